@@ -1,0 +1,21 @@
+//! Parsing the documented answer: typed into `Action`, side by side with `serde_json::Value`.
+//!
+//! Run with `cargo bench -p droplet-action-model --bench parse`.
+
+use droplet_action_model::{DOCUMENTED_ACTION_JSON, parse_action};
+
+fn main() {
+    divan::main();
+}
+
+/// The documented example into the typed `Action` (timestamps parsed, strings owned).
+#[divan::bench]
+fn typed_action() -> droplet_action_model::Action {
+    parse_action(divan::black_box(DOCUMENTED_ACTION_JSON.as_bytes())).unwrap()
+}
+
+/// The same bytes into an untyped `serde_json::Value`: the reference point.
+#[divan::bench]
+fn untyped_value() -> serde_json::Value {
+    serde_json::from_slice(divan::black_box(DOCUMENTED_ACTION_JSON.as_bytes())).unwrap()
+}

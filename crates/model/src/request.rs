@@ -1,0 +1,241 @@
+//! The request for Retrieve a Droplet Action: base URL, token and the HTTP request itself.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use http::header::{ACCEPT, AUTHORIZATION, HeaderValue, USER_AGENT};
+use http::{Method, Request, Uri};
+
+use crate::{ActionId, DropletId};
+
+/// The production API base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.digitalocean.com";
+
+/// A base URL that is not usable for the API.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid base URL {url:?}: {reason}")]
+pub struct InvalidBaseUrl {
+    url: String,
+    reason: &'static str,
+}
+
+/// The API's base URL: `http` or `https`, a host, an optional path prefix, and nothing else.
+///
+/// ```
+/// use droplet_action_model::BaseUrl;
+/// let url = BaseUrl::parse("http://127.0.0.1:8080/").unwrap();
+/// assert_eq!(url.as_str(), "http://127.0.0.1:8080");
+/// assert!(url.is_loopback());
+/// assert!(!url.is_https());
+/// assert!(BaseUrl::parse("ftp://example.com").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl {
+    text: String,
+    https: bool,
+    host: String,
+    origin_len: usize,
+}
+
+impl BaseUrl {
+    /// Parses and checks a base URL. A trailing `/` is dropped.
+    ///
+    /// # Errors
+    /// [`InvalidBaseUrl`] when the URL is malformed, its scheme is not `http`/`https`, it
+    /// has no host, or it carries user info, a query or a fragment.
+    pub fn parse(url: &str) -> Result<Self, InvalidBaseUrl> {
+        let fail = |reason| InvalidBaseUrl {
+            url: url.to_owned(),
+            reason,
+        };
+        if url.contains('#') {
+            return Err(fail("a base URL cannot have a fragment"));
+        }
+        let uri: Uri = url.parse().map_err(|_| fail("not a valid absolute URL"))?;
+        let https = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            Some(_) => return Err(fail("the scheme must be http or https")),
+            None => return Err(fail("not a valid absolute URL")),
+        };
+        let authority = uri.authority().ok_or_else(|| fail("the URL has no host"))?;
+        if authority.as_str().contains('@') {
+            return Err(fail("a base URL cannot carry user info"));
+        }
+        if authority.host().is_empty() {
+            return Err(fail("the URL has no host"));
+        }
+        if uri.query().is_some() {
+            return Err(fail("a base URL cannot have a query"));
+        }
+        let origin = format!("{}://{}", uri.scheme_str().unwrap_or_default(), authority);
+        let origin_len = origin.len();
+        let text = origin + uri.path().trim_end_matches('/');
+        Ok(Self {
+            text,
+            https,
+            host: authority.host().to_ascii_lowercase(),
+            origin_len,
+        })
+    }
+
+    /// The URL, without a trailing `/`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// `scheme://host[:port]`: what a redirect must keep for the token to follow it.
+    pub fn origin(&self) -> &str {
+        &self.text[..self.origin_len]
+    }
+
+    /// The host, lower case (IPv6 addresses keep their brackets).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Whether the scheme is `https`.
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+
+    /// Whether the host is `localhost` or a loopback address (127.0.0.0/8, `[::1]`).
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        Self::parse(DEFAULT_BASE_URL).expect("the default base URL is valid")
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A token that cannot be sent as a bearer credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidToken {
+    /// The token is empty.
+    #[error("the API token is empty")]
+    Empty,
+    /// The token holds a character that cannot appear in a header (space, control, non-ASCII).
+    #[error("the API token holds a character that is not printable ASCII")]
+    BadCharacter,
+}
+
+/// An API token. Its `Debug` never shows it, and the header it makes is marked sensitive.
+///
+/// ```
+/// use droplet_action_model::Token;
+/// let token = Token::new("dop_v1_secret").unwrap();
+/// assert_eq!(format!("{token:?}"), "Token(<redacted>)");
+/// assert!(Token::new("").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token {
+    authorization: HeaderValue,
+}
+
+impl Token {
+    /// Checks that the token is non-empty printable ASCII without spaces.
+    ///
+    /// # Errors
+    /// [`InvalidToken`] otherwise. The error never contains the token.
+    pub fn new(token: &str) -> Result<Self, InvalidToken> {
+        if token.is_empty() {
+            return Err(InvalidToken::Empty);
+        }
+        if !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(InvalidToken::BadCharacter);
+        }
+        let mut authorization = HeaderValue::try_from(format!("Bearer {token}"))
+            .map_err(|_| InvalidToken::BadCharacter)?;
+        authorization.set_sensitive(true);
+        Ok(Self { authorization })
+    }
+
+    /// The `Authorization` header value, `Bearer <token>`, marked sensitive.
+    pub fn authorization(&self) -> &HeaderValue {
+        &self.authorization
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// Retrieve a Droplet Action: `GET /v2/droplets/{droplet_id}/actions/{action_id}`.
+///
+/// ```
+/// use droplet_action_model::{ActionId, ActionRequest, BaseUrl, DropletId, Token};
+/// let request = ActionRequest::new(DropletId::new(3164444)?, ActionId::new(36804636)?);
+/// assert_eq!(request.path(), "/v2/droplets/3164444/actions/36804636");
+/// let http = request.to_http(
+///     &BaseUrl::default(),
+///     &Token::new("secret")?,
+///     &http::HeaderValue::from_static("example/1.0"),
+/// );
+/// assert_eq!(http.method(), http::Method::GET);
+/// assert_eq!(
+///     http.uri(),
+///     "https://api.digitalocean.com/v2/droplets/3164444/actions/36804636"
+/// );
+/// assert_eq!(http.headers()["authorization"], "Bearer secret");
+/// assert_eq!(http.headers()["accept"], "application/json");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ActionRequest {
+    /// The droplet the action belongs to.
+    pub droplet_id: DropletId,
+    /// The action to retrieve.
+    pub action_id: ActionId,
+}
+
+impl ActionRequest {
+    /// The HTTP method of the operation.
+    pub const METHOD: Method = Method::GET;
+
+    /// Describes the request for one action.
+    pub const fn new(droplet_id: DropletId, action_id: ActionId) -> Self {
+        Self {
+            droplet_id,
+            action_id,
+        }
+    }
+
+    /// The path, relative to the base URL.
+    pub fn path(&self) -> String {
+        format!("/v2/droplets/{}/actions/{}", self.droplet_id, self.action_id)
+    }
+
+    /// The full URL of the request.
+    pub fn url(&self, base: &BaseUrl) -> String {
+        format!(
+            "{}/v2/droplets/{}/actions/{}",
+            base.as_str(),
+            self.droplet_id,
+            self.action_id
+        )
+    }
+
+    /// The complete HTTP request: method, URL, `Authorization`, `Accept` and `User-Agent`.
+    pub fn to_http(&self, base: &BaseUrl, token: &Token, user_agent: &HeaderValue) -> Request<()> {
+        Request::builder()
+            .method(Self::METHOD)
+            .uri(self.url(base))
+            .header(AUTHORIZATION, token.authorization().clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(USER_AGENT, user_agent.clone())
+            .body(())
+            .expect("a checked base URL and numeric ids always form a valid request")
+    }
+}
