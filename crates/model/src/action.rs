@@ -46,7 +46,11 @@ pub struct Action {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
     /// The region the action ran in; `None` when absent or `null` (as on old actions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::object::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region: Option<Region>,
     /// The slug of the region the action ran in.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -30,10 +30,12 @@
 //! time and randomness are passed in. Sending the request is the job of
 //! `droplet-action-transport` (blocking, on ureq) or of any runtime that uses this crate.
 #![forbid(unsafe_code)]
+#![doc(test(attr(deny(warnings))))]
 
 mod action;
 mod headers;
 mod id;
+mod object;
 mod request;
 mod response;
 mod retry;

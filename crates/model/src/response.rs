@@ -6,6 +6,7 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use crate::headers::request_id_from_headers;
+use crate::object::Object;
 use crate::{Action, RateLimit, RetryAfter};
 
 /// What every answer carries besides its body.
@@ -57,7 +58,8 @@ impl ActionResponse {
 }
 
 /// An answer that did not carry an action, with its metadata and body as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}")]
 pub struct ErrorResponse {
     /// What went wrong.
     pub error: ResponseError,
@@ -144,6 +146,7 @@ fn path_suffix(path: &Option<String>) -> String {
 
 #[derive(Deserialize)]
 struct Envelope {
+    #[serde(deserialize_with = "crate::object::required")]
     action: Action,
 }
 
@@ -168,8 +171,8 @@ struct ErrorBody {
 /// [`DecodeError`] when the body is not JSON, has no `action` object, or a field has the
 /// wrong type.
 pub fn parse_action(body: &[u8]) -> Result<Action, DecodeError> {
-    match serde_json::from_slice::<Envelope>(body) {
-        Ok(envelope) => Ok(envelope.action),
+    match serde_json::from_slice::<Object<Envelope>>(body) {
+        Ok(envelope) => Ok(envelope.0.action),
         // The failure path parses again to learn where it failed, so the hot path does not
         // pay for tracking it.
         Err(error) => Err(describe_failure(body, error)),
@@ -178,7 +181,7 @@ pub fn parse_action(body: &[u8]) -> Result<Action, DecodeError> {
 
 fn describe_failure(body: &[u8], error: serde_json::Error) -> DecodeError {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let path = match serde_path_to_error::deserialize::<_, Envelope>(&mut deserializer) {
+    let path = match serde_path_to_error::deserialize::<_, Object<Envelope>>(&mut deserializer) {
         Err(tracked) => {
             let path = tracked.path().to_string();
             (path != ".").then_some(path)
@@ -223,6 +226,10 @@ fn strip_position(error: &serde_json::Error) -> String {
 ///
 /// # Errors
 /// An [`ErrorResponse`] holding the [`ResponseError`], the metadata and the body.
+#[expect(
+    clippy::result_large_err,
+    reason = "an error answer carries its body and metadata by value, like a success does"
+)]
 pub fn classify(
     status: u16,
     headers: &HeaderMap,
