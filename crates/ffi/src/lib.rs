@@ -1,1 +1,92 @@
-//! placeholder
+//! The C ABI of droplet-action: `droplet_action_get` and friends, for C, C++ and every
+//! language that can call C.
+//!
+//! This crate only translates: it checks pointers, converts types, calls
+//! `droplet-action-transport`, maps errors to status numbers and catches panics. The
+//! header `include/droplet_action.h` is generated from it by cbindgen.
+//!
+//! It can also be used from Rust through the same functions:
+//!
+//! ```
+//! use droplet_action::*;
+//! use std::ffi::CStr;
+//!
+//! let server = droplet_action_mock::MockServer::start()?;
+//! let url = std::ffi::CString::new(server.base_url())?;
+//! let builder = droplet_client_builder_new();
+//! let mut client = std::ptr::null_mut();
+//! // SAFETY: every pointer comes from this library or from live CStrings.
+//! unsafe {
+//!     assert_eq!(droplet_client_builder_set_token(builder, c"mock-token".as_ptr()), DropletStatus::Ok);
+//!     assert_eq!(droplet_client_builder_set_base_url(builder, url.as_ptr()), DropletStatus::Ok);
+//!     assert_eq!(droplet_client_builder_build(builder, &mut client), DropletStatus::Ok);
+//!     let mut result = droplet_action_get(client, 3164444, 36804636);
+//!     assert_eq!(result.status, DropletStatus::Ok);
+//!     let action = &*result.action;
+//!     assert_eq!(action.id, 36804636);
+//!     assert_eq!(CStr::from_ptr(action.r#type).to_str()?, "create");
+//!     droplet_action_result_free(&mut result);
+//!     droplet_client_free(client);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![doc(test(attr(deny(warnings))))]
+
+mod action;
+mod boundary;
+mod client;
+mod result;
+mod status;
+
+use std::ffi::{CStr, c_char};
+
+pub use action::{droplet_action_get, droplet_action_wait};
+pub use client::{
+    droplet_client, droplet_client_builder, droplet_client_builder_build,
+    droplet_client_builder_free, droplet_client_builder_new,
+    droplet_client_builder_set_allow_insecure_http, droplet_client_builder_set_backoff_ms,
+    droplet_client_builder_set_base_url, droplet_client_builder_set_body_limit,
+    droplet_client_builder_set_connect_timeout_ms, droplet_client_builder_set_max_retries,
+    droplet_client_builder_set_proxy, droplet_client_builder_set_timeout_ms,
+    droplet_client_builder_set_token, droplet_client_builder_set_user_agent, droplet_client_free,
+    droplet_client_new_from_env,
+};
+pub use result::{
+    droplet_action, droplet_action_result, droplet_action_result_free, droplet_rate_limit,
+    droplet_region,
+};
+pub use status::{DropletActionStatus, DropletStatus, droplet_status_str};
+
+/// The major version of the library this header belongs to.
+pub const DROPLET_ACTION_VERSION_MAJOR: u32 = 0;
+/// The minor version of the library this header belongs to.
+pub const DROPLET_ACTION_VERSION_MINOR: u32 = 1;
+/// The patch version of the library this header belongs to.
+pub const DROPLET_ACTION_VERSION_PATCH: u32 = 0;
+
+const VERSION: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(version) => version,
+        Err(_) => panic!("the package version holds no NUL byte"),
+    };
+
+/// The library's version, `"MAJOR.MINOR.PATCH"`: static, never NULL, never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn droplet_version() -> *const c_char {
+    VERSION.as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_macros_match_the_package_version() {
+        let version = [
+            super::DROPLET_ACTION_VERSION_MAJOR,
+            super::DROPLET_ACTION_VERSION_MINOR,
+            super::DROPLET_ACTION_VERSION_PATCH,
+        ]
+        .map(|n| n.to_string())
+        .join(".");
+        assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    }
+}

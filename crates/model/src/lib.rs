@@ -44,9 +44,7 @@ mod timestamp;
 pub use action::{Action, ActionStatus, Region};
 pub use headers::{RateLimit, RetryAfter, request_id_from_headers};
 pub use id::{ActionId, DropletId, InvalidId};
-pub use request::{
-    ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, Token,
-};
+pub use request::{ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, Token};
 pub use response::{
     ActionResponse, ApiError, DecodeError, ErrorResponse, ResponseError, ResponseMeta, classify,
     parse_action,

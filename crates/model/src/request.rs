@@ -214,7 +214,10 @@ impl ActionRequest {
 
     /// The path, relative to the base URL.
     pub fn path(&self) -> String {
-        format!("/v2/droplets/{}/actions/{}", self.droplet_id, self.action_id)
+        format!(
+            "/v2/droplets/{}/actions/{}",
+            self.droplet_id, self.action_id
+        )
     }
 
     /// The full URL of the request.

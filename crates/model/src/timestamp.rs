@@ -72,10 +72,12 @@ impl FromStr for Timestamp {
                 reason: "expected YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)".into(),
             });
         }
-        let instant = text.parse::<jiff::Timestamp>().map_err(|e| InvalidTimestamp {
-            text: text.into(),
-            reason: e.to_string(),
-        })?;
+        let instant = text
+            .parse::<jiff::Timestamp>()
+            .map_err(|e| InvalidTimestamp {
+                text: text.into(),
+                reason: e.to_string(),
+            })?;
         Ok(Self {
             text: text.into(),
             instant,

@@ -63,7 +63,10 @@ fn documented_answer_keeps_body_and_metadata() {
     headers.insert("ratelimit-limit", "5000".parse().unwrap());
     headers.insert("ratelimit-remaining", "4816".parse().unwrap());
     headers.insert("ratelimit-reset", "1444931833".parse().unwrap());
-    headers.insert("x-request-id", "4d9d8375-3c56-4925-a3e7-eb137fed17e9".parse().unwrap());
+    headers.insert(
+        "x-request-id",
+        "4d9d8375-3c56-4925-a3e7-eb137fed17e9".parse().unwrap(),
+    );
     let answer = classify(200, &headers, DOCUMENTED_ACTION_JSON.as_bytes().to_vec()).unwrap();
     assert_eq!(answer.body(), DOCUMENTED_ACTION_JSON.as_bytes());
     assert_eq!(answer.meta.status, 200);

@@ -5,7 +5,10 @@ use droplet_action_model::{
 };
 
 fn decode_error(body: &[u8]) -> DecodeError {
-    match classify(200, &http::HeaderMap::new(), body.to_vec()).unwrap_err().error {
+    match classify(200, &http::HeaderMap::new(), body.to_vec())
+        .unwrap_err()
+        .error
+    {
         ResponseError::Decode(error) => error,
         other => panic!("expected a decode error, got {other:?}"),
     }
@@ -43,7 +46,10 @@ fn wrong_type_names_the_field_path() {
 #[test]
 fn string_id_is_rejected() {
     let error = decode_error(br#"{"action":{"id":"36804636"}}"#);
-    assert_eq!(error.message, "invalid type: string \"36804636\", expected i64");
+    assert_eq!(
+        error.message,
+        "invalid type: string \"36804636\", expected i64"
+    );
     assert_eq!(error.path.as_deref(), Some("action.id"));
 }
 
@@ -62,7 +68,9 @@ fn invalid_timestamp_is_rejected_with_its_path() {
     let error = decode_error(br#"{"action":{"started_at":"yesterday"}}"#);
     assert_eq!(error.path.as_deref(), Some("action.started_at"));
     assert!(
-        error.message.starts_with("invalid RFC 3339 timestamp \"yesterday\""),
+        error
+            .message
+            .starts_with("invalid RFC 3339 timestamp \"yesterday\""),
         "{}",
         error.message
     );
@@ -117,7 +125,10 @@ fn deep_nesting_where_an_object_is_expected_fails_at_the_first_level() {
     let mut body = br#"{"action":"#.to_vec();
     body.extend(std::iter::repeat_n(b'[', 100_000));
     let error = parse_action(&body).unwrap_err();
-    assert_eq!(error.message, "invalid type: sequence, expected a JSON object");
+    assert_eq!(
+        error.message,
+        "invalid type: sequence, expected a JSON object"
+    );
     assert_eq!((error.line, error.column), (1, 10));
 }
 
@@ -148,13 +159,22 @@ fn malformed_base_urls_are_rejected() {
         ("", "not a valid absolute URL"),
         ("api.digitalocean.com", "not a valid absolute URL"),
         ("ftp://example.com", "the scheme must be http or https"),
-        ("https://user:pw@example.com", "a base URL cannot carry user info"),
+        (
+            "https://user:pw@example.com",
+            "a base URL cannot carry user info",
+        ),
         ("https://example.com/?x=1", "a base URL cannot have a query"),
-        ("https://example.com/#top", "a base URL cannot have a fragment"),
+        (
+            "https://example.com/#top",
+            "a base URL cannot have a fragment",
+        ),
         ("http://exa mple.com", "not a valid absolute URL"),
     ] {
         let error = BaseUrl::parse(url).unwrap_err();
-        assert_eq!(error.to_string(), format!("invalid base URL {url:?}: {reason}"));
+        assert_eq!(
+            error.to_string(),
+            format!("invalid base URL {url:?}: {reason}")
+        );
     }
 }
 
@@ -167,13 +187,19 @@ fn base_url_keeps_a_path_prefix_and_knows_its_origin() {
     assert!(url.is_https());
     assert!(!url.is_loopback());
     for loopback in ["http://localhost:1", "http://127.0.0.9", "http://[::1]:80"] {
-        assert!(BaseUrl::parse(loopback).unwrap().is_loopback(), "{loopback}");
+        assert!(
+            BaseUrl::parse(loopback).unwrap().is_loopback(),
+            "{loopback}"
+        );
     }
 }
 
 #[test]
 fn tokens_that_cannot_be_a_header_are_rejected_without_echoing_them() {
-    assert_eq!(Token::new("").unwrap_err().to_string(), "the API token is empty");
+    assert_eq!(
+        Token::new("").unwrap_err().to_string(),
+        "the API token is empty"
+    );
     for bad in ["has space", "new\nline", "caf\u{e9}"] {
         let message = Token::new(bad).unwrap_err().to_string();
         assert_eq!(
@@ -189,11 +215,20 @@ fn tokens_that_cannot_be_a_header_are_rejected_without_echoing_them() {
 #[test]
 fn an_action_or_region_written_as_an_array_is_rejected() {
     let error = decode_error(br#"{"action":[1,"completed"]}"#);
-    assert_eq!(error.message, "invalid type: sequence, expected a JSON object");
+    assert_eq!(
+        error.message,
+        "invalid type: sequence, expected a JSON object"
+    );
     assert_eq!(error.path.as_deref(), Some("action"));
     let error = decode_error(br#"{"action":{"region":["New York 3","nyc3"]}}"#);
-    assert_eq!(error.message, "invalid type: sequence, expected a JSON object");
+    assert_eq!(
+        error.message,
+        "invalid type: sequence, expected a JSON object"
+    );
     assert_eq!(error.path.as_deref(), Some("action.region"));
     let error = decode_error(br#"[{"id":1}]"#);
-    assert_eq!(error.message, "invalid type: sequence, expected a JSON object");
+    assert_eq!(
+        error.message,
+        "invalid type: sequence, expected a JSON object"
+    );
 }

@@ -23,7 +23,10 @@ fn rate_limit_needs_all_three_integer_headers() {
         ("ratelimit-reset", "1444931833"),
     ]);
     let limit = RateLimit::from_headers(&full).unwrap();
-    assert_eq!(limit.reset_at().unwrap().to_string(), "2015-10-15T17:57:13Z");
+    assert_eq!(
+        limit.reset_at().unwrap().to_string(),
+        "2015-10-15T17:57:13Z"
+    );
     let partial = headers(&[("ratelimit-limit", "5000"), ("ratelimit-remaining", "1")]);
     assert_eq!(RateLimit::from_headers(&partial), None);
     let garbled = headers(&[
@@ -67,7 +70,10 @@ fn retry_after_reads_seconds_and_http_dates() {
 fn request_id_header_is_read_when_present() {
     let map = headers(&[("x-request-id", "abc-123")]);
     assert_eq!(request_id_from_headers(&map).as_deref(), Some("abc-123"));
-    assert_eq!(request_id_from_headers(&headers(&[("x-request-id", " ")])), None);
+    assert_eq!(
+        request_id_from_headers(&headers(&[("x-request-id", " ")])),
+        None
+    );
     assert_eq!(request_id_from_headers(&HeaderMap::new()), None);
 }
 
@@ -89,6 +95,12 @@ fn backoff_grows_exponentially_under_the_cap_with_full_jitter() {
         [100, 200, 400, 800, 1600, 3200, 5000, 5000].map(Duration::from_millis)
     );
     assert_eq!(backoff_delay(base, cap, 3, 0.0), Duration::ZERO);
-    assert_eq!(backoff_delay(base, cap, 3, 0.25), Duration::from_millis(200));
-    assert_eq!(backoff_delay(base, cap, u32::MAX, 0.5), Duration::from_millis(2500));
+    assert_eq!(
+        backoff_delay(base, cap, 3, 0.25),
+        Duration::from_millis(200)
+    );
+    assert_eq!(
+        backoff_delay(base, cap, u32::MAX, 0.5),
+        Duration::from_millis(2500)
+    );
 }

@@ -7,7 +7,10 @@ use droplet_action_model::{
 use http::HeaderMap;
 
 fn api_error(status: u16, headers: &HeaderMap, body: &str) -> ApiError {
-    match classify(status, headers, body.as_bytes().to_vec()).unwrap_err().error {
+    match classify(status, headers, body.as_bytes().to_vec())
+        .unwrap_err()
+        .error
+    {
         ResponseError::Api(api) => api,
         other => panic!("expected an API error, got {other:?}"),
     }
@@ -17,7 +20,11 @@ fn api_error(status: u16, headers: &HeaderMap, body: &str) -> ApiError {
 fn every_documented_error_response_classifies_with_id_and_message() {
     let cases = [
         (401, "unauthorized", "Unable to authenticate you."),
-        (404, "not_found", "The resource you requested could not be found."),
+        (
+            404,
+            "not_found",
+            "The resource you requested could not be found.",
+        ),
         (429, "too_many_requests", "API rate limit exceeded."),
         (500, "server_error", "Unexpected server-side error"),
         (418, "example_error", "some error message"),
@@ -42,9 +49,15 @@ fn error_request_id_comes_from_the_body_before_the_header() {
     let mut headers = HeaderMap::new();
     headers.insert("x-request-id", "from-header".parse().unwrap());
     let body = r#"{"id":"not_found","message":"gone","request_id":"from-body"}"#;
-    assert_eq!(api_error(404, &headers, body).request_id.as_deref(), Some("from-body"));
+    assert_eq!(
+        api_error(404, &headers, body).request_id.as_deref(),
+        Some("from-body")
+    );
     let body = r#"{"id":"not_found","message":"gone"}"#;
-    assert_eq!(api_error(404, &headers, body).request_id.as_deref(), Some("from-header"));
+    assert_eq!(
+        api_error(404, &headers, body).request_id.as_deref(),
+        Some("from-header")
+    );
 }
 
 #[test]
@@ -120,7 +133,10 @@ fn nullable_fields_given_as_null_are_none() {
 
 #[test]
 fn every_field_may_be_absent() {
-    assert_eq!(parse_action(br#"{"action":{}}"#).unwrap(), Action::default());
+    assert_eq!(
+        parse_action(br#"{"action":{}}"#).unwrap(),
+        Action::default()
+    );
     let action = parse_action(br#"{"action":{"region":{}}}"#).unwrap();
     assert_eq!(action.region, Some(Region::default()));
 }
@@ -142,8 +158,7 @@ fn every_field_may_be_null() {
 
 #[test]
 fn unknown_status_and_type_keep_their_text() {
-    let action =
-        parse_action(br#"{"action":{"status":"paused","type":"teleport"}}"#).unwrap();
+    let action = parse_action(br#"{"action":{"status":"paused","type":"teleport"}}"#).unwrap();
     assert_eq!(action.status, Some(ActionStatus::Unknown("paused".into())));
     assert_eq!(action.kind.as_deref(), Some("teleport"));
 }
@@ -201,14 +216,25 @@ fn timestamps_with_fractions_and_offsets_parse_to_the_right_instant() {
 #[test]
 fn timestamp_before_the_epoch_rounds_down_to_whole_seconds() {
     let body = br#"{"action":{"started_at":"1969-12-31T23:59:59.5Z"}}"#;
-    assert_eq!(parse_action(body).unwrap().started_at.unwrap().unix_seconds(), -1);
+    assert_eq!(
+        parse_action(body)
+            .unwrap()
+            .started_at
+            .unwrap()
+            .unix_seconds(),
+        -1
+    );
 }
 
 #[test]
 fn lower_case_separators_are_rfc_3339_too() {
     let body = br#"{"action":{"started_at":"2020-11-14t16:29:21z"}}"#;
     assert_eq!(
-        parse_action(body).unwrap().started_at.unwrap().unix_seconds(),
+        parse_action(body)
+            .unwrap()
+            .started_at
+            .unwrap()
+            .unix_seconds(),
         1_605_371_361
     );
 }

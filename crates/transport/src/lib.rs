@@ -1,1 +1,54 @@
-//! placeholder
+//! A blocking client for DigitalOcean's **Retrieve a Droplet Action**
+//! (`GET /v2/droplets/{droplet_id}/actions/{action_id}`), on ureq.
+//!
+//! ```
+//! use droplet_action_mock::MockServer;
+//! use droplet_action_transport::Client;
+//! use droplet_action_model::ActionStatus;
+//!
+//! // A local server that plays the API; point `base_url` at the real one in production.
+//! let server = MockServer::start()?;
+//! let client = Client::builder()
+//!     .token(droplet_action_mock::DEFAULT_TOKEN)
+//!     .base_url(server.base_url())
+//!     .build()?;
+//! let answer = client.get_droplet_action(3164444, 36804636)?;
+//! assert_eq!(answer.action.id, Some(36804636));
+//! assert_eq!(answer.action.status, Some(ActionStatus::Completed));
+//! assert_eq!(answer.status(), 200);
+//! assert_eq!(answer.attempts, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What it does
+//! - One [`Client`], cheap to clone and shared between threads, keeps connections alive.
+//! - Retries connection errors, 408, 429 and 5xx with exponential backoff and full jitter,
+//!   honouring `retry-after` up to a cap; never retries other 4xx.
+//! - Every answer and every error carries the HTTP status, rate limit, request id, number
+//!   of attempts and the raw body ([`ActionAnswer`], [`Error`]).
+//! - [`Client::wait_for_droplet_action`] polls until `completed`, reports `errored` as an
+//!   error, and keeps an overall deadline.
+//!
+//! # What it does not do
+//! - No async: use `droplet-action-model` with your own runtime.
+//! - No compressed answers (never requested, so the body cap counts the bytes parsed).
+//! - No proxy from the environment unless asked ([`ClientBuilder::proxy_from_env`]).
+//! - No plain `http://` to a remote host unless asked
+//!   ([`ClientBuilder::allow_insecure_http`]); TLS is always verified.
+//! - The token never goes to another origin on a redirect, and never appears in `Debug`,
+//!   `Display` or error messages.
+#![forbid(unsafe_code)]
+#![doc(test(attr(deny(warnings))))]
+
+mod answer;
+mod client;
+mod error;
+mod resolver;
+mod wait;
+
+pub use answer::ActionAnswer;
+pub use client::{BASE_URL_ENV_VAR, Client, ClientBuilder, DEFAULT_USER_AGENT, TOKEN_ENV_VARS};
+pub use error::{Error, ResponseDetails};
+pub use wait::WaitOptions;
+
+pub use droplet_action_model as model;

@@ -1,0 +1,31 @@
+//! The committed header is exactly what cbindgen generates from this crate.
+//!
+//! To regenerate it after changing the C API:
+//! `DROPLET_ACTION_REGENERATE_HEADER=1 cargo test -p droplet-action-ffi --test header`
+
+use std::path::Path;
+
+#[test]
+fn committed_header_matches_the_generated_one() {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let header_path = crate_dir.join("../../include/droplet_action.h");
+    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).unwrap();
+    let mut generated = Vec::new();
+    cbindgen::Builder::new()
+        .with_crate(crate_dir)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen generates the header")
+        .write(&mut generated);
+    let generated = String::from_utf8(generated).unwrap();
+
+    if std::env::var_os("DROPLET_ACTION_REGENERATE_HEADER").is_some() {
+        std::fs::write(&header_path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&header_path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "include/droplet_action.h is out of date; regenerate it with\n  \
+         DROPLET_ACTION_REGENERATE_HEADER=1 cargo test -p droplet-action-ffi --test header"
+    );
+}

@@ -1,0 +1,125 @@
+//! Compiling and running the C, C++ and Python programs of the repository against the
+//! library that cargo just built.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The strict flags every C program of the project must compile with.
+pub const C_FLAGS: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"];
+/// The same for C++.
+pub const CXX_FLAGS: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror"];
+/// What a static link needs besides `libdroplet_action.a`, as documented in the ffi
+/// crate's README.
+pub const NATIVE_STATIC_LIBS: &str = "-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc";
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// The folder cargo wrote `libdroplet_action.so` and `.a` to for this build.
+pub fn cargo_lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let deps = exe.parent().unwrap();
+    for dir in [deps.parent().unwrap(), deps] {
+        if dir.join("libdroplet_action.so").exists() {
+            return dir.to_owned();
+        }
+    }
+    panic!("libdroplet_action.so not found beside {}", deps.display());
+}
+
+/// A folder laid out as an installed library: `libdroplet_action.so.0.1` (the SONAME the
+/// programs ask for at run time), `libdroplet_action.so` linking to it, and the `.a`.
+pub fn lib_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let built = cargo_lib_dir();
+        let dir = out_dir("lib");
+        for (link, target) in [
+            (
+                "libdroplet_action.so.0.1",
+                built.join("libdroplet_action.so"),
+            ),
+            (
+                "libdroplet_action.so",
+                PathBuf::from("libdroplet_action.so.0.1"),
+            ),
+            ("libdroplet_action.a", built.join("libdroplet_action.a")),
+        ] {
+            let link = dir.join(link);
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(target, &link).unwrap();
+        }
+        dir
+    })
+    .clone()
+}
+
+/// A scratch folder for this test binary's outputs.
+pub fn out_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Compiles `sources` into `output` with `compiler` and `flags`, linked against the
+/// shared library (with an rpath to it), and fails the test with the compiler's output
+/// on any warning or error.
+pub fn compile(compiler: &str, flags: &[&str], sources: &[PathBuf], output: &Path, extra: &[&str]) {
+    let lib = lib_dir();
+    let mut command = Command::new(compiler);
+    command
+        .args(flags)
+        .arg("-I")
+        .arg(repo().join("include"))
+        .args(sources)
+        .arg("-o")
+        .arg(output)
+        .args(extra);
+    command
+        .arg(format!("-L{}", lib.display()))
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .arg("-ldroplet_action")
+        .arg("-pthread");
+    let result = command.output().unwrap();
+    assert!(
+        result.status.success(),
+        "{compiler} failed:\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+/// Runs a program and returns its output, failing with everything it printed when it
+/// does not exit 0.
+pub fn run_ok(command: &mut Command) -> Output {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?} exited with {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// A loopback URL where nothing listens.
+pub fn dead_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port())
+}
+
+/// The last line a program printed.
+pub fn last_line(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned()
+}

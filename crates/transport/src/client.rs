@@ -1,0 +1,559 @@
+//! The client, its builder, and one call with its retries.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use droplet_action_model::{
+    ActionId, ActionRequest, BaseUrl, DEFAULT_BASE_URL, DropletId, ErrorResponse, ResponseError,
+    ResponseMeta, Token, backoff_delay, classify,
+};
+use ureq::http::{self, HeaderValue, Request, Response, Uri, header};
+use ureq::unversioned::transport::DefaultConnector;
+
+use crate::resolver::CachingResolver;
+use crate::{ActionAnswer, Error, ResponseDetails};
+
+/// The environment variables read by [`Client::from_env`], in order of preference.
+pub const TOKEN_ENV_VARS: [&str; 2] = ["DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_TOKEN"];
+/// The environment variable that overrides the base URL in [`Client::from_env`].
+pub const BASE_URL_ENV_VAR: &str = "DIGITALOCEAN_API_URL";
+
+/// The `User-Agent` sent unless another is set.
+pub const DEFAULT_USER_AGENT: &str = concat!("droplet-action/", env!("CARGO_PKG_VERSION"));
+
+const MAX_REDIRECTS: u32 = 5;
+
+/// Settings for a [`Client`]. Every setting has a careful default; only the token is required.
+///
+/// ```
+/// use std::time::Duration;
+/// use droplet_action_transport::Client;
+///
+/// let client = Client::builder()
+///     .token("dop_v1_example")
+///     .timeout(Duration::from_secs(10))
+///     .max_retries(3)
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://api.digitalocean.com");
+/// # Ok::<(), droplet_action_transport::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    token: Option<String>,
+    base_url: String,
+    user_agent: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_retries: u32,
+    backoff_base: Duration,
+    backoff_max: Duration,
+    max_retry_after: Duration,
+    body_limit: u64,
+    proxy: ProxyChoice,
+    allow_insecure_http: bool,
+}
+
+#[derive(Clone, Debug)]
+enum ProxyChoice {
+    None,
+    Url(String),
+    FromEnv,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            token: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_retries: 2,
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(60),
+            body_limit: 4 * 1024 * 1024,
+            proxy: ProxyChoice::None,
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("body_limit", &self.body_limit)
+            .field("proxy", &self.proxy)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API token, sent as `Authorization: Bearer <token>`. Required.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The API base URL; default `https://api.digitalocean.com`. A path prefix is kept.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The `User-Agent` header; default `droplet-action/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The longest one attempt may take, from connecting to the last byte of the body;
+    /// default 30 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The longest connecting may take (DNS, TCP, TLS); default 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How many times a failed request is sent again (connection errors, 408, 429, 5xx);
+    /// default 2.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The bounds of the exponential backoff between retries (full jitter); default 200 ms
+    /// doubling up to 5 s.
+    pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.backoff_base = base;
+        self.backoff_max = max;
+        self
+    }
+
+    /// The longest `retry-after` honoured; a longer one ends the call with the error, which
+    /// carries the wait asked for. Default 60 s.
+    pub fn max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
+    /// The largest body accepted, in bytes; default 4 MiB (the documented answer is under
+    /// 1 KiB). Compressed bodies are never requested, so these are the bytes parsed.
+    pub fn body_limit(mut self, bytes: u64) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Sends requests through this proxy (`http://`, `socks5://`, ...). No proxy is used
+    /// unless one is set here or [`ClientBuilder::proxy_from_env`] is called.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxyChoice::Url(url.into());
+        self
+    }
+
+    /// Uses the proxy named by `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY`, if any.
+    pub fn proxy_from_env(mut self) -> Self {
+        self.proxy = ProxyChoice::FromEnv;
+        self
+    }
+
+    /// Allows a plain `http://` base URL to a host that is not loopback. Off by default:
+    /// the token would cross the network in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Checks every setting and builds the client. Nothing is sent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a missing or malformed token, a malformed base URL,
+    /// `http://` to a remote host without [`ClientBuilder::allow_insecure_http`], a
+    /// malformed proxy or user agent, or a zero timeout.
+    pub fn build(self) -> Result<Client, Error> {
+        let token = match &self.token {
+            Some(token) => Token::new(token).map_err(Error::invalid)?,
+            None => return Err(Error::invalid("no API token was given")),
+        };
+        let base_url = BaseUrl::parse(&self.base_url).map_err(Error::invalid)?;
+        if !base_url.is_https() && !base_url.is_loopback() && !self.allow_insecure_http {
+            return Err(Error::invalid(format!(
+                "refusing plain http to {}: the token would travel unencrypted \
+                 (use https, or allow insecure http explicitly)",
+                base_url.host()
+            )));
+        }
+        let user_agent = HeaderValue::try_from(self.user_agent.as_str())
+            .map_err(|_| Error::invalid("the user agent is not a valid header value"))?;
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(Error::invalid("timeouts must be greater than zero"));
+        }
+        let proxy = match &self.proxy {
+            ProxyChoice::None => None,
+            ProxyChoice::FromEnv => ureq::Proxy::try_from_env(),
+            ProxyChoice::Url(url) => Some(
+                ureq::Proxy::new(url).map_err(|e| Error::invalid(format!("invalid proxy: {e}")))?,
+            ),
+        };
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_global(Some(self.timeout))
+            .timeout_connect(Some(self.connect_timeout))
+            .proxy(proxy)
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            DefaultConnector::default(),
+            CachingResolver::default(),
+        );
+        Ok(Client {
+            inner: Arc::new(Inner {
+                agent,
+                origin: base_url.origin().to_owned(),
+                base_url,
+                token,
+                user_agent,
+                timeout: self.timeout,
+                max_retries: self.max_retries,
+                backoff_base: self.backoff_base,
+                backoff_max: self.backoff_max,
+                max_retry_after: self.max_retry_after,
+                body_limit: self.body_limit,
+            }),
+        })
+    }
+}
+
+/// A client for Retrieve a Droplet Action.
+///
+/// Cheap to clone and safe to share between threads: clones share one connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    agent: ureq::Agent,
+    base_url: BaseUrl,
+    origin: String,
+    token: Token,
+    user_agent: HeaderValue,
+    timeout: Duration,
+    max_retries: u32,
+    backoff_base: Duration,
+    backoff_max: Duration,
+    max_retry_after: Duration,
+    body_limit: u64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("token", &"<redacted>")
+            .field("timeout", &self.inner.timeout)
+            .field("max_retries", &self.inner.max_retries)
+            .field("body_limit", &self.inner.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with the default settings.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A builder configured from the environment: the token from
+    /// `DIGITALOCEAN_ACCESS_TOKEN`, else `DIGITALOCEAN_TOKEN`; the base URL from
+    /// `DIGITALOCEAN_API_URL` when set.
+    pub fn builder_from_env() -> ClientBuilder {
+        let mut builder = ClientBuilder::default();
+        if let Some(token) = TOKEN_ENV_VARS
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        {
+            builder = builder.token(token);
+        }
+        if let Some(url) = std::env::var(BASE_URL_ENV_VAR)
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
+            builder = builder.base_url(url);
+        }
+        builder
+    }
+
+    /// A client configured from the environment (see [`Client::builder_from_env`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when no token is set or a setting is malformed.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder_from_env().build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url.as_str()
+    }
+
+    /// Retrieves one action: `GET /v2/droplets/{droplet_id}/actions/{action_id}`.
+    ///
+    /// Connection failures, 408, 429 and 5xx are retried up to the configured number of
+    /// times, honouring `retry-after`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an id below 1, before anything is sent; otherwise the
+    /// error of the last attempt.
+    pub fn get_droplet_action(
+        &self,
+        droplet_id: i64,
+        action_id: i64,
+    ) -> Result<ActionAnswer, Error> {
+        let request = action_request(droplet_id, action_id)?;
+        self.execute(&request, None)
+    }
+
+    /// One call with its retries; with a deadline, no attempt or pause goes past it.
+    pub(crate) fn execute(
+        &self,
+        request: &ActionRequest,
+        deadline: Option<Instant>,
+    ) -> Result<ActionAnswer, Error> {
+        let inner = &self.inner;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let timeout = match deadline {
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Error::Timeout {
+                            timeout: Duration::ZERO,
+                            attempts: attempts - 1,
+                        });
+                    }
+                    left.min(inner.timeout)
+                }
+                None => inner.timeout,
+            };
+            let mut error = match self.attempt(request, timeout) {
+                Ok(mut answer) => {
+                    answer.attempts = attempts;
+                    return Ok(answer);
+                }
+                Err(error) => error,
+            };
+            error.set_attempts(attempts);
+            if attempts > inner.max_retries || !error.is_retryable() {
+                return Err(error);
+            }
+            let pause = match error.retry_after() {
+                Some(after) => {
+                    let wait = after.delay_from(jiff::Timestamp::now());
+                    if wait > inner.max_retry_after {
+                        return Err(error);
+                    }
+                    wait
+                }
+                None => backoff_delay(
+                    inner.backoff_base,
+                    inner.backoff_max,
+                    attempts - 1,
+                    fastrand::f64(),
+                ),
+            };
+            if let Some(deadline) = deadline
+                && Instant::now() + pause >= deadline
+            {
+                return Err(error);
+            }
+            std::thread::sleep(pause);
+        }
+    }
+
+    /// One request, following redirects; the token only goes to the base URL's origin.
+    fn attempt(&self, request: &ActionRequest, timeout: Duration) -> Result<ActionAnswer, Error> {
+        let inner = &self.inner;
+        let started = Instant::now();
+        let mut http_request = request.to_http(&inner.base_url, &inner.token, &inner.user_agent);
+        let mut redirects = 0;
+        loop {
+            // The agent's own timeout serves the common case; a shorter one (a wait's
+            // deadline, or the time left after a redirect) is set on the request.
+            let left = timeout.saturating_sub(started.elapsed());
+            if timeout != inner.timeout || redirects > 0 {
+                http_request = inner
+                    .agent
+                    .configure_request(http_request)
+                    .timeout_global(Some(left.max(Duration::from_millis(1))))
+                    .build();
+            }
+            let uri = http_request.uri().clone();
+            let response = inner
+                .agent
+                .run(http_request)
+                .map_err(|e| map_ureq_error(e, timeout))?;
+            if response.status().is_redirection()
+                && redirects < MAX_REDIRECTS
+                && let Some(next) = self.redirected(&uri, &response)?
+            {
+                redirects += 1;
+                http_request = next;
+                continue;
+            }
+            return self.read_answer(response, timeout);
+        }
+    }
+
+    /// The request to send after a redirect, or `None` when the answer has no `Location`.
+    fn redirected(
+        &self,
+        previous: &Uri,
+        response: &Response<ureq::Body>,
+    ) -> Result<Option<Request<()>>, Error> {
+        let Some(location) = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return Ok(None);
+        };
+        let target = if location.starts_with('/') {
+            let origin = format!(
+                "{}://{}",
+                previous.scheme_str().unwrap_or("https"),
+                previous.authority().map(|a| a.as_str()).unwrap_or_default()
+            );
+            format!("{origin}{location}")
+        } else {
+            location.to_owned()
+        };
+        let uri: Uri = target.parse().map_err(|_| Error::Transport {
+            message: format!("the server redirected to an invalid location {location:?}"),
+            attempts: 0,
+            retryable: false,
+        })?;
+        let same_origin = match (uri.scheme_str(), uri.authority()) {
+            (Some(scheme), Some(authority)) => {
+                let origin = format!("{scheme}://{authority}");
+                origin.eq_ignore_ascii_case(&self.inner.origin)
+            }
+            _ => false,
+        };
+        let mut builder = Request::builder()
+            .method(http::Method::GET)
+            .uri(uri)
+            .header(header::ACCEPT, HeaderValue::from_static("application/json"))
+            .header(header::USER_AGENT, self.inner.user_agent.clone());
+        if same_origin {
+            builder = builder.header(
+                header::AUTHORIZATION,
+                self.inner.token.authorization().clone(),
+            );
+        }
+        builder.body(()).map(Some).map_err(|e| Error::Transport {
+            message: format!("cannot follow the redirect to {location:?}: {e}"),
+            attempts: 0,
+            retryable: false,
+        })
+    }
+
+    fn read_answer(
+        &self,
+        response: Response<ureq::Body>,
+        timeout: Duration,
+    ) -> Result<ActionAnswer, Error> {
+        let limit = self.inner.body_limit;
+        let (parts, body) = response.into_parts();
+        let status = parts.status.as_u16();
+        let body =
+            body.into_with_config()
+                .limit(limit)
+                .read_to_vec()
+                .map_err(|error| match error {
+                    ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {
+                        limit,
+                        details: Box::new(ResponseDetails {
+                            meta: ResponseMeta::new(status, &parts.headers),
+                            attempts: 0,
+                            body: Vec::new(),
+                        }),
+                    },
+                    other => map_ureq_error(other, timeout),
+                })?;
+        match classify(status, &parts.headers, body) {
+            Ok(answer) => {
+                let (action, meta, body) = answer.into_parts();
+                Ok(ActionAnswer {
+                    action,
+                    meta,
+                    attempts: 0,
+                    body,
+                })
+            }
+            Err(ErrorResponse { error, meta, body }) => {
+                let details = Box::new(ResponseDetails {
+                    meta,
+                    attempts: 0,
+                    body,
+                });
+                Err(match error {
+                    ResponseError::Api(error) => Error::Api { error, details },
+                    ResponseError::Decode(error) => Error::Decode { error, details },
+                })
+            }
+        }
+    }
+}
+
+pub(crate) fn action_request(droplet_id: i64, action_id: i64) -> Result<ActionRequest, Error> {
+    Ok(ActionRequest::new(
+        DropletId::new(droplet_id).map_err(Error::invalid)?,
+        ActionId::new(action_id).map_err(Error::invalid)?,
+    ))
+}
+
+fn map_ureq_error(error: ureq::Error, timeout: Duration) -> Error {
+    let (message, retryable) = match error {
+        ureq::Error::Timeout(_) => {
+            return Error::Timeout {
+                timeout,
+                attempts: 0,
+            };
+        }
+        ureq::Error::Io(ref io) if io.kind() == io::ErrorKind::TimedOut => {
+            return Error::Timeout {
+                timeout,
+                attempts: 0,
+            };
+        }
+        ureq::Error::Io(io) => (format!("connection failed: {io}"), true),
+        ureq::Error::ConnectionFailed => ("connection failed".to_owned(), true),
+        ureq::Error::HostNotFound => ("the host name was not found".to_owned(), false),
+        ureq::Error::Tls(reason) => (format!("TLS failed: {reason}"), false),
+        ureq::Error::Protocol(e) => (format!("the answer is not valid HTTP: {e}"), true),
+        other => (other.to_string(), false),
+    };
+    Error::Transport {
+        message,
+        attempts: 0,
+        retryable,
+    }
+}

@@ -1,0 +1,189 @@
+//! The one error type of the client.
+
+use std::time::Duration;
+
+use droplet_action_model::{ApiError, DecodeError, RateLimit, ResponseMeta};
+
+use crate::ActionAnswer;
+
+/// What came back with an answer that was not a usable action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseDetails {
+    /// Status, rate limit, request id and `retry-after`.
+    pub meta: ResponseMeta,
+    /// How many requests were sent.
+    pub attempts: u32,
+    /// The body as received (empty when it was too large to keep).
+    pub body: Vec<u8>,
+}
+
+/// Everything that can go wrong when retrieving or waiting for an action.
+///
+/// Messages never contain the API token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument was rejected before any request was sent: an id below 1, a malformed
+    /// base URL, an empty token, plain `http` to a remote host.
+    #[error("invalid argument: {message}")]
+    InvalidArgument {
+        /// What was wrong.
+        message: String,
+    },
+    /// No answer: the host was not found, the connection was refused or reset, TLS failed,
+    /// or the answer was not valid HTTP.
+    #[error("transport error after {attempts} attempt(s): {message}")]
+    Transport {
+        /// What failed.
+        message: String,
+        /// How many requests were sent.
+        attempts: u32,
+        /// Whether the failure was on the connection and worth another attempt.
+        retryable: bool,
+    },
+    /// An attempt took longer than the timeout.
+    #[error("no complete answer within {timeout:?} (attempt {attempts})")]
+    Timeout {
+        /// The time allowed.
+        timeout: Duration,
+        /// How many requests were sent.
+        attempts: u32,
+    },
+    /// The API answered with an error status.
+    #[error("{error}")]
+    Api {
+        /// Status, error id, message and request id.
+        error: ApiError,
+        /// What else came with the answer.
+        details: Box<ResponseDetails>,
+    },
+    /// A success status whose body is not a valid action answer.
+    #[error("{error}")]
+    Decode {
+        /// What was wrong, and where.
+        error: DecodeError,
+        /// What else came with the answer.
+        details: Box<ResponseDetails>,
+    },
+    /// The body was larger than the configured cap.
+    #[error("the answer body is larger than the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+        /// What else came with the answer (the body is not kept).
+        details: Box<ResponseDetails>,
+    },
+    /// Waiting ended because the action finished as `errored`.
+    #[error("action {} ended with status errored", .answer.action.id.unwrap_or_default())]
+    ActionErrored {
+        /// The answer that reported it.
+        answer: Box<ActionAnswer>,
+    },
+    /// Waiting ended because the deadline passed before the action finished.
+    #[error("the action did not finish within {waited:?}{}", last_status(.last))]
+    DeadlineExceeded {
+        /// How long the wait lasted.
+        waited: Duration,
+        /// The last state seen, if any answer came.
+        last: Option<Box<ActionAnswer>>,
+        /// The last failure, if the last poll failed.
+        last_error: Option<Box<Error>>,
+    },
+}
+
+fn last_status(last: &Option<Box<ActionAnswer>>) -> String {
+    match last.as_ref().and_then(|a| a.action.status.as_ref()) {
+        Some(status) => format!(" (last status: {status})"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    pub(crate) fn invalid(message: impl ToString) -> Self {
+        Self::InvalidArgument {
+            message: message.to_string(),
+        }
+    }
+
+    /// Whether sending the same request again may succeed: connection failures, 408, 429
+    /// and 5xx. Timeouts are not, so that a call never takes much longer than its timeout.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport { retryable, .. } => *retryable,
+            Self::Api { error, .. } => droplet_action_model::is_retryable_status(error.status),
+            _ => false,
+        }
+    }
+
+    /// The HTTP status of the answer, when one came.
+    pub fn status(&self) -> Option<u16> {
+        self.details()
+            .map(|d| d.meta.status)
+            .or_else(|| match self {
+                Self::ActionErrored { answer } => Some(answer.meta.status),
+                Self::DeadlineExceeded {
+                    last_error: Some(error),
+                    ..
+                } => error.status(),
+                Self::DeadlineExceeded { last: Some(a), .. } => Some(a.meta.status),
+                _ => None,
+            })
+    }
+
+    /// The details of the answer, for API, decode and body-size errors.
+    pub fn details(&self) -> Option<&ResponseDetails> {
+        match self {
+            Self::Api { details, .. }
+            | Self::Decode { details, .. }
+            | Self::BodyTooLarge { details, .. } => Some(details),
+            _ => None,
+        }
+    }
+
+    /// The rate limit reported with the answer, when one came.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        match self {
+            Self::ActionErrored { answer } => answer.meta.rate_limit,
+            _ => self.details().and_then(|d| d.meta.rate_limit),
+        }
+    }
+
+    /// The request id: the API error's, else the `x-request-id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { error, details } => error
+                .request_id
+                .as_deref()
+                .or(details.meta.request_id.as_deref()),
+            Self::ActionErrored { answer } => answer.request_id(),
+            _ => self.details().and_then(|d| d.meta.request_id.as_deref()),
+        }
+    }
+
+    /// How many requests were sent (0 when the call was rejected before sending).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::InvalidArgument { .. } | Self::DeadlineExceeded { .. } => 0,
+            Self::Transport { attempts, .. } | Self::Timeout { attempts, .. } => *attempts,
+            Self::ActionErrored { answer } => answer.attempts,
+            Self::Api { details, .. }
+            | Self::Decode { details, .. }
+            | Self::BodyTooLarge { details, .. } => details.attempts,
+        }
+    }
+
+    pub(crate) fn set_attempts(&mut self, count: u32) {
+        match self {
+            Self::Transport { attempts, .. } | Self::Timeout { attempts, .. } => *attempts = count,
+            Self::Api { details, .. }
+            | Self::Decode { details, .. }
+            | Self::BodyTooLarge { details, .. } => details.attempts = count,
+            _ => {}
+        }
+    }
+
+    /// How long the server asked to wait before the next request (`retry-after`).
+    pub fn retry_after(&self) -> Option<droplet_action_model::RetryAfter> {
+        self.details().and_then(|d| d.meta.retry_after)
+    }
+}
