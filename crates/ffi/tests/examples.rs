@@ -1,0 +1,146 @@
+//! The C, C++ and Python examples, built and run against the mock server as a user would.
+
+mod support;
+
+use std::process::Command;
+
+use droplet_action_mock::{DEFAULT_TOKEN, MockServer};
+use support::*;
+
+fn with_mock_env<'a>(command: &'a mut Command, server: &MockServer) -> &'a mut Command {
+    command
+        .env_remove("DIGITALOCEAN_TOKEN")
+        .env("DIGITALOCEAN_ACCESS_TOKEN", DEFAULT_TOKEN)
+        .env("DIGITALOCEAN_API_URL", server.base_url())
+}
+
+#[test]
+fn c_example_prints_the_documented_action() {
+    let exe = out_dir("examples").join("get_action_c");
+    compile(
+        "gcc",
+        C_FLAGS,
+        &[repo().join("examples/c/get_action.c")],
+        &exe,
+        &[],
+    );
+    let server = MockServer::start().unwrap();
+    let output = run_ok(with_mock_env(
+        Command::new(&exe).args(["3164444", "36804636"]),
+        &server,
+    ));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "action 36804636: create completed, nyc3, completed at 2020-11-14T16:30:06Z\n"
+    );
+}
+
+#[test]
+fn c_example_reports_an_api_error_and_exits_1() {
+    let exe = out_dir("examples").join("get_action_c_error");
+    compile(
+        "gcc",
+        C_FLAGS,
+        &[repo().join("examples/c/get_action.c")],
+        &exe,
+        &[],
+    );
+    let server = MockServer::start().unwrap();
+    let output = with_mock_env(Command::new(&exe).args(["1", "2"]), &server)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(
+            "error (API error): HTTP 404 Not Found: not_found: The resource you requested could not be found."
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cpp_example_prints_the_documented_action_without_manual_frees() {
+    let exe = out_dir("examples").join("get_action_cpp");
+    let include = format!("-I{}", repo().join("examples/cpp").display());
+    let mut flags = CXX_FLAGS.to_vec();
+    flags.push(&include);
+    compile(
+        "g++",
+        &flags,
+        &[repo().join("examples/cpp/get_action.cpp")],
+        &exe,
+        &[],
+    );
+    let server = MockServer::start().unwrap();
+    let output = run_ok(with_mock_env(
+        Command::new(&exe).args(["3164444", "36804636"]),
+        &server,
+    ));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        server.requests()[0].path,
+        "/v2/droplets/3164444/actions/36804636"
+    );
+    assert!(
+        stdout.starts_with("action 36804636: create completed in New York 3 (HTTP 200, request "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn header_compiles_as_c11_and_cpp17_on_its_own() {
+    let dir = out_dir("header");
+    let c = dir.join("only_header.c");
+    std::fs::write(
+        &c,
+        "#include \"droplet_action.h\"\nint main(void) { return DROPLET_STATUS_OK; }\n",
+    )
+    .unwrap();
+    compile("gcc", C_FLAGS, &[c], &dir.join("only_header_c"), &[]);
+    let cpp = dir.join("only_header.cpp");
+    std::fs::write(
+        &cpp,
+        "#include \"droplet_action.h\"\nint main() { return DROPLET_STATUS_OK; }\n",
+    )
+    .unwrap();
+    compile("g++", CXX_FLAGS, &[cpp], &dir.join("only_header_cpp"), &[]);
+}
+
+#[test]
+fn python_example_prints_the_documented_action_as_json() {
+    let server = MockServer::start().unwrap();
+    let output = run_ok(
+        with_mock_env(
+            Command::new("python3")
+                .arg(repo().join("examples/python/get_action.py"))
+                .args(["3164444", "36804636"]),
+            &server,
+        )
+        .env("DROPLET_ACTION_LIB", lib_dir().join("libdroplet_action.so")),
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // The example prints every field; the documented answer has them all, so the two agree.
+    let expected: serde_json::Value =
+        serde_json::from_str(droplet_action_model::DOCUMENTED_ACTION_JSON).unwrap();
+    assert_eq!(printed, expected);
+}
+
+#[test]
+fn python_example_reports_an_api_error() {
+    let server = MockServer::start().unwrap();
+    let output = with_mock_env(
+        Command::new("python3")
+            .arg(repo().join("examples/python/get_action.py"))
+            .args(["1", "2"]),
+        &server,
+    )
+    .env("DROPLET_ACTION_LIB", lib_dir().join("libdroplet_action.so"))
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .starts_with("error (API error): HTTP 404 Not Found"),
+    );
+}
