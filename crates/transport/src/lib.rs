@@ -52,3 +52,8 @@ pub use error::{Error, ResponseDetails};
 pub use wait::WaitOptions;
 
 pub use droplet_action_model as model;
+
+/// The Rust examples of the repository's README, run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
