@@ -24,7 +24,10 @@ fn installed_prefix_builds_and_runs_the_c_example_with_pkg_config_only() {
     );
     let lib = prefix.join("lib");
     let link = |name: &str| std::fs::read_link(lib.join(name)).unwrap();
-    assert_eq!(link("libdroplet_action.so"), std::path::Path::new("libdroplet_action.so.0.1"));
+    assert_eq!(
+        link("libdroplet_action.so"),
+        std::path::Path::new("libdroplet_action.so.0.1")
+    );
     assert_eq!(
         link("libdroplet_action.so.0.1"),
         std::path::Path::new("libdroplet_action.so.0.1.0")
@@ -48,7 +51,10 @@ fn installed_prefix_builds_and_runs_the_c_example_with_pkg_config_only() {
             .args(["--modversion", "droplet_action"])
             .env("PKG_CONFIG_PATH", &pkg_config_path),
     );
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        env!("CARGO_PKG_VERSION")
+    );
 
     let exe = out_dir("install-example").join("get_action");
     let mut compile = Command::new("gcc");
