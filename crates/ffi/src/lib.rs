@@ -8,7 +8,11 @@
 //! It can also be used from Rust through the same functions:
 //!
 //! ```
-//! use droplet_action::*;
+//! use ::droplet_action::{
+//!     DropletStatus, droplet_action_get, droplet_action_result_free, droplet_client_builder_build,
+//!     droplet_client_builder_new, droplet_client_builder_set_base_url,
+//!     droplet_client_builder_set_token, droplet_client_free,
+//! };
 //! use std::ffi::CStr;
 //!
 //! let server = droplet_action_mock::MockServer::start()?;
