@@ -36,3 +36,35 @@ pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char) -> Result<&'a str, StrArgEr
     let text = unsafe { CStr::from_ptr(ptr) };
     text.to_str().map_err(|_| StrArgError::NotUtf8)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::status::DropletStatus;
+
+    #[test]
+    fn a_panic_inside_the_boundary_becomes_the_fallback_value() {
+        let status = ffi_boundary!(DropletStatus::Panic, {
+            if std::hint::black_box(true) {
+                panic!("a bug deep inside");
+            }
+            DropletStatus::Ok
+        });
+        assert_eq!(status, DropletStatus::Panic);
+    }
+
+    #[test]
+    fn without_a_panic_the_body_value_passes_through() {
+        let status = ffi_boundary!(DropletStatus::Panic, { DropletStatus::Ok });
+        assert_eq!(status, DropletStatus::Ok);
+    }
+
+    #[test]
+    fn string_arguments_are_checked_for_null_and_utf8() {
+        // SAFETY: NULL, and NUL-terminated literals that live for the whole test.
+        unsafe {
+            assert_eq!(super::str_arg(std::ptr::null()), Err(super::StrArgError::Null));
+            assert_eq!(super::str_arg(c"\xff".as_ptr()), Err(super::StrArgError::NotUtf8));
+            assert_eq!(super::str_arg(c"nyc3".as_ptr()), Ok("nyc3"));
+        }
+    }
+}
