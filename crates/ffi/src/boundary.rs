@@ -62,8 +62,14 @@ mod tests {
     fn string_arguments_are_checked_for_null_and_utf8() {
         // SAFETY: NULL, and NUL-terminated literals that live for the whole test.
         unsafe {
-            assert_eq!(super::str_arg(std::ptr::null()), Err(super::StrArgError::Null));
-            assert_eq!(super::str_arg(c"\xff".as_ptr()), Err(super::StrArgError::NotUtf8));
+            assert_eq!(
+                super::str_arg(std::ptr::null()),
+                Err(super::StrArgError::Null)
+            );
+            assert_eq!(
+                super::str_arg(c"\xff".as_ptr()),
+                Err(super::StrArgError::NotUtf8)
+            );
             assert_eq!(super::str_arg(c"nyc3".as_ptr()), Ok("nyc3"));
         }
     }
