@@ -55,6 +55,8 @@ pub use client::{
     droplet_client_builder_set_token, droplet_client_builder_set_user_agent, droplet_client_free,
     droplet_client_new_from_env,
 };
+#[doc(hidden)]
+pub use result::result_from_answer;
 pub use result::{
     droplet_action, droplet_action_result, droplet_action_result_free, droplet_rate_limit,
     droplet_region,

@@ -125,7 +125,8 @@ struct Storage {
     lists: Vec<*const c_char>,
 }
 
-/// Offsets into `Storage::text` of every string a result holds.
+/// Offsets into `Storage::text` of every string a result holds. The strings of a list
+/// follow one another, each with its NUL, from the list's offset.
 #[derive(Default)]
 struct TextOffsets {
     status_text: Option<usize>,
@@ -136,12 +137,15 @@ struct TextOffsets {
     completed_at: Option<usize>,
     region_name: Option<usize>,
     region_slug_inner: Option<usize>,
-    sizes: Vec<usize>,
-    features: Vec<usize>,
+    sizes: usize,
+    features: usize,
     error_message: Option<usize>,
     error_id: Option<usize>,
     request_id: Option<usize>,
 }
+
+/// Room for the message that replaces an action with a NUL byte in a field.
+const NUL_FIELD_MESSAGE_ROOM: usize = 96;
 
 /// A string field of the action that holds a NUL byte and cannot cross as a C string.
 struct NulInField(&'static str);
@@ -176,17 +180,54 @@ fn push_lossy(text: &mut Vec<u8>, value: Option<&str>) -> Option<usize> {
     }
 }
 
+/// Pushes every string of a list, one after the other; returns where the first one starts.
 fn push_list(
     text: &mut Vec<u8>,
     values: Option<&Vec<String>>,
     field: &'static str,
-) -> Result<Vec<usize>, NulInField> {
-    values
-        .map(|values| values.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .map(|value| push_field(text, Some(value), field).map(|o| o.unwrap_or_default()))
-        .collect()
+) -> Result<usize, NulInField> {
+    let start = text.len();
+    for value in values.map_or(&[][..], Vec::as_slice) {
+        push_field(text, Some(value), field)?;
+    }
+    Ok(start)
+}
+
+/// The bytes `push_action` writes for an action: every string and its NUL.
+fn action_text_len(action: &Action) -> usize {
+    let field = |value: Option<&str>| value.map_or(0, |v| v.len() + 1);
+    let list = |values: Option<&Vec<String>>| {
+        values.map_or(0, |values| values.iter().map(|v| v.len() + 1).sum())
+    };
+    let region = action.region.as_ref().map_or(0, |region| {
+        field(region.name.as_deref())
+            + field(region.slug.as_deref())
+            + list(region.sizes.as_ref())
+            + list(region.features.as_ref())
+    });
+    field(action.status.as_ref().map(ActionStatus::as_str))
+        + field(action.kind.as_deref())
+        + field(action.resource_type.as_deref())
+        + field(action.region_slug.as_deref())
+        + field(action.started_at.as_ref().map(Timestamp::as_str))
+        + field(action.completed_at.as_ref().map(Timestamp::as_str))
+        + region
+}
+
+/// The pointers to the strings of a list that `push_list` wrote from `start`.
+fn list_pointers(
+    base: *const u8,
+    start: usize,
+    values: Option<&Vec<String>>,
+    out: &mut Vec<*const c_char>,
+) {
+    let mut offset = start;
+    for value in values.map_or(&[][..], Vec::as_slice) {
+        // SAFETY: `push_list` wrote these strings from `start` on, each followed by its
+        // NUL, into the buffer `base` points to, which is not written to any more.
+        out.push(unsafe { base.add(offset) }.cast());
+        offset += value.len() + 1;
+    }
 }
 
 fn push_action(
@@ -316,11 +357,25 @@ impl<'a> Outcome<'a> {
 
     /// Lays the outcome out in one allocation the C result points into.
     pub(crate) fn into_result(self) -> droplet_action_result {
-        // The body comes first; the strings of the action are pieces of it, so twice its
-        // size (plus the messages) holds everything without growing.
+        // One buffer holds the body and every string, sized before anything is written so
+        // that it never moves. NUL bytes escaped in diagnostic text take one more byte
+        // each, which the buffer may grow for: no pointer is taken before it is complete.
         let body_len = self.body.map_or(0, <[u8]>::len);
-        let message_len = self.error_message.as_ref().map_or(0, String::len);
-        let mut text = Vec::with_capacity(2 * body_len + message_len + 256);
+        let diagnostics = [
+            self.error_message.as_deref(),
+            self.error_id,
+            self.request_id,
+        ];
+        let capacity = body_len
+            + 1
+            + self.action.map_or(0, action_text_len)
+            + diagnostics
+                .iter()
+                .flatten()
+                .map(|v| v.len() + 1)
+                .sum::<usize>()
+            + NUL_FIELD_MESSAGE_ROOM;
+        let mut text = Vec::with_capacity(capacity);
         let body_offset = self.body.map(|body| {
             text.extend_from_slice(body);
             text.push(0);
@@ -349,7 +404,9 @@ impl<'a> Outcome<'a> {
             action: empty_action(),
             region: empty_region(),
             text,
-            lists: Vec::with_capacity(offsets.sizes.len() + offsets.features.len()),
+            lists: Vec::with_capacity(action.and_then(|a| a.region.as_ref()).map_or(0, |r| {
+                r.sizes.as_ref().map_or(0, Vec::len) + r.features.as_ref().map_or(0, Vec::len)
+            })),
         });
         let base = storage.text.as_ptr();
         let at = |offset: Option<usize>| -> *const c_char {
@@ -357,18 +414,23 @@ impl<'a> Outcome<'a> {
             // is not written to any more, so it lies within its allocation.
             offset.map_or(ptr::null(), |o| unsafe { base.add(o) }.cast())
         };
-        let lists: Vec<*const c_char> = offsets
-            .sizes
-            .iter()
-            .chain(&offsets.features)
-            .map(|o| at(Some(*o)))
-            .collect();
-        storage.lists = lists;
 
         if let Some(action) = action {
             if let Some(region) = &action.region {
-                let sizes_len = offsets.sizes.len();
-                let features_len = offsets.features.len();
+                list_pointers(
+                    base,
+                    offsets.sizes,
+                    region.sizes.as_ref(),
+                    &mut storage.lists,
+                );
+                let sizes_len = storage.lists.len();
+                list_pointers(
+                    base,
+                    offsets.features,
+                    region.features.as_ref(),
+                    &mut storage.lists,
+                );
+                let features_len = storage.lists.len() - sizes_len;
                 let lists = storage.lists.as_ptr();
                 storage.region = droplet_region {
                     name: at(offsets.region_name),
@@ -458,6 +520,14 @@ impl<'a> Outcome<'a> {
             internal: storage.cast(),
         }
     }
+}
+
+/// Lays out the C result of a successful answer exactly as `droplet_action_get` does; free
+/// it with `droplet_action_result_free`. For the benchmarks, which time this step alone;
+/// not part of the C API.
+#[doc(hidden)]
+pub fn result_from_answer(answer: &ActionAnswer) -> droplet_action_result {
+    Outcome::from_answer(answer).into_result()
 }
 
 fn status_of(error: &Error) -> DropletStatus {

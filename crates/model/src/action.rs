@@ -67,10 +67,18 @@ pub struct Region {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// Slugs of the droplet sizes available in the region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::object::optional_strings",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sizes: Option<Vec<String>>,
     /// Features available in the region (`"backups"`, `"ipv6"`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::object::optional_strings",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub features: Option<Vec<String>>,
     /// Whether new droplets can be created in the region.
     #[serde(default, skip_serializing_if = "Option::is_none")]

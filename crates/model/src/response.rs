@@ -171,6 +171,14 @@ struct ErrorBody {
 /// [`DecodeError`] when the body is not JSON, has no `action` object, or a field has the
 /// wrong type.
 pub fn parse_action(body: &[u8]) -> Result<Action, DecodeError> {
+    // Checking the whole body as UTF-8 at once is much cheaper than serde_json checking
+    // every string on its own when it reads bytes; when the body is not UTF-8, or does not
+    // parse, the byte parser runs instead and reports the error exactly as it always has.
+    if let Ok(text) = std::str::from_utf8(body)
+        && let Ok(envelope) = serde_json::from_str::<Object<Envelope>>(text)
+    {
+        return Ok(envelope.0.action);
+    }
     match serde_json::from_slice::<Object<Envelope>>(body) {
         Ok(envelope) => Ok(envelope.0.action),
         // The failure path parses again to learn where it failed, so the hot path does not

@@ -1,7 +1,7 @@
 //! The client, its builder, and one call with its retries.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Read};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,9 +10,9 @@ use droplet_action_model::{
     ResponseMeta, Token, backoff_delay, classify,
 };
 use ureq::http::{self, HeaderValue, Request, Response, Uri, header};
-use ureq::unversioned::transport::DefaultConnector;
 
 use crate::resolver::CachingResolver;
+use crate::socket;
 use crate::{ActionAnswer, Error, ResponseDetails};
 
 /// The environment variables read by [`Client::from_env`], in order of preference.
@@ -24,6 +24,11 @@ pub const BASE_URL_ENV_VAR: &str = "DIGITALOCEAN_API_URL";
 pub const DEFAULT_USER_AGENT: &str = concat!("droplet-action/", env!("CARGO_PKG_VERSION"));
 
 const MAX_REDIRECTS: u32 = 5;
+
+/// The buffer a body without `content-length` starts in.
+const INITIAL_BODY_CAPACITY: u64 = 8 * 1024;
+/// The most reserved ahead of reading, whatever `content-length` says.
+const MAX_PRESIZE: u64 = 1024 * 1024;
 
 /// Settings for a [`Client`]. Every setting has a careful default; only the token is required.
 ///
@@ -217,11 +222,8 @@ impl ClientBuilder {
             .timeout_connect(Some(self.connect_timeout))
             .proxy(proxy)
             .build();
-        let agent = ureq::Agent::with_parts(
-            config,
-            DefaultConnector::default(),
-            CachingResolver::default(),
-        );
+        let agent =
+            ureq::Agent::with_parts(config, socket::connector(), CachingResolver::default());
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,
@@ -483,21 +485,35 @@ impl Client {
         let limit = self.inner.body_limit;
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
-        let body =
-            body.into_with_config()
-                .limit(limit)
-                .read_to_vec()
-                .map_err(|error| match error {
-                    ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {
-                        limit,
-                        details: Box::new(ResponseDetails {
-                            meta: ResponseMeta::new(status, &parts.headers),
-                            attempts: 0,
-                            body: Vec::new(),
-                        }),
-                    },
-                    other => map_ureq_error(other, timeout),
-                })?;
+        // The body goes into one buffer of the announced size (the documented answer is
+        // one read), not one grown by doubling from empty.
+        let announced = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let capacity = announced
+            .unwrap_or(INITIAL_BODY_CAPACITY)
+            .min(limit)
+            .min(MAX_PRESIZE);
+        let mut buffer = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        let body = body
+            .into_with_config()
+            .limit(limit)
+            .reader()
+            .read_to_end(&mut buffer)
+            .map(|_| buffer)
+            .map_err(|error| match ureq::Error::from(error) {
+                ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {
+                    limit,
+                    details: Box::new(ResponseDetails {
+                        meta: ResponseMeta::new(status, &parts.headers),
+                        attempts: 0,
+                        body: Vec::new(),
+                    }),
+                },
+                other => map_ureq_error(other, timeout),
+            })?;
         match classify(status, &parts.headers, body) {
             Ok(answer) => {
                 let (action, meta, body) = answer.into_parts();

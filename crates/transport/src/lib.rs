@@ -44,6 +44,7 @@ mod answer;
 mod client;
 mod error;
 mod resolver;
+mod socket;
 mod wait;
 
 pub use answer::ActionAnswer;
