@@ -77,6 +77,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// The server of the binary: it records nothing, so its memory stays flat however long it
+/// serves.
+fn start(options: &Options) -> std::io::Result<MockServer> {
+    MockServer::builder()
+        .port(options.port)
+        .token(&options.token)
+        .record_requests(false)
+        .start()
+}
+
 #[cfg(unix)]
 fn serve(options: &Options) -> std::io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
@@ -84,11 +94,7 @@ fn serve(options: &Options) -> std::io::Result<()> {
 
     // Registered before the line is printed, so a signal sent right after it is caught.
     let mut signals = Signals::new([SIGTERM, SIGINT])?;
-    let server = MockServer::builder()
-        .port(options.port)
-        .token(&options.token)
-        .record_requests(false)
-        .start()?;
+    let server = start(options)?;
     announce(&server)?;
     let _ = signals.forever().next();
     drop(server);
@@ -97,11 +103,7 @@ fn serve(options: &Options) -> std::io::Result<()> {
 
 #[cfg(not(unix))]
 fn serve(options: &Options) -> std::io::Result<()> {
-    let server = MockServer::builder()
-        .port(options.port)
-        .token(&options.token)
-        .record_requests(false)
-        .start()?;
+    let server = start(options)?;
     announce(&server)?;
     loop {
         std::thread::park();
