@@ -45,7 +45,8 @@ pub unsafe extern "C" fn droplet_action_get(
 /// `TIMEOUT` when the deadline passed (`action` holds the last state seen, or is NULL if
 /// no answer came). Transient failures are retried within the deadline; others (404, 401,
 /// a body that is not an action) end the wait with their own status. `attempts`,
-/// `http_status`, `rate_limit` and `raw_body` describe the last poll.
+/// `http_status`, `rate_limit` and `raw_body` describe the last poll; a poll cut short by
+/// the deadline after an answer came does not count.
 /// `INVALID_ARGUMENT` for a NULL client, an id below 1, or `timeout_ms` 0.
 ///
 /// # Safety

@@ -7,6 +7,9 @@ use droplet_action_model::ActionStatus;
 use crate::client::action_request;
 use crate::{ActionAnswer, Client, Error};
 
+/// A poll that times out this close to the deadline was cut short by it.
+const DEADLINE_SLACK: Duration = Duration::from_millis(5);
+
 /// How long to wait for an action, and how often to ask.
 ///
 /// ```
@@ -58,9 +61,10 @@ impl Client {
     /// ([`Error::DeadlineExceeded`], carrying the last state seen).
     ///
     /// Transient failures (connection errors, timeouts, 408, 429, 5xx) are retried within
-    /// the deadline; `retry-after` is honoured, and when the rate limit is spent the wait
-    /// pauses until it resets. Other errors (404, 401, a body that is not an action) end
-    /// the wait at once.
+    /// the deadline; the deadline error carries the last of them unless an answer came
+    /// after it (a poll cut short by the deadline itself is not a failure). `retry-after` is
+    /// honoured, and when the rate limit is spent the wait pauses until it resets. Other
+    /// errors (404, 401, a body that is not an action) end the wait at once.
     ///
     /// # Errors
     /// As above, and [`Error::InvalidArgument`] for an id below 1.
@@ -74,7 +78,7 @@ impl Client {
         let started = Instant::now();
         let deadline = started + options.timeout;
         let mut last: Option<Box<ActionAnswer>> = None;
-        let mut last_error: Option<Box<Error>>;
+        let mut last_error: Option<Box<Error>> = None;
         loop {
             let pause = match self.execute(&request, Some(deadline)) {
                 Ok(answer) => match answer.action.status {
@@ -91,6 +95,18 @@ impl Client {
                         pause
                     }
                 },
+                Err(Error::Timeout { .. })
+                    if last.is_some()
+                        && deadline.saturating_duration_since(Instant::now()) < DEADLINE_SLACK =>
+                {
+                    // The deadline, not the server, cut this poll short: the last answer
+                    // (and whatever failed before it) is the state to report.
+                    return Err(Error::DeadlineExceeded {
+                        waited: started.elapsed(),
+                        last,
+                        last_error,
+                    });
+                }
                 Err(error) if error.is_retryable() || matches!(error, Error::Timeout { .. }) => {
                     let asked = error
                         .retry_after()
