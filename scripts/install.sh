@@ -3,11 +3,13 @@
 # library and a pkg-config file.
 #
 #   scripts/install.sh [--prefix DIR] [--profile release|debug] [--no-build] [--target-dir DIR]
+#                      [--from DIR]
 #
 # --prefix      where to install (default: $PREFIX, else /usr/local)
 # --profile     which cargo build to install (default: release)
 # --no-build    install what is already built instead of running cargo build
 # --target-dir  cargo's target folder (default: $CARGO_TARGET_DIR, else ./target)
+# --from        install libdroplet_action.so and .a from this folder; implies --no-build
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +17,7 @@ prefix=${PREFIX:-/usr/local}
 profile=release
 build=1
 target_dir=${CARGO_TARGET_DIR:-$root/target}
+from=
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -22,7 +25,8 @@ while [ $# -gt 0 ]; do
     --profile) profile=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --target-dir) target_dir=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --from) from=$2; build=0; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -40,7 +44,7 @@ if [ "$build" = 1 ]; then
   fi
 fi
 [ "$profile" = dev ] && profile=debug
-built="$target_dir/$profile"
+built=${from:-$target_dir/$profile}
 for artifact in libdroplet_action.so libdroplet_action.a; do
   [ -f "$built/$artifact" ] || { echo "missing $built/$artifact: build it first" >&2; exit 1; }
 done

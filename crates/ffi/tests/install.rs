@@ -11,16 +11,13 @@ use support::*;
 fn installed_prefix_builds_and_runs_the_c_example_with_pkg_config_only() {
     let prefix = out_dir("install-prefix");
     let _ = std::fs::remove_dir_all(&prefix);
-    let profile = cargo_lib_dir();
     run_ok(
         Command::new("bash")
             .arg(repo().join("scripts/install.sh"))
             .arg("--prefix")
             .arg(&prefix)
-            .args(["--profile", profile.file_name().unwrap().to_str().unwrap()])
-            .arg("--target-dir")
-            .arg(profile.parent().unwrap())
-            .arg("--no-build"),
+            .arg("--from")
+            .arg(cargo_lib_dir()),
     );
     let lib = prefix.join("lib");
     let link = |name: &str| std::fs::read_link(lib.join(name)).unwrap();

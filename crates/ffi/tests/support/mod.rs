@@ -22,11 +22,13 @@ pub fn repo() -> PathBuf {
         .unwrap()
 }
 
-/// The folder cargo wrote `libdroplet_action.so` and `.a` to for this build.
+/// The folder cargo wrote `libdroplet_action.so` and `.a` to for this build: `deps/`, beside
+/// this test binary. (The copies one level up are refreshed by `cargo build` only, so after
+/// a `cargo test` that rebuilt the library they can be stale.)
 pub fn cargo_lib_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let deps = exe.parent().unwrap();
-    for dir in [deps.parent().unwrap(), deps] {
+    for dir in [deps, deps.parent().unwrap()] {
         if dir.join("libdroplet_action.so").exists() {
             return dir.to_owned();
         }
