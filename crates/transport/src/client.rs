@@ -560,6 +560,11 @@ fn map_ureq_error(error: ureq::Error, timeout: Duration) -> Error {
                 attempts: 0,
             };
         }
+        // rustls reports a failed handshake or a corrupt record as invalid data: the peer
+        // does not speak TLS as it should, and asking again will not change that.
+        ureq::Error::Io(io) if io.kind() == io::ErrorKind::InvalidData => {
+            (format!("TLS failed: {io}"), false)
+        }
         ureq::Error::Io(io) => (format!("connection failed: {io}"), true),
         ureq::Error::ConnectionFailed => ("connection failed".to_owned(), true),
         ureq::Error::HostNotFound => ("the host name was not found".to_owned(), false),

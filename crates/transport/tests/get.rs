@@ -522,3 +522,43 @@ fn rate_limit_of_an_error_is_reported() {
     } = error.rate_limit().unwrap();
     assert_eq!((limit, remaining), (5000, 4999));
 }
+
+#[test]
+fn https_is_really_tls_a_plain_http_answer_fails_the_handshake() {
+    use std::io::{Read, Write};
+    // A server that answers whatever arrives with plain HTTP, as a misconfigured port would.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut hello = [0u8; 512];
+        let received = stream.read(&mut hello).unwrap();
+        stream
+            .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+            .unwrap();
+        // A TLS ClientHello starts with the handshake record type, 0x16.
+        hello[..received].first().copied()
+    });
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(format!("https://127.0.0.1:{port}"))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    assert_eq!(server.join().unwrap(), Some(0x16));
+    let Error::Transport {
+        message,
+        attempts,
+        retryable,
+    } = &error
+    else {
+        panic!("expected a transport error, got {error:?}");
+    };
+    assert_eq!(
+        message,
+        "TLS failed: received corrupt message of type InvalidContentType"
+    );
+    assert_eq!((*attempts, *retryable), (1, false));
+    assert_eq!(error.status(), None);
+}
