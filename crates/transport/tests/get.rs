@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use droplet_action_mock::{DEFAULT_TOKEN, MockServer};
-use droplet_action_model::{ActionStatus, RateLimit, RetryAfter};
-use droplet_action_transport::{Client, ClientBuilder, Error};
+use droplet_action_model::{ActionStatus, ApiError, DecodeError, RateLimit, RetryAfter};
+use droplet_action_transport::{Client, ClientBuilder, Error, ResponseDetails};
 
 fn builder(server: &MockServer) -> ClientBuilder {
     Client::builder()
@@ -15,6 +15,20 @@ fn builder(server: &MockServer) -> ClientBuilder {
 
 fn client(server: &MockServer) -> Client {
     builder(server).build().unwrap()
+}
+
+fn api_error(error: &Error) -> (&ApiError, &ResponseDetails) {
+    match error {
+        Error::Api { error, details } => (error, details),
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+fn decode_error(error: &Error) -> (&DecodeError, &ResponseDetails) {
+    match error {
+        Error::Decode { error, details } => (error, details),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
 }
 
 #[test]
@@ -89,13 +103,7 @@ fn rate_limit_counts_down_over_one_kept_alive_connection() {
 fn not_found_is_an_api_error_with_id_message_and_request_id() {
     let server = MockServer::start().unwrap();
     let error = client(&server).get_droplet_action(1, 2).unwrap_err();
-    let Error::Api {
-        error: api,
-        details,
-    } = &error
-    else {
-        panic!("expected an API error, got {error:?}");
-    };
+    let (api, details) = api_error(&error);
     assert_eq!(api.status, 404);
     assert_eq!(api.id.as_deref(), Some("not_found"));
     assert_eq!(
@@ -117,9 +125,7 @@ fn wrong_token_is_unauthorized_and_never_retried() {
     let server = MockServer::start().unwrap();
     let client = builder(&server).token("not-the-token").build().unwrap();
     let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
-    let Error::Api { error: api, .. } = &error else {
-        panic!("expected an API error, got {error:?}");
-    };
+    let (api, _) = api_error(&error);
     assert_eq!(api.status, 401);
     assert_eq!(api.id.as_deref(), Some("unauthorized"));
     assert_eq!(api.message.as_deref(), Some("Unable to authenticate you."));
@@ -177,9 +183,7 @@ fn always_500_fails_after_max_retries_plus_one_attempts() {
     let error = client(&server).get_droplet_action(10, 900599).unwrap_err();
     assert_eq!(error.attempts(), 3);
     assert_eq!(server.hits(10, 900599), 3);
-    let Error::Api { error: api, .. } = &error else {
-        panic!("expected an API error, got {error:?}");
-    };
+    let (api, _) = api_error(&error);
     assert_eq!(api.status, 500);
     assert_eq!(api.id.as_deref(), Some("server_error"));
 
@@ -206,13 +210,7 @@ fn html_502_is_an_api_error_with_the_status_alone() {
     let server = MockServer::start().unwrap();
     let client = builder(&server).max_retries(0).build().unwrap();
     let error = client.get_droplet_action(13, 900502).unwrap_err();
-    let Error::Api {
-        error: api,
-        details,
-    } = &error
-    else {
-        panic!("expected an API error, got {error:?}");
-    };
+    let (api, details) = api_error(&error);
     assert_eq!(api.status, 502);
     assert_eq!(api.id, None);
     assert_eq!(api.message, None);
@@ -227,13 +225,7 @@ fn html_502_is_an_api_error_with_the_status_alone() {
 fn malformed_json_is_a_decode_error_that_is_not_retried() {
     let server = MockServer::start().unwrap();
     let error = client(&server).get_droplet_action(14, 900600).unwrap_err();
-    let Error::Decode {
-        error: decode,
-        details,
-    } = &error
-    else {
-        panic!("expected a decode error, got {error:?}");
-    };
+    let (decode, details) = decode_error(&error);
     assert!(
         decode.message.starts_with("EOF while parsing"),
         "{}",
@@ -247,9 +239,7 @@ fn malformed_json_is_a_decode_error_that_is_not_retried() {
 fn html_with_status_200_is_a_decode_error() {
     let server = MockServer::start().unwrap();
     let error = client(&server).get_droplet_action(15, 900606).unwrap_err();
-    let Error::Decode { error: decode, .. } = &error else {
-        panic!("expected a decode error, got {error:?}");
-    };
+    let (decode, _) = decode_error(&error);
     assert_eq!(decode.message, "expected value");
 }
 
@@ -301,9 +291,7 @@ fn body_over_the_cap_is_refused() {
 fn gzip_bomb_is_never_inflated() {
     let server = MockServer::start().unwrap();
     let error = client(&server).get_droplet_action(19, 900701).unwrap_err();
-    let Error::Decode { details, .. } = &error else {
-        panic!("expected a decode error, got {error:?}");
-    };
+    let (_, details) = decode_error(&error);
     assert!(details.body.len() < 1024 * 1024, "{}", details.body.len());
 }
 
