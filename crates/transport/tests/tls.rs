@@ -1,0 +1,73 @@
+//! TLS is verified: a server whose certificate no trusted authority signed is refused, and
+//! the token is never sent to it.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use droplet_action_transport::{Client, Error};
+
+/// Serves one TLS connection with a self-signed certificate for `localhost`; returns what
+/// the client sent inside TLS, if the handshake completed.
+fn self_signed_server() -> (u16, std::thread::JoinHandle<Vec<u8>>) {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let cert = certified.cert.der().clone();
+    let key =
+        rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der()).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let connection = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+        let mut tls = rustls::StreamOwned::new(connection, tcp);
+        let mut received = vec![0u8; 4096];
+        match tls.read(&mut received) {
+            Ok(n) => {
+                let _ = tls
+                    .write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n");
+                received.truncate(n);
+                received
+            }
+            Err(_) => Vec::new(),
+        }
+    });
+    (port, server)
+}
+
+#[test]
+fn a_certificate_from_no_trusted_authority_is_refused_before_the_token_is_sent() {
+    let (port, server) = self_signed_server();
+    let client = Client::builder()
+        .token("dop_v1_must_not_leak")
+        .base_url(format!("https://localhost:{port}"))
+        .build()
+        .unwrap();
+    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    let Error::Transport {
+        message,
+        attempts,
+        retryable,
+    } = &error
+    else {
+        panic!("expected a transport error, got {error:?}");
+    };
+    assert_eq!(
+        message,
+        "TLS failed: invalid peer certificate: UnknownIssuer"
+    );
+    assert_eq!((*attempts, *retryable), (1, false));
+    assert!(
+        server.join().unwrap().is_empty(),
+        "the request went through"
+    );
+}
