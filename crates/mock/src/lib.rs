@@ -200,3 +200,8 @@ impl RecordedRequest {
             .map(|(_, v)| v.as_str())
     }
 }
+
+/// The examples of this crate's README, run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

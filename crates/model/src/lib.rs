@@ -55,3 +55,8 @@ pub use timestamp::{InvalidTimestamp, Timestamp};
 /// The example answer of the API reference for droplet 3164444, action 36804636, byte for
 /// byte. Tests, benchmarks and the mock server use it.
 pub const DOCUMENTED_ACTION_JSON: &str = include_str!("documented_action.json");
+
+/// The examples of this crate's README, run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;
