@@ -9,7 +9,7 @@ use droplet_action_model::{
     ActionId, ActionRequest, BaseUrl, DEFAULT_BASE_URL, DropletId, ErrorResponse, ResponseError,
     ResponseMeta, Token, backoff_delay, classify,
 };
-use ureq::http::{self, HeaderValue, Request, Response, Uri, header};
+use ureq::http::{HeaderValue, Request, Response, Uri, header};
 
 use crate::resolver::CachingResolver;
 use crate::socket;
@@ -414,7 +414,7 @@ impl Client {
                 .map_err(|e| map_ureq_error(e, timeout))?;
             if response.status().is_redirection()
                 && redirects < MAX_REDIRECTS
-                && let Some(next) = self.redirected(&uri, &response)?
+                && let Some(next) = self.redirected(request, &uri, &response)?
             {
                 redirects += 1;
                 http_request = next;
@@ -427,6 +427,7 @@ impl Client {
     /// The request to send after a redirect, or `None` when the answer has no `Location`.
     fn redirected(
         &self,
+        request: &ActionRequest,
         previous: &Uri,
         response: &Response<ureq::Body>,
     ) -> Result<Option<Request<()>>, Error> {
@@ -459,22 +460,15 @@ impl Client {
             }
             _ => false,
         };
-        let mut builder = Request::builder()
-            .method(http::Method::GET)
-            .uri(uri)
-            .header(header::ACCEPT, HeaderValue::from_static("application/json"))
-            .header(header::USER_AGENT, self.inner.user_agent.clone());
-        if same_origin {
-            builder = builder.header(
-                header::AUTHORIZATION,
-                self.inner.token.authorization().clone(),
-            );
+        // The same request as the first one, headers and all, sent to the new location;
+        // the token stays behind when that location is another origin.
+        let inner = &self.inner;
+        let mut next = request.to_http(&inner.base_url, &inner.token, &inner.user_agent);
+        *next.uri_mut() = uri;
+        if !same_origin {
+            next.headers_mut().remove(header::AUTHORIZATION);
         }
-        builder.body(()).map(Some).map_err(|e| Error::Transport {
-            message: format!("cannot follow the redirect to {location:?}: {e}"),
-            attempts: 0,
-            retryable: false,
-        })
+        Ok(Some(next))
     }
 
     fn read_answer(
