@@ -2,7 +2,9 @@
 
 mod support;
 
+use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 
 use droplet_action_mock::{DEFAULT_TOKEN, MockServer};
 use support::*;
@@ -14,16 +16,26 @@ fn with_mock_env<'a>(command: &'a mut Command, server: &MockServer) -> &'a mut C
         .env("DIGITALOCEAN_API_URL", server.base_url())
 }
 
+/// examples/c/get_action.c, compiled once for every test of this file.
+fn c_example() -> PathBuf {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| {
+        let exe = out_dir("examples").join("get_action_c");
+        compile(
+            "gcc",
+            C_FLAGS,
+            &[repo().join("examples/c/get_action.c")],
+            &exe,
+            &[],
+        );
+        exe
+    })
+    .clone()
+}
+
 #[test]
 fn c_example_prints_the_documented_action() {
-    let exe = out_dir("examples").join("get_action_c");
-    compile(
-        "gcc",
-        C_FLAGS,
-        &[repo().join("examples/c/get_action.c")],
-        &exe,
-        &[],
-    );
+    let exe = c_example();
     let server = MockServer::start().unwrap();
     let output = run_ok(with_mock_env(
         Command::new(&exe).args(["3164444", "36804636"]),
@@ -37,14 +49,7 @@ fn c_example_prints_the_documented_action() {
 
 #[test]
 fn c_example_reports_an_api_error_and_exits_1() {
-    let exe = out_dir("examples").join("get_action_c_error");
-    compile(
-        "gcc",
-        C_FLAGS,
-        &[repo().join("examples/c/get_action.c")],
-        &exe,
-        &[],
-    );
+    let exe = c_example();
     let server = MockServer::start().unwrap();
     let output = with_mock_env(Command::new(&exe).args(["1", "2"]), &server)
         .output()

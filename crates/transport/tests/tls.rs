@@ -1,11 +1,12 @@
 //! TLS is verified: a server whose certificate no trusted authority signed is refused, and
-//! the token is never sent to it.
+//! the token is never sent to it; an https URL never falls back to plain HTTP.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+use droplet_action_mock::DEFAULT_TOKEN;
 use droplet_action_transport::{Client, Error};
 
 /// Serves one TLS connection with a self-signed certificate for `localhost`; returns what
@@ -44,6 +45,18 @@ fn self_signed_server() -> (u16, std::thread::JoinHandle<Vec<u8>>) {
     (port, server)
 }
 
+/// The message, attempts and retryability of a transport error.
+fn transport_error(error: &Error) -> (&str, u32, bool) {
+    match error {
+        Error::Transport {
+            message,
+            attempts,
+            retryable,
+        } => (message, *attempts, *retryable),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
 #[test]
 fn a_certificate_from_no_trusted_authority_is_refused_before_the_token_is_sent() {
     let (port, server) = self_signed_server();
@@ -53,21 +66,46 @@ fn a_certificate_from_no_trusted_authority_is_refused_before_the_token_is_sent()
         .build()
         .unwrap();
     let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
-    let Error::Transport {
-        message,
-        attempts,
-        retryable,
-    } = &error
-    else {
-        panic!("expected a transport error, got {error:?}");
-    };
+    let (message, attempts, retryable) = transport_error(&error);
     assert_eq!(
         message,
         "TLS failed: invalid peer certificate: UnknownIssuer"
     );
-    assert_eq!((*attempts, *retryable), (1, false));
+    assert_eq!((attempts, retryable), (1, false));
     assert!(
         server.join().unwrap().is_empty(),
         "the request went through"
     );
+}
+
+#[test]
+fn https_is_really_tls_a_plain_http_answer_fails_the_handshake() {
+    // A server that answers whatever arrives with plain HTTP, as a misconfigured port would.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut hello = [0u8; 512];
+        let received = stream.read(&mut hello).unwrap();
+        stream
+            .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+            .unwrap();
+        // A TLS ClientHello starts with the handshake record type, 0x16.
+        hello[..received].first().copied()
+    });
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(format!("https://127.0.0.1:{port}"))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    assert_eq!(server.join().unwrap(), Some(0x16));
+    let (message, attempts, retryable) = transport_error(&error);
+    assert_eq!(
+        message,
+        "TLS failed: received corrupt message of type InvalidContentType"
+    );
+    assert_eq!((attempts, retryable), (1, false));
+    assert_eq!(error.status(), None);
 }
