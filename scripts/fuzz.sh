@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh [--seconds N] [--build-only] [target...]
 #
 # Default: every target, 20 seconds each. Inputs found on the way are kept in
-# fuzz/work/<target>/ (not committed), so a later run goes on from there. A crash, panic,
+# fuzz/found/<target>/ (not committed), so a later run goes on from there. A crash, panic,
 # timeout or memory blow-up fails the run; the input that caused it is written to
 # fuzz/artifacts/<target>/ and the target's whole log is printed.
 #
@@ -54,18 +54,21 @@ $build_only && exit 0
 
 failed=()
 for target in "${targets[@]}"; do
-  mkdir -p "work/$target" "artifacts/$target"
+  mkdir -p "found/$target" "artifacts/$target"
   log="artifacts/$target/last-run.log"
   dict=()
   [ -f "dict/$target.dict" ] && dict=(-dict="dict/$target.dict")
   echo "fuzz: $target for ${seconds}s"
-  if "target/$host/release/$target" "work/$target" "corpus/$target" "${dict[@]}" \
+  if "target/$host/release/$target" "found/$target" "corpus/$target" "${dict[@]}" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 \
     -artifact_prefix="artifacts/$target/" -print_final_stats=1 >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-    corpus=$(find "work/$target" "corpus/$target" -type f | wc -l)
-    echo "fuzz: $target ok: $runs runs, $speed/s, $corpus inputs in corpus"
+    # The last status line: "#RUNS DONE cov: EDGES ft: FEATURES corp: INPUTS/BYTES ...".
+    done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
+    cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$done_line")
+    corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<<"$done_line")
+    echo "fuzz: $target ok: $runs runs, $speed runs/s, coverage $cov edges, corpus $corp"
   else
     cat "$log"
     echo "fuzz: $target FAILED; the input is in fuzz/artifacts/$target/"
