@@ -1,6 +1,8 @@
 //! The few helpers every export is made of: the panic boundary and argument checks.
 
+use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, c_char};
+use std::sync::Once;
 
 /// Runs an export's body, turning a panic into `$on_panic` so that no unwind crosses into C.
 ///
@@ -8,13 +10,52 @@ use std::ffi::{CStr, c_char};
 /// `extern "C" fn` that cbindgen can see.
 macro_rules! ffi_boundary {
     ($on_panic:expr, $body:block) => {
-        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
+        match $crate::boundary::catch(|| $body) {
             Ok(value) => value,
-            Err(_) => $on_panic,
+            Err(()) => $on_panic,
         }
     };
 }
 pub(crate) use ffi_boundary;
+
+thread_local! {
+    /// How many boundaries this thread is inside (a log callback may call back in).
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// The message of the last panic caught on this thread.
+    static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+static QUIET_HOOK: Once = Once::new();
+
+/// Runs `body`; a panic inside it is caught, its message kept for [`last_panic_message`],
+/// and nothing is written to the process's standard error. A panic outside the library
+/// still reaches the hook that was installed before.
+pub(crate) fn catch<T>(body: impl FnOnce() -> T) -> Result<T, ()> {
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if DEPTH.with(Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    DEPTH.with(|depth| depth.set(depth.get() + 1));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+    DEPTH.with(|depth| depth.set(depth.get() - 1));
+    outcome.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned());
+        LAST_PANIC.with(|last| *last.borrow_mut() = message);
+    })
+}
+
+/// The message of the last panic caught on this thread.
+pub(crate) fn last_panic_message() -> String {
+    LAST_PANIC.with(|last| last.borrow().clone())
+}
 
 /// Why a C string argument was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
