@@ -11,8 +11,9 @@ use droplet_action_transport::{Client, Error};
 
 /// Serves one TLS connection with a self-signed certificate for `localhost`; returns what
 /// the client sent inside TLS, if the handshake completed.
-fn self_signed_server() -> (u16, std::thread::JoinHandle<Vec<u8>>) {
+fn self_signed_server() -> (u16, String, std::thread::JoinHandle<Vec<u8>>) {
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let pem = certified.cert.pem();
     let cert = certified.cert.der().clone();
     let key =
         rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der()).unwrap();
@@ -42,7 +43,7 @@ fn self_signed_server() -> (u16, std::thread::JoinHandle<Vec<u8>>) {
             Err(_) => Vec::new(),
         }
     });
-    (port, server)
+    (port, pem, server)
 }
 
 /// The message, attempts and retryability of a transport error.
@@ -59,7 +60,7 @@ fn transport_error(error: &Error) -> (&str, u32, bool) {
 
 #[test]
 fn a_certificate_from_no_trusted_authority_is_refused_before_the_token_is_sent() {
-    let (port, server) = self_signed_server();
+    let (port, _, server) = self_signed_server();
     let client = Client::builder()
         .token("dop_v1_must_not_leak")
         .base_url(format!("https://localhost:{port}"))
@@ -108,4 +109,59 @@ fn https_is_really_tls_a_plain_http_answer_fails_the_handshake() {
     );
     assert_eq!((attempts, retryable), (1, false));
     assert_eq!(error.status(), None);
+}
+
+#[test]
+fn a_ca_file_makes_a_private_authority_trusted() {
+    let (port, pem, server) = self_signed_server();
+    let dir = std::env::temp_dir().join(format!("droplet-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(format!("https://localhost:{port}"))
+        .ca_file(&ca)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    // The handshake succeeded: the request arrived, and the server's 500 came back.
+    assert_eq!(error.status(), Some(500), "{error:?}");
+    let received = String::from_utf8(server.join().unwrap()).unwrap();
+    assert!(
+        received.starts_with("GET /v2/droplets/3164444/actions/36804636 HTTP/1.1\r\n"),
+        "{received}"
+    );
+    assert!(
+        received.contains("authorization: Bearer mock-token\r\n"),
+        "{received}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_ca_file_that_cannot_be_used_is_refused_at_build() {
+    let dir = std::env::temp_dir().join(format!("droplet-bad-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate\n").unwrap();
+    let missing = dir.join("missing.pem");
+    for (path, reason) in [
+        (&garbage, "holds no certificate".to_owned()),
+        (&missing, "cannot read the CA file".to_owned()),
+    ] {
+        let error = Client::builder()
+            .token(DEFAULT_TOKEN)
+            .ca_file(path)
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidArgument { .. }), "{error:?}");
+        assert!(error.to_string().contains(&reason), "{error}");
+        assert!(
+            error.to_string().contains(&path.display().to_string()),
+            "{error}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
