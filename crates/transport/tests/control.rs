@@ -113,9 +113,8 @@ fn unanswered_port() -> (u16, Vec<std::net::TcpStream>, rustix::fd::OwnedFd) {
     )
     .unwrap();
     listen(&listener, 0).unwrap();
-    let port = match rustix::net::getsockname(&listener).unwrap() {
-        addr => std::net::SocketAddr::try_from(addr).unwrap().port(),
-    };
+    let address = rustix::net::getsockname(&listener).unwrap();
+    let port = std::net::SocketAddr::try_from(address).unwrap().port();
     let mut fillers = Vec::new();
     for _ in 0..4 {
         match std::net::TcpStream::connect_timeout(
