@@ -50,8 +50,8 @@ fn scenarios() -> Vec<(i64, i64)> {
 }
 
 fn text(ptr: *const c_char) -> Option<String> {
-    // SAFETY: NULL or a NUL-terminated string inside a live result.
     (!ptr.is_null()).then(|| {
+        // SAFETY: a NUL-terminated string inside a live result or request.
         unsafe { CStr::from_ptr(ptr) }
             .to_string_lossy()
             .into_owned()
