@@ -559,6 +559,70 @@ static void test_sans_io(void) {
   droplet_action_result_free(&r);
 }
 
+/* ---- many actions at once ---- */
+
+static void test_wait_for_many(void) {
+  droplet_client *client = make_client(2, 10);
+  /* 900102 completes on the third poll, 900201 ends errored on the second, 900404 is 404. */
+  droplet_action_ref refs[3] = {{21, 900102}, {21, 900201}, {21, 900404}};
+  droplet_action_result results[3];
+  droplet_call_options options = options_with(NULL, 5000, 10);
+  droplet_status status = droplet_actions_wait(client, refs, 3, &options, results);
+  CHECK(status == DROPLET_STATUS_ACTION_ERRORED);
+  CHECK(results[0].status == DROPLET_STATUS_OK);
+  CHECK(droplet_action_result_polls(&results[0]) == 3);
+  CHECK(results[0].action != NULL && results[0].action->id == 900102);
+  CHECK(results[1].status == DROPLET_STATUS_ACTION_ERRORED);
+  CHECK(droplet_action_result_polls(&results[1]) == 2);
+  CHECK(results[1].action != NULL &&
+        results[1].action->status == DROPLET_ACTION_STATUS_ERRORED);
+  CHECK(results[2].status == DROPLET_STATUS_API_ERROR);
+  CHECK(results[2].http_status == 404);
+  CHECK_STR(results[2].error_id, "not_found");
+  for (int i = 0; i < 3; i++) droplet_action_result_free(&results[i]);
+
+  droplet_action_ref done[2] = {{22, 900101}, {22, 900102}};
+  status = droplet_actions_wait(client, done, 2, &options, results);
+  CHECK(status == DROPLET_STATUS_OK);
+  CHECK(results[0].status == DROPLET_STATUS_OK && results[1].status == DROPLET_STATUS_OK);
+  for (int i = 0; i < 2; i++) droplet_action_result_free(&results[i]);
+
+  /* Refused before anything: results untouched. */
+  memset(results, 0x5a, sizeof results);
+  CHECK(droplet_actions_wait(client, NULL, 3, &options, results) ==
+        DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK(droplet_actions_wait(client, refs, 0, &options, results) ==
+        DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK(droplet_actions_wait(client, refs, 3, &options, NULL) ==
+        DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK(((unsigned char *)results)[0] == 0x5a);
+  /* A NULL client: every result says so. */
+  CHECK(droplet_actions_wait(NULL, refs, 3, &options, results) ==
+        DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK_STR(results[2].error_message, "invalid argument: client is NULL");
+  for (int i = 0; i < 3; i++) droplet_action_result_free(&results[i]);
+
+  /* Cancelled while sleeping between polls: every action ends cancelled, promptly. */
+  droplet_cancel *cancel = droplet_cancel_new();
+  struct trigger t = {cancel, 300000L, 0.0};
+  pthread_t thread;
+  pthread_create(&thread, NULL, trigger_later, &t);
+  droplet_action_ref slow[2] = {{23, 900199}, {24, 900199}};
+  options = options_with(cancel, 60000, 5000);
+  status = droplet_actions_wait(client, slow, 2, &options, results);
+  double returned = now_ms();
+  pthread_join(thread, NULL);
+  double latency = returned - t.fired_at;
+  CHECK(status == DROPLET_STATUS_CANCELLED);
+  CHECK(latency >= 0.0 && latency < limit_ms);
+  CHECK(results[0].status == DROPLET_STATUS_CANCELLED);
+  CHECK(results[1].status == DROPLET_STATUS_CANCELLED);
+  CHECK(results[1].action != NULL && results[1].action->id == 900199);
+  for (int i = 0; i < 2; i++) droplet_action_result_free(&results[i]);
+  droplet_cancel_free(cancel);
+  droplet_client_free(client);
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: %s BASE_URL LIMIT_MS CALLS\n", argv[0]);
@@ -577,6 +641,7 @@ int main(int argc, char **argv) {
   test_log_callback();
   test_last_error_message();
   test_sans_io();
+  test_wait_for_many();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
