@@ -81,7 +81,8 @@ struct Waiting {
     polls: u32,
 }
 
-/// What one poll decided.
+/// What one poll decided. Short-lived and moved once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Step {
     /// The wait for this action is over.
     Done(Result<ActionAnswer, Error>),
