@@ -12,6 +12,15 @@ use droplet_action_transport::{Client, Error};
 /// Serves one TLS connection with a self-signed certificate for `localhost`; returns what
 /// the client sent inside TLS, if the handshake completed.
 fn self_signed_server() -> (u16, String, std::thread::JoinHandle<Vec<u8>>) {
+    self_signed_server_answering(
+        b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n".to_vec(),
+    )
+}
+
+/// The same, answering the first request with `answer`.
+fn self_signed_server_answering(
+    answer: Vec<u8>,
+) -> (u16, String, std::thread::JoinHandle<Vec<u8>>) {
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
     let pem = certified.cert.pem();
     let cert = certified.cert.der().clone();
@@ -35,8 +44,7 @@ fn self_signed_server() -> (u16, String, std::thread::JoinHandle<Vec<u8>>) {
         let mut received = vec![0u8; 4096];
         match tls.read(&mut received) {
             Ok(n) => {
-                let _ = tls
-                    .write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n");
+                let _ = tls.write_all(&answer);
                 received.truncate(n);
                 received
             }
@@ -163,5 +171,41 @@ fn a_ca_file_that_cannot_be_used_is_refused_at_build() {
             "{error}"
         );
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_redirect_from_https_to_plain_http_is_refused_even_to_loopback() {
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let location = format!(
+        "http://127.0.0.1:{}/v2/droplets/3164444/actions/36804636",
+        plain.local_addr().unwrap().port()
+    );
+    let answer = format!(
+        "HTTP/1.1 301 Moved Permanently\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n"
+    );
+    let (port, pem, server) = self_signed_server_answering(answer.into_bytes());
+    let dir = std::env::temp_dir().join(format!("droplet-downgrade-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(format!("https://localhost:{port}"))
+        .ca_file(&ca)
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    let (message, attempts, retryable) = transport_error(&error);
+    assert_eq!(
+        message,
+        format!("refusing to follow a redirect to {location}: it leaves https for plain http")
+    );
+    assert_eq!((attempts, retryable), (1, false));
+    assert!(!server.join().unwrap().is_empty());
+    // Nothing ever connected to the plain http listener.
+    plain.set_nonblocking(true).unwrap();
+    assert!(plain.accept().is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
