@@ -8,12 +8,22 @@
  * - Every pointer argument is checked: NULL gives DROPLET_STATUS_INVALID_ARGUMENT, never a
  *   crash. Nothing is written to an output argument on failure.
  * - What the library allocates, the library frees: a client with droplet_client_free, a
- *   builder with droplet_client_builder_free (or by building it), a result with
- *   droplet_action_result_free. Every free function accepts NULL and is harmless when
- *   called again on what it already freed.
+ *   builder with droplet_client_builder_free (or by building it), a cancel token with
+ *   droplet_cancel_free, a result with droplet_action_result_free, a request with
+ *   droplet_request_free. Every free function accepts NULL.
+ * - A result's (or request's) free zeroes the struct it is given, so freeing that same
+ *   struct again does nothing. A copy of the struct made before the free still holds the
+ *   old pointers: never free a copy as well.
+ * - A client, builder or cancel token pointer is gone after its free: freeing it twice,
+ *   or using it afterwards, is undefined behaviour (C cannot make a stale pointer safe).
  * - Pointers inside a droplet_action_result stay valid until that result is freed.
- * - A droplet_client is thread-safe: share one between threads. A builder is not.
- * - No function panics across the boundary: an internal failure is DROPLET_STATUS_PANIC.
+ * - A droplet_client and a droplet_cancel are thread-safe: share them between threads.
+ *   A builder is not.
+ * - No function panics across the boundary: an internal failure is DROPLET_STATUS_PANIC,
+ *   and nothing is written to the process's standard streams.
+ * - Structs the caller fills for the library start with `size_t size` (the caller's
+ *   sizeof), so that they can grow in later versions; published layouts never change
+ *   within a SONAME, and new per-result data comes through accessor functions.
  */
 
 #ifndef DROPLET_ACTION_H
@@ -51,6 +61,8 @@
 // - `BODY_TOO_LARGE`: the answer was larger than the body limit.
 // - `ACTION_ERRORED`: a wait ended because the action failed; `action` holds it.
 // - `PANIC`: an internal error was contained; the library stays usable.
+// - `CANCELLED`: the call's `droplet_cancel` token was triggered; the client stays usable.
+//   After a wait, `action` holds the last state seen, if any.
 enum droplet_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -74,6 +86,8 @@ enum droplet_status
   DROPLET_STATUS_ACTION_ERRORED = 7,
   // An internal error was caught at the boundary.
   DROPLET_STATUS_PANIC = 8,
+  // The call was ended through its `droplet_cancel` token.
+  DROPLET_STATUS_CANCELLED = 9,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -105,6 +119,11 @@ typedef enum droplet_action_status droplet_action_status;
 typedef uint32_t droplet_action_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// A cancellation token. Trigger it from any thread, or from a signal handler, to end
+// every call that holds it with `DROPLET_STATUS_CANCELLED` within about 20 ms.
+// Once triggered it stays triggered: make a new one for new calls.
+typedef struct droplet_cancel droplet_cancel;
 
 // A client for the API. Thread-safe: share one between threads; calls on it may run at
 // the same time. Connections are kept alive between calls.
@@ -213,6 +232,58 @@ typedef struct droplet_action_result {
   void *internal;
 } droplet_action_result;
 
+// Options for one call. Zeroed fields mean "the client's setting"; set `size` to
+// `sizeof(droplet_call_options)` so that a later, larger version of this struct can tell
+// what the caller knows about.
+typedef struct droplet_call_options {
+  // `sizeof(droplet_call_options)` as the caller compiled it.
+  size_t size;
+  // A token that ends the call when triggered, or NULL: not cancellable. The token must
+  // live until the call returns.
+  const struct droplet_cancel *cancel;
+  // A get: the longest the whole call may take, retries and pauses included (0: each
+  // attempt has the client's timeout). A wait: its deadline (0: 600000, ten minutes).
+  uint32_t timeout_ms;
+  // Waits only: the pause between polls (0: 3000).
+  uint32_t poll_interval_ms;
+} droplet_call_options;
+
+// One action to wait for: its droplet and its id.
+typedef struct droplet_action_ref {
+  // The droplet the action belongs to.
+  int64_t droplet_id;
+  // The action.
+  int64_t action_id;
+} droplet_action_ref;
+
+// A C function that receives the library's log events: `userdata` as given, the level
+// (1 error, 2 warn, 3 info, 4 debug) and a NUL-terminated message that is valid only
+// during the call (copy it to keep it). Never holds the token or proxy credentials.
+typedef void (*droplet_log_callback)(void *userdata, uint32_t level, const char *message);
+
+// One HTTP header: NUL-terminated name and value.
+typedef struct droplet_header {
+  // The header name (`"authorization"`).
+  const char *name;
+  // The header value.
+  const char *value;
+} droplet_header;
+
+// An HTTP request to send, built by `droplet_request_build`. Everything in it belongs to
+// the library until `droplet_request_free`.
+typedef struct droplet_request {
+  // `"GET"`.
+  const char *method;
+  // The absolute URL.
+  const char *url;
+  // `headers_len` headers to send, the bearer token among them.
+  const struct droplet_header *headers;
+  // The number of entries in `headers`.
+  size_t headers_len;
+  // Library-internal: owns the memory of this request. Do not read or change it.
+  void *internal;
+} droplet_request;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -231,6 +302,16 @@ const char *droplet_version(void);
 // `client` is NULL or a live client from this library.
 struct droplet_action_result droplet_action_get(const struct droplet_client *client, int64_t droplet_id, int64_t action_id);
 
+// `droplet_action_get` with per-call options (NULL: none): a cancel token, and a limit on
+// the whole call, retries and pauses included. `DROPLET_STATUS_CANCELLED` when the token
+// was triggered; `INVALID_ARGUMENT` for a wrong `options->size` or unknown non-zero
+// bytes past the fields this library knows.
+//
+// # Safety
+// `client` is NULL or a live client; `options` is NULL or points to a
+// `droplet_call_options` of `options->size` bytes whose `cancel` is NULL or a live token.
+struct droplet_action_result droplet_action_get_opts(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options);
+
 // Polls an action every `poll_interval_ms` (0 means 3000) until it finishes or
 // `timeout_ms` passes. Blocks until then.
 //
@@ -245,6 +326,38 @@ struct droplet_action_result droplet_action_get(const struct droplet_client *cli
 // # Safety
 // `client` is NULL or a live client from this library.
 struct droplet_action_result droplet_action_wait(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, uint32_t timeout_ms, uint32_t poll_interval_ms);
+
+// `droplet_action_wait` with per-call options (NULL: none): a cancel token, the deadline
+// (`timeout_ms`, 0: ten minutes) and the poll interval (0: 3000 ms).
+// `DROPLET_STATUS_CANCELLED` when the token was triggered (`action` holds the last state
+// seen, if any); otherwise as `droplet_action_wait`.
+//
+// # Safety
+// `client` is NULL or a live client; `options` is NULL or points to a
+// `droplet_call_options` of `options->size` bytes whose `cancel` is NULL or a live token.
+struct droplet_action_result droplet_action_wait_opts(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options);
+
+// Waits for `n` actions at once under the client's one rate budget and connection pool,
+// polling in turn (the one that started earliest first) until each finishes, the shared
+// deadline passes (`options->timeout_ms`, 0: ten minutes) or the token is triggered.
+// Every `results[i]` is filled as `droplet_action_wait_opts` would fill it for
+// `refs[i]` alone (free each one with `droplet_action_result_free`).
+//
+// Returns `OK` when every action completed, else the status of the first result, in array
+// order, that is not `OK`. `INVALID_ARGUMENT`, with `results` untouched, when `refs` or
+// `results` is NULL or `n` is 0.
+//
+// # Safety
+// `client` is NULL or a live client; `refs` is NULL or points to `n` refs; `options` as for
+// `droplet_action_wait_opts`; `results` is NULL or points to `n` writable results.
+droplet_status droplet_actions_wait(const struct droplet_client *client, const struct droplet_action_ref *refs, size_t n, const struct droplet_call_options *options, struct droplet_action_result *results);
+
+// Why the last failed builder call (a `droplet_client_builder_set_*`,
+// `droplet_client_builder_build`, `droplet_client_new_from_env` or
+// `droplet_request_build`) on this thread failed: the setting and the reason, never the
+// token or proxy credentials. `""` after a successful build or `from_env`. Never NULL;
+// thread-local: valid until the next such call on this thread; never free it.
+const char *droplet_last_error_message(void);
 
 // Creates a builder with the default settings: base URL `https://api.digitalocean.com`,
 // 30 s timeout per attempt, 10 s to connect, 2 retries, 4 MiB body limit, no proxy.
@@ -309,8 +422,11 @@ droplet_status droplet_client_builder_set_body_limit(struct droplet_client_build
 // `builder` is NULL or a live builder; `user_agent` is NULL or a NUL-terminated string.
 droplet_status droplet_client_builder_set_user_agent(struct droplet_client_builder *builder, const char *user_agent);
 
-// Sends requests through a proxy (`http://host:port`, `socks5://host:port`). No proxy
-// is used unless one is set here; the environment is never read for one.
+// Sends requests through a proxy: `http://[user:password@]host:port` (CONNECT),
+// `socks4://`, `socks4a://`, `socks5://` or `socks5h://` (the proxy resolves the name).
+// Checked now: `INVALID_ARGUMENT` for a URL that is not one of these. Every request then
+// goes through the proxy, or fails; none goes around it. No proxy is used unless one is
+// set here; the environment is never read for one. Credentials never appear in messages.
 //
 // # Safety
 // `builder` is NULL or a live builder; `proxy_url` is NULL or a NUL-terminated string.
@@ -333,6 +449,27 @@ droplet_status droplet_client_builder_set_allow_insecure_http(struct droplet_cli
 // `builder` is NULL or a live builder, not used again; `client_out` is NULL or writable.
 droplet_status droplet_client_builder_build(struct droplet_client_builder *builder, struct droplet_client **client_out);
 
+// Trusts the certificate authorities of a PEM file too, beside the bundled Mozilla roots
+// and the system's trust store (for a company proxy or a private CA). The path is copied;
+// the file is checked now (readable, holds at least one certificate) and read again at
+// build. `INVALID_ARGUMENT` otherwise, with the reason in `droplet_last_error_message`.
+//
+// # Safety
+// `builder` is NULL or a live builder; `path` is NULL or a NUL-terminated string.
+droplet_status droplet_client_builder_set_ca_file(struct droplet_client_builder *builder, const char *path);
+
+// Sends the client's events at or above `max_level` (1 error, 2 warn, 3 info, 4 debug) to
+// `callback`: each attempt, each retry with its reason and pause, redirects, rate-limit
+// pauses, and the outcome, with the request id when there is one. The callback runs on the
+// thread that makes the call, before the call returns: with a client shared between
+// threads it must be thread-safe. It must not free the client. A NULL callback or
+// `max_level` 0 turns logging off. `INVALID_ARGUMENT` for `max_level` above 4.
+//
+// # Safety
+// `builder` is NULL or a live builder; `callback` is NULL or a function that may be
+// called with `userdata` for as long as the client lives.
+droplet_status droplet_client_builder_set_log_callback(struct droplet_client_builder *builder, droplet_log_callback callback, void *userdata, uint32_t max_level);
+
 // Frees a builder that was not built. Accepts NULL.
 //
 // # Safety
@@ -341,8 +478,8 @@ void droplet_client_builder_free(struct droplet_client_builder *builder);
 
 // Creates a client from the environment: the token from `DIGITALOCEAN_ACCESS_TOKEN`,
 // else `DIGITALOCEAN_TOKEN`; the base URL from `DIGITALOCEAN_API_URL` when set.
-// Returns NULL when no token is set or a setting is invalid. Free with
-// `droplet_client_free`.
+// Returns NULL when no token is set or a setting is invalid
+// (`droplet_last_error_message` says which). Free with `droplet_client_free`.
 struct droplet_client *droplet_client_new_from_env(void);
 
 // Frees a client. Accepts NULL. No call on it may be running or start afterwards.
@@ -351,6 +488,40 @@ struct droplet_client *droplet_client_new_from_env(void);
 // `client` is NULL or a live client from this library, not used again.
 void droplet_client_free(struct droplet_client *client);
 
+// Creates a cancellation token that is not triggered. Free it with `droplet_cancel_free`
+// once no call that holds it is running. Returns NULL only if memory runs out.
+struct droplet_cancel *droplet_cancel_new(void);
+
+// Triggers the token: every call holding it ends with `DROPLET_STATUS_CANCELLED` within
+// about 20 ms, wherever it is (connecting, waiting for an answer, backing off, sleeping
+// between polls); calls that start with it end at once. Thread-safe and
+// async-signal-safe (one atomic store; no lock, no allocation). Does nothing for NULL.
+//
+// # Safety
+// `cancel` is NULL or a live token from `droplet_cancel_new`.
+void droplet_cancel_trigger(const struct droplet_cancel *cancel);
+
+// Whether the token was triggered. False for NULL. Thread-safe and async-signal-safe.
+//
+// # Safety
+// `cancel` is NULL or a live token from `droplet_cancel_new`.
+bool droplet_cancel_is_triggered(const struct droplet_cancel *cancel);
+
+// Frees a token. Accepts NULL. No call holding it may be running, and it may not be
+// triggered afterwards (a signal handler included): the pointer is gone.
+//
+// # Safety
+// `cancel` is NULL or a live token from `droplet_cancel_new`, not used again.
+void droplet_cancel_free(struct droplet_cancel *cancel);
+
+// How many polls the wait that made this result sent (0 for a get, a sans-IO parse, a
+// NULL or freed result).
+//
+// # Safety
+// `result` is NULL or points to a result returned by this library that was not changed
+// by the caller.
+uint32_t droplet_action_result_polls(const struct droplet_action_result *result);
+
 // Frees everything a result owns and zeroes it, so a second call does nothing.
 // Accepts NULL.
 //
@@ -358,6 +529,53 @@ void droplet_client_free(struct droplet_client *client);
 // `result` is NULL or points to a `droplet_action_result` returned by this library (or
 // one already freed by this function), not changed by the caller.
 void droplet_action_result_free(struct droplet_action_result *result);
+
+// Builds the request `droplet_action_get` would send first: method, absolute URL and
+// headers (`authorization: Bearer <token>`, `accept`, `user-agent`). `base_url` NULL means
+// `https://api.digitalocean.com`. Plain `http` is refused for a host that is not loopback.
+// On success `*out` is filled (free it with `droplet_request_free`); on failure
+// `INVALID_ARGUMENT`, `*out` untouched, and `droplet_last_error_message` says why.
+// The request holds the token: do not log it.
+//
+// # Safety
+// `base_url` and `token` are NULL or NUL-terminated strings; `out` is NULL or writable.
+droplet_status droplet_request_build(const char *base_url, const char *token, int64_t droplet_id, int64_t action_id, struct droplet_request *out);
+
+// Frees what a request owns and zeroes it, so a second call on the same struct does
+// nothing. Accepts NULL.
+//
+// # Safety
+// `request` is NULL or points to a request filled by `droplet_request_build` (or already
+// freed by this function), not changed by the caller.
+void droplet_request_free(struct droplet_request *request);
+
+// Classifies an answer received by the caller's own HTTP stack exactly as
+// `droplet_action_get` classifies one it received: `OK` with the action, `API_ERROR`
+// (with `error_id`, `request_id`, `rate_limit`), `DECODE`, or `BODY_TOO_LARGE` above the
+// default 4 MiB limit. `attempts` is 0. Header names are matched without regard to case;
+// a header whose name or value is not valid HTTP is ignored. `INVALID_ARGUMENT` when
+// `headers` is NULL with `headers_len` > 0, a name or value is NULL, or `body` is NULL
+// with `body_len` > 0. Free the result with `droplet_action_result_free`.
+//
+// # Safety
+// `headers` is NULL or points to `headers_len` headers of NUL-terminated strings; `body`
+// is NULL or points to `body_len` readable bytes.
+struct droplet_action_result droplet_response_parse(uint16_t http_status, const struct droplet_header *headers, size_t headers_len, const uint8_t *body, size_t body_len);
+
+// The retry policy as data: whether the request that gave `result` (attempt number
+// `attempt`, from 1) should be sent again, and after how long. True, with
+// `*delay_ms_out` set, for a connection failure, timeout, 408, 429 or 5xx while
+// `attempt <= max_retries`: the delay is what the server asked for (`retry-after`, or a
+// spent rate limit's reset on a 429), else a backoff from 200 ms doubling to 5 s with full
+// jitter drawn from `random` (any 64-bit random number). False, `*delay_ms_out`
+// untouched, for success, any other status, exhausted retries, a server asking for more
+// than 60 s, or NULL `result`/`delay_ms_out`. The same rules as `droplet_action_get`
+// with the default settings and `max_retries`.
+//
+// # Safety
+// `result` is NULL or a result from this library, not freed; `delay_ms_out` is NULL or
+// writable.
+bool droplet_retry_advice(const struct droplet_action_result *result, uint32_t attempt, uint32_t max_retries, uint64_t random, uint64_t *delay_ms_out);
 
 // A short, static, human-readable name for any status number, unknown ones included
 // (`"unknown status"`). Never NULL; never free it.

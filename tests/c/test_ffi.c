@@ -187,7 +187,7 @@ static void test_dead_port_is_transport(void) {
 }
 
 static void test_slow_answer_is_timeout(void) {
-  droplet_client *client = make_client(base_url, "mock-token", 200, 2);
+  droplet_client *client = make_client(base_url, "mock-token", 200, 0);
   droplet_action_result r = droplet_action_get(client, 3000, 900800);
   CHECK(r.status == DROPLET_STATUS_TIMEOUT);
   CHECK(r.attempts == 1);
@@ -342,7 +342,8 @@ static void test_status_strings_and_version(void) {
   CHECK_STR(droplet_status_str(DROPLET_STATUS_OK), "ok");
   CHECK_STR(droplet_status_str(DROPLET_STATUS_TIMEOUT), "timeout");
   CHECK_STR(droplet_status_str(DROPLET_STATUS_PANIC), "internal panic");
-  CHECK_STR(droplet_status_str(9), "unknown status");
+  CHECK_STR(droplet_status_str(DROPLET_STATUS_CANCELLED), "cancelled");
+  CHECK_STR(droplet_status_str(10), "unknown status");
   CHECK_STR(droplet_status_str(UINT32_MAX), "unknown status");
   char expected[32];
   snprintf(expected, sizeof expected, "%d.%d.%d", DROPLET_ACTION_VERSION_MAJOR,

@@ -40,6 +40,7 @@ fn build_and_free_result(bencher: divan::Bencher<'_, '_>) {
             retry_after: None,
         },
         attempts: 1,
+        polls: 0,
         body,
     };
     bencher.bench_local(|| {

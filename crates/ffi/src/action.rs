@@ -2,14 +2,16 @@
 
 use std::time::Duration;
 
-use droplet_action_transport::WaitOptions;
+use droplet_action_transport::{CallOptions as GetOptions, WaitOptions};
 
 use crate::boundary::ffi_boundary;
 use crate::client::droplet_client;
+use crate::control::{CallOptions, droplet_call_options, read_options};
 use crate::result::{Outcome, droplet_action_result, panic_result};
 use crate::status::DropletStatus;
 
-const DEFAULT_POLL_INTERVAL_MS: u32 = 3000;
+const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(3000);
+const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Retrieves one action: `GET /v2/droplets/{droplet_id}/actions/{action_id}`, with the
 /// client's retries and timeouts. Blocks until done.
@@ -31,11 +33,64 @@ pub unsafe extern "C" fn droplet_action_get(
         let Some(client) = (unsafe { client.as_ref() }) else {
             return null_client();
         };
-        match client.client.get_droplet_action(droplet_id, action_id) {
-            Ok(answer) => Outcome::from_answer(&answer).into_result(),
-            Err(error) => Outcome::from_error(&error).into_result(),
+        get(client, droplet_id, action_id, &CallOptions::default())
+    })
+}
+
+/// `droplet_action_get` with per-call options (NULL: none): a cancel token, and a limit on
+/// the whole call, retries and pauses included. `DROPLET_STATUS_CANCELLED` when the token
+/// was triggered; `INVALID_ARGUMENT` for a wrong `options->size` or unknown non-zero
+/// bytes past the fields this library knows.
+///
+/// # Safety
+/// `client` is NULL or a live client; `options` is NULL or points to a
+/// `droplet_call_options` of `options->size` bytes whose `cancel` is NULL or a live token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_action_get_opts(
+    client: *const droplet_client,
+    droplet_id: i64,
+    action_id: i64,
+    options: *const droplet_call_options,
+) -> droplet_action_result {
+    ffi_boundary!(panic_result(), {
+        // SAFETY: NULL or a live client, by this function's contract; shared access only.
+        let Some(client) = (unsafe { client.as_ref() }) else {
+            return null_client();
+        };
+        // SAFETY: forwarded from this function's contract.
+        match unsafe { read_options(options) } {
+            Ok(options) => get(client, droplet_id, action_id, &options),
+            Err(message) => {
+                Outcome::rejected(DropletStatus::InvalidArgument, message).into_result()
+            }
         }
     })
+}
+
+fn get(
+    client: &droplet_client,
+    droplet_id: i64,
+    action_id: i64,
+    options: &CallOptions,
+) -> droplet_action_result {
+    let outcome = if options.cancel.is_none() && options.timeout.is_none() {
+        client.client.get_droplet_action(droplet_id, action_id)
+    } else {
+        let mut get = GetOptions::new();
+        if let Some(cancel) = &options.cancel {
+            get = get.cancel(cancel);
+        }
+        if let Some(timeout) = options.timeout {
+            get = get.timeout(timeout);
+        }
+        client
+            .client
+            .get_droplet_action_with(droplet_id, action_id, &get)
+    };
+    match outcome {
+        Ok(answer) => Outcome::from_answer(&answer).into_result(),
+        Err(error) => Outcome::from_error(&error).into_result(),
+    }
 }
 
 /// Polls an action every `poll_interval_ms` (0 means 3000) until it finishes or
@@ -71,26 +126,166 @@ pub unsafe extern "C" fn droplet_action_wait(
             )
             .into_result();
         }
-        let interval = match poll_interval_ms {
-            0 => DEFAULT_POLL_INTERVAL_MS,
-            ms => ms,
+        let options = CallOptions {
+            timeout: Some(Duration::from_millis(u64::from(timeout_ms))),
+            poll_interval: (poll_interval_ms > 0)
+                .then(|| Duration::from_millis(u64::from(poll_interval_ms))),
+            cancel: None,
         };
-        let options = WaitOptions::new(Duration::from_millis(u64::from(timeout_ms)))
-            .poll_interval(Duration::from_millis(u64::from(interval)));
-        match client
-            .client
-            .wait_for_droplet_action(droplet_id, action_id, options)
-        {
-            Ok(answer) => Outcome::from_answer(&answer).into_result(),
-            Err(error) => Outcome::from_error(&error).into_result(),
+        wait(client, droplet_id, action_id, &options)
+    })
+}
+
+/// `droplet_action_wait` with per-call options (NULL: none): a cancel token, the deadline
+/// (`timeout_ms`, 0: ten minutes) and the poll interval (0: 3000 ms).
+/// `DROPLET_STATUS_CANCELLED` when the token was triggered (`action` holds the last state
+/// seen, if any); otherwise as `droplet_action_wait`.
+///
+/// # Safety
+/// `client` is NULL or a live client; `options` is NULL or points to a
+/// `droplet_call_options` of `options->size` bytes whose `cancel` is NULL or a live token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_action_wait_opts(
+    client: *const droplet_client,
+    droplet_id: i64,
+    action_id: i64,
+    options: *const droplet_call_options,
+) -> droplet_action_result {
+    ffi_boundary!(panic_result(), {
+        // SAFETY: NULL or a live client, by this function's contract; shared access only.
+        let Some(client) = (unsafe { client.as_ref() }) else {
+            return null_client();
+        };
+        // SAFETY: forwarded from this function's contract.
+        match unsafe { read_options(options) } {
+            Ok(options) => wait(client, droplet_id, action_id, &options),
+            Err(message) => {
+                Outcome::rejected(DropletStatus::InvalidArgument, message).into_result()
+            }
         }
     })
 }
 
-fn null_client() -> droplet_action_result {
+/// The wait options the C options stand for.
+pub(crate) fn wait_options(options: &CallOptions) -> WaitOptions {
+    let mut wait = WaitOptions::new(options.timeout.unwrap_or(DEFAULT_WAIT_TIMEOUT))
+        .poll_interval(options.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL));
+    if let Some(cancel) = &options.cancel {
+        wait = wait.cancel(cancel);
+    }
+    wait
+}
+
+fn wait(
+    client: &droplet_client,
+    droplet_id: i64,
+    action_id: i64,
+    options: &CallOptions,
+) -> droplet_action_result {
+    match client
+        .client
+        .wait_for_droplet_action(droplet_id, action_id, wait_options(options))
+    {
+        Ok(answer) => Outcome::from_answer(&answer).into_result(),
+        Err(error) => Outcome::from_error(&error).into_result(),
+    }
+}
+
+pub(crate) fn null_client() -> droplet_action_result {
     Outcome::rejected(
         DropletStatus::InvalidArgument,
         "invalid argument: client is NULL".to_owned(),
     )
     .into_result()
+}
+
+/// One action to wait for: its droplet and its id.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+#[allow(non_camel_case_types)]
+pub struct droplet_action_ref {
+    /// The droplet the action belongs to.
+    pub droplet_id: i64,
+    /// The action.
+    pub action_id: i64,
+}
+
+/// Waits for `n` actions at once under the client's one rate budget and connection pool,
+/// polling in turn (the one that started earliest first) until each finishes, the shared
+/// deadline passes (`options->timeout_ms`, 0: ten minutes) or the token is triggered.
+/// Every `results[i]` is filled as `droplet_action_wait_opts` would fill it for
+/// `refs[i]` alone (free each one with `droplet_action_result_free`).
+///
+/// Returns `OK` when every action completed, else the status of the first result, in array
+/// order, that is not `OK`. `INVALID_ARGUMENT`, with `results` untouched, when `refs` or
+/// `results` is NULL or `n` is 0.
+///
+/// # Safety
+/// `client` is NULL or a live client; `refs` is NULL or points to `n` refs; `options` as for
+/// `droplet_action_wait_opts`; `results` is NULL or points to `n` writable results.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_actions_wait(
+    client: *const droplet_client,
+    refs: *const droplet_action_ref,
+    n: usize,
+    options: *const droplet_call_options,
+    results: *mut droplet_action_result,
+) -> DropletStatus {
+    ffi_boundary!(DropletStatus::Panic, {
+        if refs.is_null() || results.is_null() || n == 0 {
+            return DropletStatus::InvalidArgument;
+        }
+        // SAFETY: `n` refs and `n` writable results, by this function's contract.
+        let (refs, results) = unsafe {
+            (
+                std::slice::from_raw_parts(refs, n),
+                std::slice::from_raw_parts_mut(results, n),
+            )
+        };
+        // SAFETY: NULL or a live client, by this function's contract; shared access only.
+        let Some(client) = (unsafe { client.as_ref() }) else {
+            return fill_all(results, null_client);
+        };
+        // SAFETY: forwarded from this function's contract.
+        let options = match unsafe { read_options(options) } {
+            Ok(options) => options,
+            Err(message) => {
+                return fill_all(results, || {
+                    Outcome::rejected(DropletStatus::InvalidArgument, message.clone()).into_result()
+                });
+            }
+        };
+        let pairs: Vec<(i64, i64)> = refs.iter().map(|r| (r.droplet_id, r.action_id)).collect();
+        let outcomes = client
+            .client
+            .wait_for_droplet_actions(&pairs, wait_options(&options));
+        let mut first_failure = DropletStatus::Ok;
+        for (slot, outcome) in results.iter_mut().zip(outcomes) {
+            let result = match outcome {
+                Ok(answer) => Outcome::from_answer(&answer).into_result(),
+                Err(error) => Outcome::from_error(&error).into_result(),
+            };
+            if first_failure == DropletStatus::Ok {
+                first_failure = result.status;
+            }
+            // SAFETY: a writable slot of the caller's array; whatever it held is not ours.
+            unsafe { std::ptr::write(slot, result) };
+        }
+        first_failure
+    })
+}
+
+/// Fills every result with the same failure; returns its status.
+fn fill_all(
+    results: &mut [droplet_action_result],
+    make: impl Fn() -> droplet_action_result,
+) -> DropletStatus {
+    let mut status = DropletStatus::InvalidArgument;
+    for slot in results.iter_mut() {
+        let result = make();
+        status = result.status;
+        // SAFETY: a writable slot of the caller's array; whatever it held is not ours.
+        unsafe { std::ptr::write(slot, result) };
+    }
+    status
 }

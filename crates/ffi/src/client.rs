@@ -1,13 +1,38 @@
 //! Building, creating and freeing clients.
 
-use std::ffi::c_char;
+use std::cell::RefCell;
+use std::ffi::{CString, c_char, c_void};
+use std::sync::Arc;
 use std::time::Duration;
 
 use droplet_action_model::{BaseUrl, Token};
-use droplet_action_transport::{Client, ClientBuilder};
+use droplet_action_transport::{Client, ClientBuilder, Level};
 
 use crate::boundary::{StrArgError, ffi_boundary, str_arg};
 use crate::status::DropletStatus;
+
+thread_local! {
+    /// Why the last builder call, build or `from_env` on this thread failed.
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+/// Records why a builder call failed, for `droplet_last_error_message`.
+pub(crate) fn set_last_error(message: &str) {
+    let message = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+    LAST_ERROR.with(|last| *last.borrow_mut() = message);
+}
+
+/// Why the last failed builder call (a `droplet_client_builder_set_*`,
+/// `droplet_client_builder_build`, `droplet_client_new_from_env` or
+/// `droplet_request_build`) on this thread failed: the setting and the reason, never the
+/// token or proxy credentials. `""` after a successful build or `from_env`. Never NULL;
+/// thread-local: valid until the next such call on this thread; never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn droplet_last_error_message() -> *const c_char {
+    ffi_boundary!(c"".as_ptr(), {
+        LAST_ERROR.with(|last| last.borrow().as_ptr())
+    })
+}
 
 /// Settings for a client, filled in by the `droplet_client_builder_set_*` functions.
 /// Not thread-safe: use one builder from one thread at a time.
@@ -30,10 +55,12 @@ pub struct droplet_client {
 /// thread at a time.
 unsafe fn update(
     builder: *mut droplet_client_builder,
-    change: impl FnOnce(ClientBuilder) -> Result<ClientBuilder, DropletStatus>,
+    setting: &str,
+    change: impl FnOnce(ClientBuilder) -> Result<ClientBuilder, String>,
 ) -> DropletStatus {
     // SAFETY: NULL or a live, exclusively used builder, by this function's contract.
     let Some(builder) = (unsafe { builder.as_mut() }) else {
+        set_last_error(&format!("{setting}: the builder is NULL"));
         return DropletStatus::InvalidArgument;
     };
     let current = std::mem::take(&mut builder.builder);
@@ -42,15 +69,19 @@ unsafe fn update(
             builder.builder = updated;
             DropletStatus::Ok
         }
-        Err(status) => {
+        Err(reason) => {
             builder.builder = current;
-            status
+            set_last_error(&format!("{setting}: {reason}"));
+            DropletStatus::InvalidArgument
         }
     }
 }
 
-fn arg_status(_: StrArgError) -> DropletStatus {
-    DropletStatus::InvalidArgument
+fn arg_error(error: StrArgError) -> String {
+    match error {
+        StrArgError::Null => "the string is NULL".to_owned(),
+        StrArgError::NotUtf8 => "the string is not UTF-8".to_owned(),
+    }
 }
 
 /// Creates a builder with the default settings: base URL `https://api.digitalocean.com`,
@@ -80,9 +111,9 @@ pub unsafe extern "C" fn droplet_client_builder_set_token(
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
         unsafe {
-            update(builder, |b| {
-                let token = str_arg(token).map_err(arg_status)?;
-                Token::new(token).map_err(|_| DropletStatus::InvalidArgument)?;
+            update(builder, "token", |b| {
+                let token = str_arg(token).map_err(arg_error)?;
+                Token::new(token).map_err(|e| e.to_string())?;
                 Ok(b.token(token))
             })
         }
@@ -104,9 +135,9 @@ pub unsafe extern "C" fn droplet_client_builder_set_base_url(
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
         unsafe {
-            update(builder, |b| {
-                let url = str_arg(url).map_err(arg_status)?;
-                BaseUrl::parse(url).map_err(|_| DropletStatus::InvalidArgument)?;
+            update(builder, "base_url", |b| {
+                let url = str_arg(url).map_err(arg_error)?;
+                BaseUrl::parse(url).map_err(|e| e.to_string())?;
                 Ok(b.base_url(url))
             })
         }
@@ -125,7 +156,7 @@ pub unsafe extern "C" fn droplet_client_builder_set_timeout_ms(
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
-        unsafe { update(builder, |b| Ok(b.timeout(positive_ms(ms)?))) }
+        unsafe { update(builder, "timeout_ms", |b| Ok(b.timeout(positive_ms(ms)?))) }
     })
 }
 
@@ -140,7 +171,11 @@ pub unsafe extern "C" fn droplet_client_builder_set_connect_timeout_ms(
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
-        unsafe { update(builder, |b| Ok(b.connect_timeout(positive_ms(ms)?))) }
+        unsafe {
+            update(builder, "connect_timeout_ms", |b| {
+                Ok(b.connect_timeout(positive_ms(ms)?))
+            })
+        }
     })
 }
 
@@ -156,7 +191,7 @@ pub unsafe extern "C" fn droplet_client_builder_set_max_retries(
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
-        unsafe { update(builder, |b| Ok(b.max_retries(n))) }
+        unsafe { update(builder, "max_retries", |b| Ok(b.max_retries(n))) }
     })
 }
 
@@ -174,9 +209,9 @@ pub unsafe extern "C" fn droplet_client_builder_set_backoff_ms(
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
         unsafe {
-            update(builder, |b| {
+            update(builder, "backoff_ms", |b| {
                 if base_ms > max_ms {
-                    return Err(DropletStatus::InvalidArgument);
+                    return Err(format!("base {base_ms} ms is above max {max_ms} ms"));
                 }
                 Ok(b.backoff(positive_ms(base_ms)?, positive_ms(max_ms)?))
             })
@@ -197,8 +232,8 @@ pub unsafe extern "C" fn droplet_client_builder_set_body_limit(
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
         unsafe {
-            update(builder, |b| match bytes {
-                0 => Err(DropletStatus::InvalidArgument),
+            update(builder, "body_limit", |b| match bytes {
+                0 => Err("must be greater than 0".to_owned()),
                 bytes => Ok(b.body_limit(bytes)),
             })
         }
@@ -217,10 +252,10 @@ pub unsafe extern "C" fn droplet_client_builder_set_user_agent(
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
         unsafe {
-            update(builder, |b| {
-                let user_agent = str_arg(user_agent).map_err(arg_status)?;
+            update(builder, "user_agent", |b| {
+                let user_agent = str_arg(user_agent).map_err(arg_error)?;
                 if user_agent.bytes().any(|c| c.is_ascii_control()) {
-                    return Err(DropletStatus::InvalidArgument);
+                    return Err("holds a control character".to_owned());
                 }
                 Ok(b.user_agent(user_agent))
             })
@@ -228,8 +263,11 @@ pub unsafe extern "C" fn droplet_client_builder_set_user_agent(
     })
 }
 
-/// Sends requests through a proxy (`http://host:port`, `socks5://host:port`). No proxy
-/// is used unless one is set here; the environment is never read for one.
+/// Sends requests through a proxy: `http://[user:password@]host:port` (CONNECT),
+/// `socks4://`, `socks4a://`, `socks5://` or `socks5h://` (the proxy resolves the name).
+/// Checked now: `INVALID_ARGUMENT` for a URL that is not one of these. Every request then
+/// goes through the proxy, or fails; none goes around it. No proxy is used unless one is
+/// set here; the environment is never read for one. Credentials never appear in messages.
 ///
 /// # Safety
 /// `builder` is NULL or a live builder; `proxy_url` is NULL or a NUL-terminated string.
@@ -241,8 +279,9 @@ pub unsafe extern "C" fn droplet_client_builder_set_proxy(
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
         unsafe {
-            update(builder, |b| {
-                let url = str_arg(proxy_url).map_err(arg_status)?;
+            update(builder, "proxy", |b| {
+                let url = str_arg(proxy_url).map_err(arg_error)?;
+                droplet_action_transport::check_proxy(url).map_err(|e| e.to_string())?;
                 Ok(b.proxy(url))
             })
         }
@@ -261,7 +300,11 @@ pub unsafe extern "C" fn droplet_client_builder_set_allow_insecure_http(
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
-        unsafe { update(builder, |b| Ok(b.allow_insecure_http(allow))) }
+        unsafe {
+            update(builder, "allow_insecure_http", |b| {
+                Ok(b.allow_insecure_http(allow))
+            })
+        }
     })
 }
 
@@ -280,12 +323,14 @@ pub unsafe extern "C" fn droplet_client_builder_build(
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
         if builder.is_null() {
+            set_last_error("build: the builder is NULL");
             return DropletStatus::InvalidArgument;
         }
         // SAFETY: a live builder from `droplet_client_builder_new`, handed over by the
         // caller; taken back exactly once here.
         let builder = unsafe { Box::from_raw(builder) };
         if client_out.is_null() {
+            set_last_error("build: client_out is NULL");
             return DropletStatus::InvalidArgument;
         }
         match builder.builder.build() {
@@ -293,9 +338,110 @@ pub unsafe extern "C" fn droplet_client_builder_build(
                 let client = Box::into_raw(Box::new(droplet_client { client }));
                 // SAFETY: not NULL and writable, by this function's contract.
                 unsafe { client_out.write(client) };
+                set_last_error("");
                 DropletStatus::Ok
             }
-            Err(_) => DropletStatus::InvalidArgument,
+            Err(error) => {
+                set_last_error(&format!("build: {error}"));
+                DropletStatus::InvalidArgument
+            }
+        }
+    })
+}
+
+/// Trusts the certificate authorities of a PEM file too, beside the bundled Mozilla roots
+/// and the system's trust store (for a company proxy or a private CA). The path is copied;
+/// the file is checked now (readable, holds at least one certificate) and read again at
+/// build. `INVALID_ARGUMENT` otherwise, with the reason in `droplet_last_error_message`.
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `path` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_client_builder_set_ca_file(
+    builder: *mut droplet_client_builder,
+    path: *const c_char,
+) -> DropletStatus {
+    ffi_boundary!(DropletStatus::Panic, {
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            update(builder, "ca_file", |b| {
+                let path = str_arg(path).map_err(arg_error)?;
+                droplet_action_transport::check_ca_file(path.as_ref())
+                    .map_err(|e| e.to_string())?;
+                Ok(b.ca_file(path))
+            })
+        }
+    })
+}
+
+/// A C function that receives the library's log events: `userdata` as given, the level
+/// (1 error, 2 warn, 3 info, 4 debug) and a NUL-terminated message that is valid only
+/// during the call (copy it to keep it). Never holds the token or proxy credentials.
+#[allow(non_camel_case_types)]
+pub type droplet_log_callback =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, level: u32, message: *const c_char)>;
+
+/// The caller's callback and its pointer, as the client keeps them.
+struct LogTarget {
+    callback: unsafe extern "C" fn(*mut c_void, u32, *const c_char),
+    userdata: *mut c_void,
+}
+
+impl LogTarget {
+    fn send(&self, level: u32, message: &str) {
+        let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+        // SAFETY: the caller's callback, called with its own `userdata` as the header
+        // describes; `text` lives until it returns.
+        unsafe { (self.callback)(self.userdata, level, text.as_ptr()) };
+    }
+}
+
+// SAFETY: the header makes the caller promise that the callback may be called from any
+// thread that uses the client, with this `userdata`; the library only passes it along.
+unsafe impl Send for LogTarget {}
+// SAFETY: as above; the library never dereferences `userdata`.
+unsafe impl Sync for LogTarget {}
+
+/// Sends the client's events at or above `max_level` (1 error, 2 warn, 3 info, 4 debug) to
+/// `callback`: each attempt, each retry with its reason and pause, redirects, rate-limit
+/// pauses, and the outcome, with the request id when there is one. The callback runs on the
+/// thread that makes the call, before the call returns: with a client shared between
+/// threads it must be thread-safe. It must not free the client. A NULL callback or
+/// `max_level` 0 turns logging off. `INVALID_ARGUMENT` for `max_level` above 4.
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `callback` is NULL or a function that may be
+/// called with `userdata` for as long as the client lives.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_client_builder_set_log_callback(
+    builder: *mut droplet_client_builder,
+    callback: droplet_log_callback,
+    userdata: *mut c_void,
+    max_level: u32,
+) -> DropletStatus {
+    ffi_boundary!(DropletStatus::Panic, {
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            update(builder, "log_callback", |b| {
+                let max = match max_level {
+                    0 => None,
+                    1 => Some(Level::Error),
+                    2 => Some(Level::Warn),
+                    3 => Some(Level::Info),
+                    4 => Some(Level::Debug),
+                    other => return Err(format!("max_level {other} is not 0 to 4")),
+                };
+                let (Some(callback), Some(max)) = (callback, max) else {
+                    return Ok(b.no_log_hook());
+                };
+                let target = LogTarget { callback, userdata };
+                Ok(b.log_hook(
+                    Arc::new(move |level, message: &str| {
+                        target.send(level as u32, message);
+                    }),
+                    max,
+                ))
+            })
         }
     })
 }
@@ -316,14 +462,20 @@ pub unsafe extern "C" fn droplet_client_builder_free(builder: *mut droplet_clien
 
 /// Creates a client from the environment: the token from `DIGITALOCEAN_ACCESS_TOKEN`,
 /// else `DIGITALOCEAN_TOKEN`; the base URL from `DIGITALOCEAN_API_URL` when set.
-/// Returns NULL when no token is set or a setting is invalid. Free with
-/// `droplet_client_free`.
+/// Returns NULL when no token is set or a setting is invalid
+/// (`droplet_last_error_message` says which). Free with `droplet_client_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn droplet_client_new_from_env() -> *mut droplet_client {
     ffi_boundary!(std::ptr::null_mut(), {
         match Client::from_env() {
-            Ok(client) => Box::into_raw(Box::new(droplet_client { client })),
-            Err(_) => std::ptr::null_mut(),
+            Ok(client) => {
+                set_last_error("");
+                Box::into_raw(Box::new(droplet_client { client }))
+            }
+            Err(error) => {
+                set_last_error(&format!("from_env: {error}"));
+                std::ptr::null_mut()
+            }
         }
     })
 }
@@ -342,9 +494,9 @@ pub unsafe extern "C" fn droplet_client_free(client: *mut droplet_client) {
     })
 }
 
-fn positive_ms(ms: u32) -> Result<Duration, DropletStatus> {
+fn positive_ms(ms: u32) -> Result<Duration, String> {
     match ms {
-        0 => Err(DropletStatus::InvalidArgument),
+        0 => Err("must be greater than 0".to_owned()),
         ms => Ok(Duration::from_millis(u64::from(ms))),
     }
 }

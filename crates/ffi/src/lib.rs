@@ -39,27 +39,41 @@
 mod action;
 mod boundary;
 mod client;
+mod control;
 mod result;
+mod sansio;
 mod status;
 
 use std::ffi::{CStr, c_char};
 
-pub use action::{droplet_action_get, droplet_action_wait};
+pub use action::{
+    droplet_action_get, droplet_action_get_opts, droplet_action_ref, droplet_action_wait,
+    droplet_action_wait_opts, droplet_actions_wait,
+};
 pub use client::{
     droplet_client, droplet_client_builder, droplet_client_builder_build,
     droplet_client_builder_free, droplet_client_builder_new,
     droplet_client_builder_set_allow_insecure_http, droplet_client_builder_set_backoff_ms,
     droplet_client_builder_set_base_url, droplet_client_builder_set_body_limit,
-    droplet_client_builder_set_connect_timeout_ms, droplet_client_builder_set_max_retries,
+    droplet_client_builder_set_ca_file, droplet_client_builder_set_connect_timeout_ms,
+    droplet_client_builder_set_log_callback, droplet_client_builder_set_max_retries,
     droplet_client_builder_set_proxy, droplet_client_builder_set_timeout_ms,
     droplet_client_builder_set_token, droplet_client_builder_set_user_agent, droplet_client_free,
-    droplet_client_new_from_env,
+    droplet_client_new_from_env, droplet_last_error_message, droplet_log_callback,
+};
+pub use control::{
+    droplet_call_options, droplet_cancel, droplet_cancel_free, droplet_cancel_is_triggered,
+    droplet_cancel_new, droplet_cancel_trigger,
 };
 #[doc(hidden)]
 pub use result::result_from_answer;
 pub use result::{
-    droplet_action, droplet_action_result, droplet_action_result_free, droplet_rate_limit,
-    droplet_region,
+    droplet_action, droplet_action_result, droplet_action_result_free, droplet_action_result_polls,
+    droplet_rate_limit, droplet_region,
+};
+pub use sansio::{
+    droplet_header, droplet_request, droplet_request_build, droplet_request_free,
+    droplet_response_parse, droplet_retry_advice,
 };
 pub use status::{DropletActionStatus, DropletStatus, droplet_status_str};
 

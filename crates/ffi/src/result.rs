@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 use std::ptr;
 
-use droplet_action_model::{Action, ActionStatus, RateLimit, Timestamp};
+use droplet_action_model::{Action, ActionStatus, RateLimit, ResponseMeta, Timestamp};
 use droplet_action_transport::{ActionAnswer, Error};
 
 use crate::status::{DropletActionStatus, DropletStatus};
@@ -116,13 +116,26 @@ pub struct droplet_action_result {
 }
 
 /// Everything a result points into, freed at once.
-struct Storage {
+pub(crate) struct Storage {
     action: droplet_action,
     region: droplet_region,
+    /// Read through accessor functions: data the published struct has no field for.
+    pub(crate) extra: Extra,
     /// The raw body and every string, each NUL-terminated.
     text: Vec<u8>,
     /// The pointers of `region.sizes` followed by those of `region.features`.
     lists: Vec<*const c_char>,
+}
+
+/// Per-result data read through accessors (`droplet_action_result_polls`, ...).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Extra {
+    /// How many polls a wait made.
+    pub(crate) polls: u32,
+    /// Whether the failure is worth another attempt.
+    pub(crate) retryable: bool,
+    /// Status and headers of the last answer, for the retry advice.
+    pub(crate) meta: Option<ResponseMeta>,
 }
 
 /// Offsets into `Storage::text` of every string a result holds. The strings of a list
@@ -278,6 +291,9 @@ pub(crate) struct Outcome<'a> {
     request_id: Option<&'a str>,
     rate_limit: Option<RateLimit>,
     body: Option<&'a [u8]>,
+    polls: u32,
+    retryable: bool,
+    meta: Option<&'a ResponseMeta>,
 }
 
 impl<'a> Outcome<'a> {
@@ -293,6 +309,9 @@ impl<'a> Outcome<'a> {
             request_id: None,
             rate_limit: None,
             body: None,
+            polls: 0,
+            retryable: false,
+            meta: None,
         }
     }
 
@@ -307,6 +326,9 @@ impl<'a> Outcome<'a> {
             request_id: answer.meta.request_id.as_deref(),
             rate_limit: answer.meta.rate_limit,
             body: Some(&answer.body),
+            polls: answer.polls,
+            retryable: false,
+            meta: Some(&answer.meta),
         }
     }
 
@@ -332,9 +354,22 @@ impl<'a> Outcome<'a> {
                     status,
                     error_message,
                     action: last.as_deref().map(|answer| &answer.action),
+                    polls: error.polls(),
+                    retryable: false,
                     ..last_poll
                 }
             }
+            Error::Cancelled {
+                last: Some(answer),
+                attempts,
+                ..
+            } => Self {
+                status,
+                error_message,
+                attempts: *attempts,
+                polls: error.polls(),
+                ..Self::from_answer(answer)
+            },
             _ => Self {
                 status,
                 http_status: error.status().unwrap_or(0),
@@ -351,6 +386,9 @@ impl<'a> Outcome<'a> {
                     .details()
                     .map(|details| details.body.as_slice())
                     .filter(|body| !body.is_empty()),
+                polls: error.polls(),
+                retryable: error.is_retryable(),
+                meta: error.details().map(|details| &details.meta),
             },
         }
     }
@@ -403,6 +441,11 @@ impl<'a> Outcome<'a> {
         let mut storage = Box::new(Storage {
             action: empty_action(),
             region: empty_region(),
+            extra: Extra {
+                polls: self.polls,
+                retryable: self.retryable,
+                meta: self.meta.cloned(),
+            },
             text,
             lists: Vec::with_capacity(action.and_then(|a| a.region.as_ref()).map_or(0, |r| {
                 r.sizes.as_ref().map_or(0, Vec::len) + r.features.as_ref().map_or(0, Vec::len)
@@ -539,6 +582,7 @@ fn status_of(error: &Error) -> DropletStatus {
         Error::Decode { .. } => DropletStatus::Decode,
         Error::BodyTooLarge { .. } => DropletStatus::BodyTooLarge,
         Error::ActionErrored { .. } => DropletStatus::ActionErrored,
+        Error::Cancelled { .. } => DropletStatus::Cancelled,
         _ => DropletStatus::Panic,
     }
 }
@@ -577,13 +621,46 @@ fn empty_action() -> droplet_action {
     }
 }
 
-/// The result returned when a panic was caught: static text, nothing to free.
+/// The result returned when a panic was caught, with the panic's message (which goes
+/// nowhere else: not to the process's standard error).
 pub(crate) fn panic_result() -> droplet_action_result {
-    droplet_action_result {
-        status: DropletStatus::Panic,
-        error_message: c"internal error: a panic was caught at the library boundary".as_ptr(),
-        ..zeroed_result()
-    }
+    let message = format!(
+        "internal error: a panic was caught at the library boundary: {}",
+        crate::boundary::last_panic_message()
+    );
+    std::panic::catch_unwind(|| Outcome::rejected(DropletStatus::Panic, message).into_result())
+        .unwrap_or_else(|_| droplet_action_result {
+            status: DropletStatus::Panic,
+            error_message: c"internal error: a panic was caught at the library boundary".as_ptr(),
+            ..zeroed_result()
+        })
+}
+
+/// The accessor data of a result, when it has any.
+///
+/// # Safety
+/// `result` is NULL or points to a result returned by this library, not changed by the
+/// caller, and not freed yet (a freed one reads as having none).
+pub(crate) unsafe fn extra_of<'a>(result: *const droplet_action_result) -> Option<&'a Extra> {
+    // SAFETY: NULL or a live result, by this function's contract.
+    let result = unsafe { result.as_ref() }?;
+    let storage = result.internal.cast::<Storage>().cast_const();
+    // SAFETY: `internal` is NULL or the live `Storage` this result owns.
+    unsafe { storage.as_ref() }.map(|storage| &storage.extra)
+}
+
+/// How many polls the wait that made this result sent (0 for a get, a sans-IO parse, a
+/// NULL or freed result).
+///
+/// # Safety
+/// `result` is NULL or points to a result returned by this library that was not changed
+/// by the caller.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_action_result_polls(result: *const droplet_action_result) -> u32 {
+    crate::boundary::ffi_boundary!(0, {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { extra_of(result) }.map_or(0, |extra| extra.polls)
+    })
 }
 
 pub(crate) fn zeroed_result() -> droplet_action_result {

@@ -19,6 +19,8 @@ use std::ffi::{CStr, c_char};
 /// - `BODY_TOO_LARGE`: the answer was larger than the body limit.
 /// - `ACTION_ERRORED`: a wait ended because the action failed; `action` holds it.
 /// - `PANIC`: an internal error was contained; the library stays usable.
+/// - `CANCELLED`: the call's `droplet_cancel` token was triggered; the client stays usable.
+///   After a wait, `action` holds the last state seen, if any.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DropletStatus {
@@ -40,6 +42,8 @@ pub enum DropletStatus {
     ActionErrored = 7,
     /// An internal error was caught at the boundary.
     Panic = 8,
+    /// The call was ended through its `droplet_cancel` token.
+    Cancelled = 9,
 }
 
 /// The status of an action, as far as this library knows it.
@@ -56,7 +60,7 @@ pub enum DropletActionStatus {
     Errored = 3,
 }
 
-const STATUS_TEXT: [&CStr; 9] = [
+const STATUS_TEXT: [&CStr; 10] = [
     c"ok",
     c"invalid argument",
     c"transport error",
@@ -66,6 +70,7 @@ const STATUS_TEXT: [&CStr; 9] = [
     c"body too large",
     c"action errored",
     c"internal panic",
+    c"cancelled",
 ];
 
 /// A short, static, human-readable name for any status number, unknown ones included

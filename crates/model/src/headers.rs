@@ -39,6 +39,20 @@ impl RateLimit {
     pub fn reset_at(&self) -> Option<jiff::Timestamp> {
         jiff::Timestamp::from_second(self.reset).ok()
     }
+
+    /// The time from `now` until `ratelimit-reset`; zero when it is past.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use droplet_action_model::RateLimit;
+    /// let limit = RateLimit { limit: 5000, remaining: 0, reset: 1_700_000_060 };
+    /// let now = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+    /// assert_eq!(limit.delay_until_reset(now), Duration::from_secs(60));
+    /// ```
+    pub fn delay_until_reset(&self, now: jiff::Timestamp) -> Duration {
+        let seconds = self.reset.saturating_sub(now.as_second()).max(0);
+        Duration::from_secs(seconds.unsigned_abs())
+    }
 }
 
 fn integer_header(headers: &HeaderMap, name: &str) -> Option<i64> {

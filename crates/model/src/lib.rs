@@ -44,12 +44,14 @@ mod timestamp;
 pub use action::{Action, ActionStatus, Region};
 pub use headers::{RateLimit, RetryAfter, request_id_from_headers};
 pub use id::{ActionId, DropletId, InvalidId};
-pub use request::{ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, Token};
+pub use request::{
+    ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, Token, redact_url,
+};
 pub use response::{
     ActionResponse, ApiError, DecodeError, ErrorResponse, ResponseError, ResponseMeta, classify,
     parse_action,
 };
-pub use retry::{backoff_delay, is_retryable_status};
+pub use retry::{RetryAdvice, RetryPolicy, backoff_delay, is_retryable_status, unit_from_random};
 pub use timestamp::{InvalidTimestamp, Timestamp};
 
 /// The example answer of the API reference for droplet 3164444, action 36804636, byte for

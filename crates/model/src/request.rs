@@ -19,6 +19,26 @@ pub struct InvalidBaseUrl {
     reason: &'static str,
 }
 
+/// A URL as it may be shown in a message or a log: any user info (`user:password@`)
+/// before the host is replaced by `***@`, so that credentials never appear.
+///
+/// ```
+/// use droplet_action_model::redact_url;
+/// assert_eq!(redact_url("http://user:s3cret@proxy:8080"), "http://***@proxy:8080");
+/// assert_eq!(redact_url("socks5://s3cret@[::1]:1080/x"), "socks5://***@[::1]:1080/x");
+/// assert_eq!(redact_url("https://api.digitalocean.com"), "https://api.digitalocean.com");
+/// assert_eq!(redact_url("user:pw@host:3128"), "***@host:3128");
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// The API's base URL: `http` or `https`, a host, an optional path prefix, and nothing else.
 ///
 /// ```
@@ -45,7 +65,7 @@ impl BaseUrl {
     /// has no host, or it carries user info, a query or a fragment.
     pub fn parse(url: &str) -> Result<Self, InvalidBaseUrl> {
         let fail = |reason| InvalidBaseUrl {
-            url: url.to_owned(),
+            url: redact_url(url),
             reason,
         };
         if url.contains('#') {

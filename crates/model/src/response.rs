@@ -1,6 +1,7 @@
 //! From an HTTP answer (status, headers, body bytes) to an action or a typed error.
 
 use std::fmt;
+use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
@@ -30,6 +31,37 @@ impl ResponseMeta {
             rate_limit: RateLimit::from_headers(headers),
             request_id: request_id_from_headers(headers),
             retry_after: RetryAfter::from_headers(headers),
+        }
+    }
+
+    /// How long the server asked the client to wait before the next request, counted from
+    /// `now`: `retry-after` when present; else, for a 429 whose rate limit is spent, the
+    /// time until `ratelimit-reset`. `None` when the server asked for nothing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use droplet_action_model::ResponseMeta;
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("ratelimit-limit", "5000".parse()?);
+    /// headers.insert("ratelimit-remaining", "0".parse()?);
+    /// headers.insert("ratelimit-reset", "1700000090".parse()?);
+    /// let meta = ResponseMeta::new(429, &headers);
+    /// let now = jiff::Timestamp::from_second(1700000000)?;
+    /// assert_eq!(meta.server_delay(now), Some(Duration::from_secs(90)));
+    /// headers.insert("retry-after", "7".parse()?);
+    /// assert_eq!(ResponseMeta::new(429, &headers).server_delay(now), Some(Duration::from_secs(7)));
+    /// assert_eq!(ResponseMeta::new(503, &http::HeaderMap::new()).server_delay(now), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn server_delay(&self, now: jiff::Timestamp) -> Option<Duration> {
+        if let Some(after) = self.retry_after {
+            return Some(after.delay_from(now));
+        }
+        match self.rate_limit {
+            Some(limit) if self.status == 429 && limit.remaining <= 0 => {
+                Some(limit.delay_until_reset(now))
+            }
+            _ => None,
         }
     }
 }

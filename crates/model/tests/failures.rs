@@ -173,7 +173,10 @@ fn malformed_base_urls_are_rejected() {
         let error = BaseUrl::parse(url).unwrap_err();
         assert_eq!(
             error.to_string(),
-            format!("invalid base URL {url:?}: {reason}")
+            format!(
+                "invalid base URL {:?}: {reason}",
+                droplet_action_model::redact_url(url)
+            )
         );
     }
 }

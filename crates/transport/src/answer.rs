@@ -9,8 +9,11 @@ pub struct ActionAnswer {
     pub action: Action,
     /// Status, rate limit, request id and `retry-after` of the last answer.
     pub meta: ResponseMeta,
-    /// How many requests were sent (1 when the first one succeeded).
+    /// How many requests were sent (1 when the first one succeeded); for a wait, in its
+    /// last poll.
     pub attempts: u32,
+    /// How many polls a wait made to reach this answer; 0 for a get.
+    pub polls: u32,
     /// The body exactly as received, with any field this library does not know.
     pub body: Vec<u8>,
 }

@@ -2,18 +2,21 @@
 
 use std::fmt;
 use std::io::{self, Read};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use droplet_action_model::{
     ActionId, ActionRequest, BaseUrl, DEFAULT_BASE_URL, DropletId, ErrorResponse, ResponseError,
-    ResponseMeta, Token, backoff_delay, classify,
+    ResponseMeta, RetryAdvice, RetryPolicy, Token, classify, redact_url,
 };
 use ureq::http::{HeaderValue, Request, Response, Uri, header};
 
+use crate::cancel::{self, CancelToken};
+use crate::events::{Events, Level, LogHook, RequestIdSuffix};
+use crate::options::{deadline_after, passes};
 use crate::resolver::CachingResolver;
-use crate::socket;
-use crate::{ActionAnswer, Error, ResponseDetails};
+use crate::{ActionAnswer, CallOptions, Error, ResponseDetails, socket, tls};
 
 /// The environment variables read by [`Client::from_env`], in order of preference.
 pub const TOKEN_ENV_VARS: [&str; 2] = ["DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_TOKEN"];
@@ -24,6 +27,9 @@ pub const BASE_URL_ENV_VAR: &str = "DIGITALOCEAN_API_URL";
 pub const DEFAULT_USER_AGENT: &str = concat!("droplet-action/", env!("CARGO_PKG_VERSION"));
 
 const MAX_REDIRECTS: u32 = 5;
+
+/// The body limit a client has unless another is set: 4 MiB.
+pub const DEFAULT_BODY_LIMIT: u64 = 4 * 1024 * 1024;
 
 /// The buffer a body without `content-length` starts in.
 const INITIAL_BODY_CAPACITY: u64 = 8 * 1024;
@@ -58,13 +64,26 @@ pub struct ClientBuilder {
     body_limit: u64,
     proxy: ProxyChoice,
     allow_insecure_http: bool,
+    ca_files: Vec<PathBuf>,
+    system_roots: bool,
+    events: Events,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum ProxyChoice {
     None,
     Url(String),
     FromEnv,
+}
+
+impl fmt::Debug for ProxyChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Url(url) => write!(f, "Url({:?})", redact_url(url)),
+            Self::FromEnv => f.write_str("FromEnv"),
+        }
+    }
 }
 
 impl Default for ClientBuilder {
@@ -79,9 +98,12 @@ impl Default for ClientBuilder {
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(5),
             max_retry_after: Duration::from_secs(60),
-            body_limit: 4 * 1024 * 1024,
+            body_limit: DEFAULT_BODY_LIMIT,
             proxy: ProxyChoice::None,
             allow_insecure_http: false,
+            ca_files: Vec::new(),
+            system_roots: true,
+            events: Events::default(),
         }
     }
 }
@@ -98,6 +120,9 @@ impl fmt::Debug for ClientBuilder {
             .field("body_limit", &self.body_limit)
             .field("proxy", &self.proxy)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("ca_files", &self.ca_files)
+            .field("system_roots", &self.system_roots)
+            .field("events", &self.events)
             .finish_non_exhaustive()
     }
 }
@@ -183,6 +208,56 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the certificate authorities of this PEM file too, beside the bundled Mozilla
+    /// roots and the system's trust store (for a company proxy or a private CA). May be
+    /// called more than once; the file is read by [`ClientBuilder::build`].
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_files.push(path.into());
+        self
+    }
+
+    /// Whether the system's trust store (as `openssl` finds it, honouring `SSL_CERT_FILE`
+    /// and `SSL_CERT_DIR`) is trusted beside the bundled Mozilla roots; default true.
+    pub fn system_roots(mut self, use_system: bool) -> Self {
+        self.system_roots = use_system;
+        self
+    }
+
+    /// Sends every event at or above `max_level` to `hook` as well as to the `log` facade
+    /// (target `droplet_action`): attempts, retries with their reason and pause,
+    /// redirects, rate-limit pauses and the outcome, with the request id when there is one.
+    /// The token and proxy credentials never appear in a message.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use droplet_action_transport::{Client, Level};
+    ///
+    /// let server = droplet_action_mock::MockServer::start()?;
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = Arc::clone(&seen);
+    /// let client = Client::builder()
+    ///     .token("mock-token")
+    ///     .base_url(server.base_url())
+    ///     .log_hook(Arc::new(move |level, message: &str| {
+    ///         sink.lock().unwrap().push(format!("{level}: {message}"))
+    ///     }), Level::Debug)
+    ///     .build()?;
+    /// client.get_droplet_action(3164444, 36804636)?;
+    /// let seen = seen.lock().unwrap();
+    /// assert!(seen[0].starts_with("DEBUG: GET /v2/droplets/3164444/actions/36804636: attempt 1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn log_hook(mut self, hook: LogHook, max_level: Level) -> Self {
+        self.events = Events::with_hook(hook, max_level);
+        self
+    }
+
+    /// Removes a hook set with [`ClientBuilder::log_hook`]; events still go to `log`.
+    pub fn no_log_hook(mut self) -> Self {
+        self.events = Events::default();
+        self
+    }
+
     /// Checks every setting and builds the client. Nothing is sent.
     ///
     /// # Errors
@@ -210,9 +285,13 @@ impl ClientBuilder {
         let proxy = match &self.proxy {
             ProxyChoice::None => None,
             ProxyChoice::FromEnv => ureq::Proxy::try_from_env(),
-            ProxyChoice::Url(url) => Some(
-                ureq::Proxy::new(url).map_err(|e| Error::invalid(format!("invalid proxy: {e}")))?,
-            ),
+            ProxyChoice::Url(url) => Some(parse_proxy(url)?),
+        };
+        let root_certs = if base_url.is_https() || proxy.is_some() {
+            tls::root_certs(self.system_roots, &self.ca_files)?
+        } else {
+            // Plain http to loopback: no certificate is ever checked, so none is loaded.
+            ureq::tls::RootCerts::WebPki
         };
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -221,6 +300,11 @@ impl ClientBuilder {
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout))
             .proxy(proxy)
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(root_certs)
+                    .build(),
+            )
             .build();
         let agent =
             ureq::Agent::with_parts(config, socket::connector(), CachingResolver::default());
@@ -232,14 +316,42 @@ impl ClientBuilder {
                 token,
                 user_agent,
                 timeout: self.timeout,
-                max_retries: self.max_retries,
-                backoff_base: self.backoff_base,
-                backoff_max: self.backoff_max,
-                max_retry_after: self.max_retry_after,
+                policy: RetryPolicy {
+                    max_retries: self.max_retries,
+                    backoff_base: self.backoff_base,
+                    backoff_max: self.backoff_max,
+                    max_retry_after: self.max_retry_after,
+                },
                 body_limit: self.body_limit,
+                allow_insecure_http: self.allow_insecure_http,
+                events: self.events,
             }),
         })
     }
+}
+
+/// Checks a proxy URL as [`ClientBuilder::proxy`] will: `http://`, `socks4://`,
+/// `socks4a://`, `socks5://` or `socks5h://` with a host. The error never shows credentials.
+///
+/// ```
+/// use droplet_action_transport::check_proxy;
+/// assert!(check_proxy("socks5://127.0.0.1:1080").is_ok());
+/// let error = check_proxy("gopher://user:hunter2@proxy:70").unwrap_err();
+/// assert!(!error.to_string().contains("hunter2"));
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidArgument`] saying what is wrong.
+pub fn check_proxy(url: &str) -> Result<(), Error> {
+    parse_proxy(url).map(drop)
+}
+
+/// Checks a proxy URL: a scheme ureq can speak and a host; the error never shows credentials.
+pub(crate) fn parse_proxy(url: &str) -> Result<ureq::Proxy, Error> {
+    ureq::Proxy::new(url).map_err(|e| {
+        let reason = e.to_string().replace(url, &redact_url(url));
+        Error::invalid(format!("invalid proxy {}: {reason}", redact_url(url)))
+    })
 }
 
 /// A client for Retrieve a Droplet Action.
@@ -257,11 +369,10 @@ struct Inner {
     token: Token,
     user_agent: HeaderValue,
     timeout: Duration,
-    max_retries: u32,
-    backoff_base: Duration,
-    backoff_max: Duration,
-    max_retry_after: Duration,
+    policy: RetryPolicy,
     body_limit: u64,
+    allow_insecure_http: bool,
+    events: Events,
 }
 
 impl fmt::Debug for Client {
@@ -270,7 +381,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url.as_str())
             .field("token", &"<redacted>")
             .field("timeout", &self.inner.timeout)
-            .field("max_retries", &self.inner.max_retries)
+            .field("max_retries", &self.inner.policy.max_retries)
             .field("body_limit", &self.inner.body_limit)
             .finish_non_exhaustive()
     }
@@ -317,8 +428,8 @@ impl Client {
 
     /// Retrieves one action: `GET /v2/droplets/{droplet_id}/actions/{action_id}`.
     ///
-    /// Connection failures, 408, 429 and 5xx are retried up to the configured number of
-    /// times, honouring `retry-after`.
+    /// Connection failures, timeouts, 408, 429 and 5xx are retried up to the configured
+    /// number of times, honouring `retry-after` (and, on a 429, the rate limit's reset).
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for an id below 1, before anything is sent; otherwise the
@@ -329,7 +440,45 @@ impl Client {
         action_id: i64,
     ) -> Result<ActionAnswer, Error> {
         let request = action_request(droplet_id, action_id)?;
-        self.execute(&request, None)
+        self.execute(&request, None, None)
+    }
+
+    /// [`Client::get_droplet_action`] with per-call options: a cancel token, and a limit
+    /// on the whole call, retries included.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use droplet_action_transport::{CallOptions, CancelToken, Client, Error};
+    ///
+    /// let server = droplet_action_mock::MockServer::start()?;
+    /// let client = Client::builder().token("mock-token").base_url(server.base_url()).build()?;
+    /// let token = CancelToken::new();
+    /// token.cancel();
+    /// let options = CallOptions::new().cancel(&token).timeout(Duration::from_secs(5));
+    /// let error = client.get_droplet_action_with(3164444, 36804636, &options).unwrap_err();
+    /// assert!(matches!(error, Error::Cancelled { attempts: 0, .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Client::get_droplet_action`], plus [`Error::Cancelled`]; when the overall
+    /// timeout leaves no room for another attempt or pause, the last error.
+    pub fn get_droplet_action_with(
+        &self,
+        droplet_id: i64,
+        action_id: i64,
+        options: &CallOptions,
+    ) -> Result<ActionAnswer, Error> {
+        let request = action_request(droplet_id, action_id)?;
+        let deadline = options
+            .timeout
+            .and_then(|timeout| deadline_after(Instant::now(), timeout));
+        self.execute(&request, deadline, options.cancel.as_ref())
+    }
+
+    /// Where this client's events go.
+    pub(crate) fn events(&self) -> &Events {
+        &self.inner.events
     }
 
     /// One call with its retries; with a deadline, no attempt or pause goes past it.
@@ -337,10 +486,21 @@ impl Client {
         &self,
         request: &ActionRequest,
         deadline: Option<Instant>,
+        cancel: Option<&CancelToken>,
     ) -> Result<ActionAnswer, Error> {
         let inner = &self.inner;
+        let events = &inner.events;
+        let _attached = cancel::Attached::new(cancel);
+        let cancelled = |attempts| Error::Cancelled {
+            attempts,
+            polls: 0,
+            last: None,
+        };
         let mut attempts = 0;
         loop {
+            if cancel.is_some_and(CancelToken::is_cancelled) {
+                return Err(cancelled(attempts));
+            }
             attempts += 1;
             let timeout = match deadline {
                 Some(deadline) => {
@@ -355,38 +515,89 @@ impl Client {
                 }
                 None => inner.timeout,
             };
+            events.emit(
+                Level::Debug,
+                format_args!("GET {}: attempt {attempts}", request.path()),
+            );
             let mut error = match self.attempt(request, timeout) {
                 Ok(mut answer) => {
                     answer.attempts = attempts;
+                    events.emit(
+                        Level::Debug,
+                        format_args!(
+                            "GET {}: {} after {attempts} attempt(s){}",
+                            request.path(),
+                            answer.meta.status,
+                            RequestIdSuffix(answer.request_id())
+                        ),
+                    );
                     return Ok(answer);
                 }
                 Err(error) => error,
             };
+            if cancel.is_some_and(CancelToken::is_cancelled) {
+                return Err(cancelled(attempts));
+            }
             error.set_attempts(attempts);
-            if attempts > inner.max_retries || !error.is_retryable() {
-                return Err(error);
-            }
-            let pause = match error.retry_after() {
-                Some(after) => {
-                    let wait = after.delay_from(jiff::Timestamp::now());
-                    if wait > inner.max_retry_after {
-                        return Err(error);
-                    }
-                    wait
+            let server_delay = error
+                .details()
+                .and_then(|d| d.meta.server_delay(jiff::Timestamp::now()));
+            let advice = inner.policy.advise(
+                attempts,
+                error.is_retryable(),
+                server_delay,
+                fastrand::f64(),
+            );
+            let pause = match advice {
+                RetryAdvice::RetryAfter(pause) if !passes(deadline, pause) => pause,
+                RetryAdvice::RetryAfter(pause) => {
+                    events.emit(
+                        Level::Warn,
+                        format_args!(
+                            "GET {}: giving up after {attempts} attempt(s): {error}; the next \
+                             attempt in {pause:?} would pass the call's time limit{}",
+                            request.path(),
+                            RequestIdSuffix(error.request_id())
+                        ),
+                    );
+                    return Err(error);
                 }
-                None => backoff_delay(
-                    inner.backoff_base,
-                    inner.backoff_max,
-                    attempts - 1,
-                    fastrand::f64(),
-                ),
+                RetryAdvice::WaitTooLong(asked) => {
+                    events.emit(
+                        Level::Warn,
+                        format_args!(
+                            "GET {}: giving up: {error}; the server asks to wait {asked:?}, \
+                             more than the {:?} allowed{}",
+                            request.path(),
+                            inner.policy.max_retry_after,
+                            RequestIdSuffix(error.request_id())
+                        ),
+                    );
+                    return Err(error);
+                }
+                RetryAdvice::NotRetryable | RetryAdvice::RetriesExhausted => {
+                    events.emit(
+                        Level::Warn,
+                        format_args!(
+                            "GET {}: failed after {attempts} attempt(s): {error}{}",
+                            request.path(),
+                            RequestIdSuffix(error.request_id())
+                        ),
+                    );
+                    return Err(error);
+                }
             };
-            if let Some(deadline) = deadline
-                && Instant::now() + pause >= deadline
-            {
-                return Err(error);
+            events.emit(
+                Level::Info,
+                format_args!(
+                    "GET {}: retrying in {pause:?} after attempt {attempts}: {error}{}",
+                    request.path(),
+                    RequestIdSuffix(error.request_id())
+                ),
+            );
+            if cancel::sleep(pause, cancel).is_err() {
+                return Err(cancelled(attempts));
             }
-            std::thread::sleep(pause);
         }
     }
 
@@ -453,6 +664,36 @@ impl Client {
             attempts: 0,
             retryable: false,
         })?;
+        let inner = &self.inner;
+        let refuse = |why: &str| Error::Transport {
+            message: format!(
+                "refusing to follow a redirect to {}: {why}",
+                redact_url(&uri.to_string())
+            ),
+            attempts: 0,
+            retryable: false,
+        };
+        let to_https = uri.scheme_str() == Some("https");
+        if previous.scheme_str() == Some("https") && !to_https {
+            return Err(refuse("it leaves https for plain http"));
+        }
+        if !to_https {
+            let host = uri.host().unwrap_or_default();
+            let plain_ok = inner.allow_insecure_http || is_loopback_host(host);
+            if !plain_ok {
+                return Err(refuse(
+                    "plain http to a host that is not loopback (allow insecure http explicitly)",
+                ));
+            }
+        }
+        inner.events.emit(
+            Level::Debug,
+            format_args!(
+                "GET {}: redirected to {}",
+                request.path(),
+                redact_url(&uri.to_string())
+            ),
+        );
         let same_origin = match (uri.scheme_str(), uri.authority()) {
             (Some(scheme), Some(authority)) => {
                 let origin = format!("{scheme}://{authority}");
@@ -462,7 +703,6 @@ impl Client {
         };
         // The same request as the first one, headers and all, sent to the new location;
         // the token stays behind when that location is another origin.
-        let inner = &self.inner;
         let mut next = request.to_http(&inner.base_url, &inner.token, &inner.user_agent);
         *next.uri_mut() = uri;
         if !same_origin {
@@ -508,27 +748,52 @@ impl Client {
                 },
                 other => map_ureq_error(other, timeout),
             })?;
-        match classify(status, &parts.headers, body) {
-            Ok(answer) => {
-                let (action, meta, body) = answer.into_parts();
-                Ok(ActionAnswer {
-                    action,
-                    meta,
-                    attempts: 0,
-                    body,
-                })
-            }
-            Err(ErrorResponse { error, meta, body }) => {
-                let details = Box::new(ResponseDetails {
-                    meta,
-                    attempts: 0,
-                    body,
-                });
-                Err(match error {
-                    ResponseError::Api(error) => Error::Api { error, details },
-                    ResponseError::Decode(error) => Error::Decode { error, details },
-                })
-            }
+        answer_from_parts(status, &parts.headers, body)
+    }
+}
+
+/// Classifies one HTTP answer exactly as [`Client::get_droplet_action`] does once it has
+/// read it: the action, or the API, decode error. For callers that do their own I/O;
+/// `attempts` is 0 in what it returns.
+///
+/// ```
+/// use droplet_action_transport::{Error, answer_from_parts};
+/// let headers = http::HeaderMap::new();
+/// let body = br#"{"id":"not_found","message":"The resource you were accessing could not be found."}"#;
+/// let error = answer_from_parts(404, &headers, body.to_vec()).unwrap_err();
+/// assert!(matches!(error, Error::Api { .. }));
+/// assert_eq!(error.status(), Some(404));
+/// ```
+///
+/// # Errors
+/// [`Error::Api`] for an error status, [`Error::Decode`] for a success status whose body
+/// is not an action.
+pub fn answer_from_parts(
+    status: u16,
+    headers: &http::HeaderMap,
+    body: Vec<u8>,
+) -> Result<ActionAnswer, Error> {
+    match classify(status, headers, body) {
+        Ok(answer) => {
+            let (action, meta, body) = answer.into_parts();
+            Ok(ActionAnswer {
+                action,
+                meta,
+                attempts: 0,
+                polls: 0,
+                body,
+            })
+        }
+        Err(ErrorResponse { error, meta, body }) => {
+            let details = Box::new(ResponseDetails {
+                meta,
+                attempts: 0,
+                body,
+            });
+            Err(match error {
+                ResponseError::Api(error) => Error::Api { error, details },
+                ResponseError::Decode(error) => Error::Decode { error, details },
+            })
         }
     }
 }
@@ -538,6 +803,15 @@ pub(crate) fn action_request(droplet_id: i64, action_id: i64) -> Result<ActionRe
         DropletId::new(droplet_id).map_err(Error::invalid)?,
         ActionId::new(action_id).map_err(Error::invalid)?,
     ))
+}
+
+/// Whether a URL host is `localhost` or a loopback address.
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn map_ureq_error(error: ureq::Error, timeout: Duration) -> Error {

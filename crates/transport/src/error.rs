@@ -79,11 +79,23 @@ pub enum Error {
         /// The answer that reported it.
         answer: Box<ActionAnswer>,
     },
+    /// The call was cancelled through its [`CancelToken`](crate::CancelToken).
+    #[error("the call was cancelled after {attempts} attempt(s)")]
+    Cancelled {
+        /// How many requests were sent (by a wait: in its last poll).
+        attempts: u32,
+        /// How many polls a wait made (0 for a get).
+        polls: u32,
+        /// The last state a wait saw, if any answer came.
+        last: Option<Box<ActionAnswer>>,
+    },
     /// Waiting ended because the deadline passed before the action finished.
     #[error("the action did not finish within {waited:?}{}", last_status(.last))]
     DeadlineExceeded {
         /// How long the wait lasted.
         waited: Duration,
+        /// How many polls the wait made.
+        polls: u32,
         /// The last state seen, if any answer came.
         last: Option<Box<ActionAnswer>>,
         /// The last failure, if the last poll failed.
@@ -105,11 +117,12 @@ impl Error {
         }
     }
 
-    /// Whether sending the same request again may succeed: connection failures, 408, 429
-    /// and 5xx. Timeouts are not, so that a call never takes much longer than its timeout.
+    /// Whether sending the same request again may succeed: connection failures, timeouts
+    /// (the request is a GET, safe to repeat), 408, 429 and 5xx.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport { retryable, .. } => *retryable,
+            Self::Timeout { .. } => true,
             Self::Api { error, .. } => droplet_action_model::is_retryable_status(error.status),
             _ => false,
         }
@@ -164,7 +177,9 @@ impl Error {
     pub fn attempts(&self) -> u32 {
         match self {
             Self::InvalidArgument { .. } | Self::DeadlineExceeded { .. } => 0,
-            Self::Transport { attempts, .. } | Self::Timeout { attempts, .. } => *attempts,
+            Self::Transport { attempts, .. }
+            | Self::Timeout { attempts, .. }
+            | Self::Cancelled { attempts, .. } => *attempts,
             Self::ActionErrored { answer } => answer.attempts,
             Self::Api { details, .. }
             | Self::Decode { details, .. }
@@ -174,11 +189,22 @@ impl Error {
 
     pub(crate) fn set_attempts(&mut self, count: u32) {
         match self {
-            Self::Transport { attempts, .. } | Self::Timeout { attempts, .. } => *attempts = count,
+            Self::Transport { attempts, .. }
+            | Self::Timeout { attempts, .. }
+            | Self::Cancelled { attempts, .. } => *attempts = count,
             Self::Api { details, .. }
             | Self::Decode { details, .. }
             | Self::BodyTooLarge { details, .. } => details.attempts = count,
             _ => {}
+        }
+    }
+
+    /// How many polls a wait made before it ended this way (0 for a get).
+    pub fn polls(&self) -> u32 {
+        match self {
+            Self::ActionErrored { answer } => answer.polls,
+            Self::DeadlineExceeded { polls, .. } | Self::Cancelled { polls, .. } => *polls,
+            _ => 0,
         }
     }
 

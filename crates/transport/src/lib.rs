@@ -41,15 +41,26 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod answer;
+mod cancel;
 mod client;
 mod error;
+mod events;
+mod options;
 mod resolver;
 mod socket;
+mod tls;
 mod wait;
 
 pub use answer::ActionAnswer;
-pub use client::{BASE_URL_ENV_VAR, Client, ClientBuilder, DEFAULT_USER_AGENT, TOKEN_ENV_VARS};
+pub use cancel::CancelToken;
+pub use client::{
+    BASE_URL_ENV_VAR, Client, ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT,
+    TOKEN_ENV_VARS, answer_from_parts, check_proxy,
+};
 pub use error::{Error, ResponseDetails};
+pub use events::{LOG_TARGET, Level, LogHook};
+pub use options::CallOptions;
+pub use tls::check_ca_file;
 pub use wait::WaitOptions;
 
 pub use droplet_action_model as model;

@@ -13,7 +13,8 @@
 //!   [`TIMEOUT_SLACK`], far below the kernel's own timer granularity, so that every
 //!   timeout still fires when it should.
 //!
-//! Connecting, TLS (rustls wraps this transport) and CONNECT proxies are unchanged.
+//! Connecting, TLS (rustls wraps this transport) and CONNECT proxies are unchanged; a
+//! SOCKS proxy uses ureq's own SOCKS connector.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -21,9 +22,11 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use ureq::Timeout;
+
+use crate::cancel::{self, CancelToken};
 use ureq::unversioned::transport::{
     Buffers, ConnectProxyConnector, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout,
-    RustlsConnector, ShutdownHandle, Transport,
+    RustlsConnector, ShutdownHandle, SocksConnector, Transport,
 };
 
 /// How far the timeout set on a socket may be from the time actually left before it is
@@ -33,10 +36,11 @@ pub(crate) const TIMEOUT_SLACK: Duration = Duration::from_millis(1);
 /// The shortest time given to one address when a host has several.
 const MIN_PER_ADDRESS: Duration = Duration::from_millis(10);
 
-/// The connector chain of the client: a CONNECT proxy when one is configured, else a
-/// direct TCP connection, wrapped in TLS for `https`.
+/// The connector chain of the client: a SOCKS or CONNECT proxy when one is configured,
+/// else a direct TCP connection, wrapped in TLS for `https`.
 pub(crate) fn connector() -> impl Connector {
-    ().chain(ConnectProxyConnector::default())
+    ().chain(SocksConnector::default())
+        .chain(ConnectProxyConnector::default())
         .chain(SocketConnector)
         .chain(RustlsConnector::default())
 }
@@ -115,6 +119,9 @@ fn connect_any(details: &ConnectionDetails<'_>) -> Result<TcpStream, ureq::Error
 }
 
 fn connect_one(addr: SocketAddr, timeout: Option<Duration>) -> io::Result<TcpStream> {
+    if let Some(cancel) = cancel::current() {
+        return connect_cancellable(addr, timeout, &cancel);
+    }
     match timeout {
         Some(timeout) => TcpStream::connect_timeout(&addr, timeout),
         None => TcpStream::connect(addr),
@@ -127,6 +134,59 @@ fn connect_one(addr: SocketAddr, timeout: Option<Duration>) -> io::Result<TcpStr
             error
         }
     })
+}
+
+/// Connects without blocking, waiting for the connection in slices and looking at the
+/// cancel token between them.
+fn connect_cancellable(
+    addr: SocketAddr,
+    timeout: Option<Duration>,
+    cancel: &CancelToken,
+) -> io::Result<TcpStream> {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    use rustix::net::{AddressFamily, SocketFlags, SocketType};
+
+    let family = if addr.is_ipv4() {
+        AddressFamily::INET
+    } else {
+        AddressFamily::INET6
+    };
+    let socket = rustix::net::socket_with(
+        family,
+        SocketType::STREAM,
+        SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
+        None,
+    )?;
+    match rustix::net::connect(&socket, &addr) {
+        Ok(()) => {}
+        Err(rustix::io::Errno::INPROGRESS) => {
+            let started = Instant::now();
+            loop {
+                if cancel.is_cancelled() {
+                    return Err(cancel::cancelled_io_error());
+                }
+                let left = timeout.map(|t| t.saturating_sub(started.elapsed()));
+                if left.is_some_and(|left| left.is_zero()) {
+                    return Err(io::ErrorKind::TimedOut.into());
+                }
+                let wait = left.map_or(cancel::SLICE, |left| left.min(cancel::SLICE));
+                let wait = Timespec::try_from(wait).unwrap_or(Timespec {
+                    tv_sec: 0,
+                    tv_nsec: 20_000_000,
+                });
+                let mut fds = [PollFd::new(&socket, PollFlags::OUT)];
+                match poll(&mut fds, Some(&wait)) {
+                    Ok(0) | Err(rustix::io::Errno::INTR) => continue,
+                    Ok(_) => break,
+                    Err(error) => return Err(error.into()),
+                }
+            }
+            rustix::net::sockopt::socket_error(&socket)??;
+        }
+        Err(error) => return Err(error.into()),
+    }
+    rustix::io::ioctl_fionbio(&socket, false)?;
+    Ok(TcpStream::from(socket))
 }
 
 /// Errors that concern one address only, after which the next one is worth trying.
@@ -181,6 +241,14 @@ fn check(timeout: NextTimeout) -> Result<NextTimeout, ureq::Error> {
     }
 }
 
+/// A blocking socket call that ended because its wait ran out or a signal came.
+fn is_wait_over(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
+}
+
 fn io_error(error: io::Error, reason: Timeout) -> ureq::Error {
     match error.kind() {
         // A socket timeout shows as WouldBlock on Unix.
@@ -196,43 +264,78 @@ impl Transport for SocketTransport {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let timeout = check(timeout.for_write())?;
-        let stream = &*self.stream;
-        update_timeout(
-            &mut self.write_timeout,
-            timeout.not_zero().map(|t| *t),
-            |t| stream.set_write_timeout(t),
-        )?;
-        let output = &self.buffers.output()[..amount];
-        (&*self.stream)
-            .write_all(output)
-            .map_err(|e| io_error(e, timeout.reason))
+        let limit = timeout.not_zero().map(|t| *t);
+        let mut stream = &*self.stream;
+        let Some(cancel) = cancel::current() else {
+            update_timeout(&mut self.write_timeout, limit, |t| {
+                stream.set_write_timeout(t)
+            })?;
+            let output = &self.buffers.output()[..amount];
+            return stream
+                .write_all(output)
+                .map_err(|e| io_error(e, timeout.reason));
+        };
+        // With a cancel token: write in slices, looking at the token between them.
+        let started = Instant::now();
+        let mut output = &self.buffers.output()[..amount];
+        while !output.is_empty() {
+            if cancel.is_cancelled() {
+                return Err(cancel::cancelled_io_error().into());
+            }
+            let left = limit.map(|limit| limit.saturating_sub(started.elapsed()));
+            if left.is_some_and(|left| left.is_zero()) {
+                return Err(ureq::Error::Timeout(timeout.reason));
+            }
+            let wait = left.map_or(cancel::SLICE, |left| left.min(cancel::SLICE));
+            update_timeout(&mut self.write_timeout, Some(wait), |t| {
+                stream.set_write_timeout(t)
+            })?;
+            match stream.write(output) {
+                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero).into()),
+                Ok(written) => output = &output[written..],
+                Err(e) if is_wait_over(&e) => {}
+                Err(e) => return Err(io_error(e, timeout.reason)),
+            }
+        }
+        Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         let timeout = check(timeout.for_read())?;
         let limit = timeout.not_zero().map(|t| *t);
-        let stream = &*self.stream;
-        update_timeout(&mut self.read_timeout, limit, |t| {
-            stream.set_read_timeout(t)
-        })?;
+        let cancel = cancel::current();
         let started = Instant::now();
         let input = self.buffers.input_append_buf();
+        let mut stream = &*self.stream;
         let amount = loop {
-            match (&*self.stream).read(input) {
-                // Linux does not restart a socket read with a timeout after a signal: read
-                // again with the time left, or report the timeout.
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                    let Some(limit) = limit else {
-                        return Err(e.into());
-                    };
-                    let left = limit.saturating_sub(started.elapsed());
-                    if left.is_zero() {
-                        return Err(ureq::Error::Timeout(timeout.reason));
+            // With a cancel token the read waits in slices, looking at the token between
+            // them; without one it waits for the whole time left at once.
+            let left = limit.map(|limit| limit.saturating_sub(started.elapsed()));
+            if left.is_some_and(|left| left.is_zero()) {
+                return Err(ureq::Error::Timeout(timeout.reason));
+            }
+            let wait = match (&cancel, left) {
+                (Some(_), Some(left)) => Some(left.min(cancel::SLICE)),
+                (Some(_), None) => Some(cancel::SLICE),
+                (None, left) => left,
+            };
+            update_timeout(&mut self.read_timeout, wait, |t| stream.set_read_timeout(t))?;
+            match stream.read(input) {
+                Ok(amount) => break amount,
+                // Linux does not restart a socket read with a timeout after a signal; a
+                // slice that ran out is not the call's timeout either: look again.
+                Err(e)
+                    if is_wait_over(&e)
+                        && (cancel.is_some() || e.kind() == io::ErrorKind::Interrupted) =>
+                {
+                    if cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
+                        return Err(cancel::cancelled_io_error().into());
                     }
-                    stream.set_read_timeout(Some(left))?;
-                    self.read_timeout = Some(left);
+                    if limit.is_none() && cancel.is_none() {
+                        return Err(e.into());
+                    }
                 }
-                result => break result.map_err(|e| io_error(e, timeout.reason))?,
+                Err(e) => return Err(io_error(e, timeout.reason)),
             }
         };
         self.buffers.input_appended(amount);

@@ -75,7 +75,7 @@ fn zero_timeouts_and_bad_proxies_are_refused() {
                 .proxy("::not a proxy::")
                 .build()
         )
-        .starts_with("invalid proxy: ")
+        .starts_with("invalid proxy ::not a proxy::: ")
     );
     assert_eq!(
         invalid(

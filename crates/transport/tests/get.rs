@@ -300,6 +300,7 @@ fn slow_answer_times_out_within_the_timeout_and_a_margin() {
     let server = MockServer::start().unwrap();
     let client = builder(&server)
         .timeout(Duration::from_millis(300))
+        .max_retries(0)
         .build()
         .unwrap();
     let started = Instant::now();
@@ -329,6 +330,7 @@ fn trickling_body_times_out() {
     let server = MockServer::start().unwrap();
     let client = builder(&server)
         .timeout(Duration::from_millis(400))
+        .max_retries(0)
         .build()
         .unwrap();
     let started = Instant::now();

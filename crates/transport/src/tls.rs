@@ -1,0 +1,69 @@
+//! Which certificate authorities a client trusts.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ureq::tls::{Certificate, PemItem, RootCerts};
+
+use crate::Error;
+
+/// The bundled Mozilla roots, the system's trust store when asked for, and every
+/// certificate of the given PEM files.
+pub(crate) fn root_certs(system: bool, ca_files: &[PathBuf]) -> Result<RootCerts, Error> {
+    if !system && ca_files.is_empty() {
+        return Ok(RootCerts::WebPki);
+    }
+    let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|der: &'static _| Certificate::from_der(der.as_ref()))
+        .collect();
+    if system {
+        // A store that cannot be read (no system roots at all) leaves the bundled ones.
+        let found = rustls_native_certs::load_native_certs();
+        certs.extend(
+            found
+                .certs
+                .iter()
+                .map(|der| Certificate::from_der(der.as_ref()).to_owned()),
+        );
+    }
+    for path in ca_files {
+        certs.extend(read_ca_file(path)?);
+    }
+    Ok(RootCerts::Specific(Arc::new(certs)))
+}
+
+/// The certificates of a PEM file; an error unless it is readable and holds at least one.
+fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, Error> {
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::invalid(format!("cannot read the CA file {}: {e}", path.display())))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::invalid(format!(
+                    "the CA file {} is not valid PEM: {e}",
+                    path.display()
+                )));
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::invalid(format!(
+            "the CA file {} holds no certificate",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
+/// Checks a CA file as [`ClientBuilder::ca_file`](crate::ClientBuilder::ca_file) will at
+/// build: readable PEM holding at least one certificate.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] saying what is wrong.
+pub fn check_ca_file(path: &Path) -> Result<(), Error> {
+    read_ca_file(path).map(drop)
+}
