@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
-all_targets=(classify headers ffi_builder)
+all_targets=(classify headers ffi_builder sansio_request sansio_response)
 seconds=20
 build_only=false
 targets=()

@@ -1,6 +1,7 @@
 //! The C entry points that take caller strings: `droplet_client_builder_set_token`,
 //! `_set_base_url`, `_set_proxy` and `_set_user_agent`, then `droplet_client_builder_build`
-//! and `droplet_client_free`. Only clients are built: nothing is ever sent.
+//! and `droplet_client_free`. Only clients are built: nothing is ever sent. The system trust
+//! store is an empty file here, so that a build reads no certificate directory.
 //!
 //! Input: records separated by NUL bytes, exactly the C strings a caller could pass (any
 //! bytes but NUL, UTF-8 or not). A record's first byte picks the call, the rest is its
@@ -15,12 +16,14 @@
 //! | other | ignored |
 //!
 //! The builder is built at the end. Every call must answer `OK` or `INVALID_ARGUMENT`,
-//! never `PANIC`; a setter must refuse exactly what the documentation says it refuses and
-//! leave the builder as it was; a build without a proxy must succeed exactly when a token
-//! was accepted and the base URL is https, loopback, or allowed to be plain http.
+//! never `PANIC` (and no panic may happen at all, even one the boundary would catch); a
+//! setter must refuse exactly what the documentation says it refuses and leave the builder
+//! as it was; a build must succeed exactly when a token was accepted and the base URL is
+//! https, loopback, or allowed to be plain http; and `droplet_last_error_message` must name
+//! every failure without showing the token or a URL's credentials.
 #![no_main]
 
-use std::ffi::{CString, c_char};
+use std::ffi::{CStr, CString, c_char};
 use std::ptr;
 
 use droplet_action::{
@@ -28,8 +31,11 @@ use droplet_action::{
     droplet_client_builder_new, droplet_client_builder_set_allow_insecure_http,
     droplet_client_builder_set_base_url, droplet_client_builder_set_proxy,
     droplet_client_builder_set_token, droplet_client_builder_set_user_agent, droplet_client_free,
+    droplet_last_error_message,
 };
+use droplet_action_fuzz::{Secrets, abort_on_every_panic, empty_system_trust_store};
 use droplet_action_model::{BaseUrl, DEFAULT_BASE_URL, Token};
+use droplet_action_transport::check_proxy;
 use libfuzzer_sys::fuzz_target;
 
 type Setter = unsafe extern "C" fn(*mut droplet_client_builder, *const c_char) -> DropletStatus;
@@ -39,7 +45,17 @@ struct Expected {
     token: bool,
     base_url: BaseUrl,
     insecure_http: bool,
-    proxy: bool,
+    /// Every string handed to a setter, accepted or not.
+    secrets: Secrets,
+}
+
+/// The last error message of this thread.
+fn last_error() -> String {
+    // SAFETY: never NULL, valid until the next builder call on this thread.
+    unsafe { CStr::from_ptr(droplet_last_error_message()) }
+        .to_str()
+        .expect("the message is UTF-8")
+        .to_owned()
 }
 
 impl Expected {
@@ -48,7 +64,7 @@ impl Expected {
             token: false,
             base_url: BaseUrl::parse(DEFAULT_BASE_URL).unwrap(),
             insecure_http: false,
-            proxy: false,
+            secrets: Secrets::default(),
         }
     }
 
@@ -63,22 +79,27 @@ fn build(builder: &mut *mut droplet_client_builder, expected: &mut Expected) {
     let mut client = ptr::null_mut();
     // SAFETY: a live builder, handed over and never used again; `client` is writable.
     let status = unsafe { droplet_client_builder_build(*builder, &mut client) };
+    let message = last_error();
     match status {
-        DropletStatus::Ok => assert!(!client.is_null()),
-        DropletStatus::InvalidArgument => assert!(client.is_null()),
+        DropletStatus::Ok => {
+            assert!(!client.is_null());
+            assert_eq!(message, "");
+        }
+        DropletStatus::InvalidArgument => {
+            assert!(client.is_null());
+            assert!(message.starts_with("build: "), "{message:?}");
+        }
         other => panic!("droplet_client_builder_build answered {other:?}"),
     }
-    // A proxy URL is checked by the HTTP stack at build time only.
-    if !expected.proxy {
-        assert_eq!(
-            status == DropletStatus::Ok,
-            expected.buildable(),
-            "token set: {}, base URL {:?}, insecure http allowed: {}",
-            expected.token,
-            expected.base_url.as_str(),
-            expected.insecure_http,
-        );
-    }
+    expected.secrets.check(&message);
+    assert_eq!(
+        status == DropletStatus::Ok,
+        expected.buildable(),
+        "token set: {}, base URL {:?}, insecure http allowed: {}: {message}",
+        expected.token,
+        expected.base_url.as_str(),
+        expected.insecure_http,
+    );
     // SAFETY: NULL or the client just built, freed once.
     unsafe { droplet_client_free(client) };
     *builder = droplet_client_builder_new();
@@ -87,6 +108,8 @@ fn build(builder: &mut *mut droplet_client_builder, expected: &mut Expected) {
 }
 
 fuzz_target!(|data: &[u8]| {
+    abort_on_every_panic();
+    empty_system_trust_store();
     let mut builder = droplet_client_builder_new();
     assert!(!builder.is_null());
     let mut expected = Expected::new();
@@ -108,7 +131,10 @@ fuzz_target!(|data: &[u8]| {
                 let ok = text.is_some_and(|t| !t.bytes().any(|c| c.is_ascii_control()));
                 (droplet_client_builder_set_user_agent, ok)
             }
-            b'p' => (droplet_client_builder_set_proxy, text.is_some()),
+            b'p' => {
+                let ok = text.is_some_and(|t| check_proxy(t).is_ok());
+                (droplet_client_builder_set_proxy, ok)
+            }
             b'i' => {
                 // SAFETY: a live builder.
                 let status = unsafe {
@@ -135,20 +161,25 @@ fuzz_target!(|data: &[u8]| {
         } else {
             DropletStatus::InvalidArgument
         };
-        assert_eq!(
-            status,
-            want,
-            "call {:?} with {:?}",
-            op as char,
-            String::from_utf8_lossy(rest)
-        );
+        let shown = String::from_utf8_lossy(rest);
+        assert_eq!(status, want, "call {:?} with {shown:?}", op as char);
+        if !null {
+            match op {
+                b't' => expected.secrets.token(&shown),
+                b'u' | b'p' => expected.secrets.url(&shown),
+                _ => expected.secrets.public(&shown),
+            }
+        }
         if accepted {
             match op {
                 b't' => expected.token = true,
                 b'u' => expected.base_url = BaseUrl::parse(text.unwrap()).unwrap(),
-                b'p' => expected.proxy = true,
                 _ => {}
             }
+        } else {
+            let message = last_error();
+            assert!(!message.is_empty());
+            expected.secrets.check(&message);
         }
     }
     build(&mut builder, &mut expected);

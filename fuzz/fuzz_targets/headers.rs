@@ -1,5 +1,6 @@
 //! The protocol header parsers: `RateLimit::from_headers`, `RetryAfter::parse`,
-//! `RetryAfter::from_headers`, `RetryAfter::delay_from` and `request_id_from_headers`.
+//! `RetryAfter::from_headers`, `RetryAfter::delay_from` and `request_id_from_headers`, and
+//! the waits they lead to: `RateLimit::delay_until_reset` and `ResponseMeta::server_delay`.
 //!
 //! Input: 12 bytes that `arbitrary` turns into the caller's clock (`now`, any instant jiff
 //! can hold, clamped into range), then header lines `name: value` as in the answer format of
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use arbitrary::{Arbitrary, Unstructured};
 use droplet_action_fuzz::parse_header_block;
-use droplet_action_model::{RateLimit, RetryAfter, request_id_from_headers};
+use droplet_action_model::{RateLimit, ResponseMeta, RetryAfter, request_id_from_headers};
 use jiff::{SignedDuration, Timestamp};
 use libfuzzer_sys::fuzz_target;
 
@@ -62,6 +63,27 @@ fuzz_target!(|data: &[u8]| {
 
     if let Some(limit) = RateLimit::from_headers(&headers) {
         let _ = limit.reset_at();
+        for clock in [now, Timestamp::MIN, Timestamp::UNIX_EPOCH, Timestamp::MAX] {
+            let wait = limit.delay_until_reset(clock);
+            if limit.reset <= clock.as_second() {
+                assert_eq!(wait, Duration::ZERO);
+            } else {
+                // Saturates at i64::MAX seconds, which is as good as forever.
+                let expected = limit.reset.abs_diff(clock.as_second()).min(i64::MAX as u64);
+                assert_eq!(wait, Duration::from_secs(expected));
+            }
+        }
+    }
+    for status in [429, 503] {
+        let meta = ResponseMeta::new(status, &headers);
+        let delay = meta.server_delay(now);
+        match (meta.retry_after, meta.rate_limit) {
+            (Some(retry_after), _) => assert_eq!(delay, Some(retry_after.delay_from(now))),
+            (None, Some(limit)) if status == 429 && limit.remaining <= 0 => {
+                assert_eq!(delay, Some(limit.delay_until_reset(now)));
+            }
+            _ => assert_eq!(delay, None),
+        }
     }
     if let Some(id) = request_id_from_headers(&headers) {
         assert!(!id.is_empty() && id.trim() == id, "request id {id:?}");
