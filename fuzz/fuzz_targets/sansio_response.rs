@@ -3,13 +3,15 @@
 //!
 //! Input: 17 bytes that `arbitrary` turns into the retry advice's arguments (`attempt`,
 //! `max_retries`, `random`) and a byte of flags (bit 0: `headers` NULL, bit 1: `body` NULL,
-//! bit 2: the first header's name NULL, bit 3: `delay_ms_out` NULL), then an answer in the
+//! bit 2: the first header's name NULL, bit 3: `delay_ms_out` NULL, bit 4: the body padded
+//! with spaces to one byte over the 4 MiB body limit), then an answer in the
 //! format of `droplet_action_fuzz`. Header names and values go in as C strings, so each ends
 //! at its first NUL byte, as a C caller's would.
 //!
 //! The result must be what the model's `classify` says (status, HTTP status, error id,
 //! request id, rate limit, the action field by field, the raw body byte for byte), with
-//! `DROPLET_STATUS_DECODE` when an action's string holds a NUL byte; NULL arguments with a
+//! `DROPLET_STATUS_DECODE` when an action's string holds a NUL byte and
+//! `DROPLET_STATUS_BODY_TOO_LARGE` over the limit; NULL arguments with a
 //! length are `INVALID_ARGUMENT`; the retry advice must stay within the default policy; the
 //! result must free cleanly, twice. No panic may happen, not even one the boundary catches.
 #![no_main]
@@ -25,9 +27,10 @@ use droplet_action::{
 };
 use droplet_action_fuzz::{Answer, abort_on_every_panic};
 use droplet_action_model::{
-    Action, ActionStatus, ResponseError, RetryAdvice, RetryAfter, RetryPolicy, classify,
-    is_retryable_status, unit_from_random,
+    Action, ActionStatus, ResponseError, ResponseMeta, RetryAdvice, RetryAfter, RetryPolicy,
+    classify, is_retryable_status, unit_from_random,
 };
+use droplet_action_transport::DEFAULT_BODY_LIMIT;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 
@@ -198,7 +201,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let answer = Answer::parse(input.take_rest());
     let status = answer.status;
-    let body = answer.body;
+    let mut body = answer.body;
+    let too_large = advice.flags & 16 != 0;
+    if too_large {
+        let limit = usize::try_from(DEFAULT_BODY_LIMIT).unwrap();
+        body.resize(body.len().max(limit + 1), b' ');
+    }
     let strings: Vec<(CString, CString)> = answer
         .raw_headers
         .iter()
@@ -259,6 +267,16 @@ fuzz_target!(|data: &[u8]| {
                     .unwrap()
                     .starts_with("invalid argument")
             );
+        } else if too_large {
+            let meta = ResponseMeta::new(status, &headers);
+            assert_eq!(result.status, DropletStatus::BodyTooLarge);
+            assert_eq!(result.http_status, status);
+            assert!(result.action.is_null() && result.raw_body.is_null());
+            assert_eq!(result.raw_body_len, 0);
+            assert!(result.error_id.is_null());
+            assert_eq!(text(result.request_id), meta.request_id.as_deref());
+            assert_eq!(result.rate_limit.present, meta.rate_limit.is_some());
+            assert!(!text(result.error_message).unwrap().is_empty());
         } else {
             assert_eq!(result.http_status, status);
             assert_eq!(result.attempts, 0);
@@ -360,7 +378,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(advice.attempt.max(1) <= advice.max_retries);
             assert!(delay_ms <= 60_000, "advised to wait {delay_ms} ms");
             // Where the server's wait does not depend on the clock, the advice is exact.
-            let meta = droplet_action_model::ResponseMeta::new(status, &headers);
+            let meta = ResponseMeta::new(status, &headers);
             let clock_free = match meta.retry_after {
                 Some(RetryAfter::Delay(_)) => true,
                 Some(RetryAfter::At(_)) => false,
