@@ -24,6 +24,8 @@
 //! - Classifying an answer ([`classify`]) into an action, an [`ApiError`] or a
 //!   [`DecodeError`], and reading [`RateLimit`], [`RetryAfter`] and `x-request-id`.
 //! - The retry rules ([`is_retryable_status`], [`backoff_delay`]).
+//! - The request budget ([`Budget`]): when the next request may go, under the per-minute
+//!   and hourly limits and a fair share of a token used by other processes.
 //!
 //! # Not in scope
 //! This crate opens no socket, reads no clock, spawns no thread and draws no random number:
@@ -33,6 +35,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod action;
+mod budget;
 mod headers;
 mod id;
 mod object;
@@ -42,6 +45,7 @@ mod retry;
 mod timestamp;
 
 pub use action::{Action, ActionStatus, Region};
+pub use budget::{Budget, BudgetConfig, Slowdown, SlowdownReason};
 pub use headers::{RateLimit, RetryAfter, request_id_from_headers};
 pub use id::{ActionId, DropletId, InvalidId};
 pub use request::{ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, Token};
