@@ -137,9 +137,9 @@ impl BudgetConfig {
         self
     }
 
-    /// Requests per round that `remaining` may fall beyond this process's own before others
-    /// are taken to be present (an eighth of the own requests is added, for answers that
-    /// overtake each other). Default: 2.
+    /// Requests that others may hold of the hour (what it spent beyond this process's own
+    /// requests), or spend in a round, before they are taken to be present. An eighth of the
+    /// round's own requests is added, for answers that overtake each other. Default: 2.
     pub fn others_threshold(mut self, requests: u32) -> Self {
         self.others_threshold = requests;
         self
@@ -164,8 +164,9 @@ fn clamp_or(value: f64, low: f64, high: f64, default: f64) -> f64 {
 pub enum SlowdownReason {
     /// The API answered 429 Too Many Requests.
     TooManyRequests,
-    /// `ratelimit-remaining` fell faster than this process's own requests explain, and the
-    /// token as a whole spends faster than its limits allow: others spend it too.
+    /// Others hold part of the token's hour (`ratelimit-remaining` fell further than this
+    /// process's own requests explain), and the token as a whole spends faster than its
+    /// limits allow, or is nearly spent and still falling.
     SharedBudget,
 }
 

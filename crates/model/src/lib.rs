@@ -24,8 +24,6 @@
 //! - Classifying an answer ([`classify`]) into an action, an [`ApiError`] or a
 //!   [`DecodeError`], and reading [`RateLimit`], [`RetryAfter`] and `x-request-id`.
 //! - The retry rules ([`is_retryable_status`], [`backoff_delay`]).
-//! - The request budget ([`Budget`]): when the next request may go, under the per-minute
-//!   and hourly limits and a fair share of a token used by other processes.
 //!
 //! # Not in scope
 //! This crate opens no socket, reads no clock, spawns no thread and draws no random number:
