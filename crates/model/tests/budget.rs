@@ -5,7 +5,9 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::time::Duration;
 
-use droplet_action_model::{Budget, BudgetConfig, RateLimit, SlowdownReason};
+use droplet_action_model::{
+    Budget, BudgetConfig, RateLimit, ResponseMeta, RetryAfter, SlowdownReason,
+};
 use proptest::prelude::*;
 
 const UNIX_EPOCH_AT_ZERO: i64 = 1_700_000_000;
@@ -193,6 +195,30 @@ fn retry_after_holds_every_request() {
         budget.try_reserve(now + secs(20), Duration::MAX),
         Ok(secs(0))
     );
+}
+
+#[test]
+fn a_retry_after_date_is_read_against_the_wall_clock() {
+    let mut budget = Budget::new(BudgetConfig::unpaced());
+    let now = secs(7);
+    let meta = ResponseMeta {
+        status: 429,
+        rate_limit: None,
+        request_id: None,
+        retry_after: Some(RetryAfter::At(
+            jiff::Timestamp::from_second(unix(now) + 5).unwrap(),
+        )),
+    };
+    budget.observe_meta(now, unix(now), &meta);
+    assert_eq!(budget.peek(now), secs(5));
+}
+
+#[test]
+fn a_clock_that_goes_backwards_never_lets_a_slot_into_the_window_early() {
+    let mut budget = minute_only(1);
+    assert_eq!(budget.try_reserve(secs(100), Duration::MAX), Ok(secs(0)));
+    // The same slot as 160 s, seen from 50 s.
+    assert_eq!(budget.try_reserve(secs(50), Duration::MAX), Ok(secs(110)));
 }
 
 #[test]
