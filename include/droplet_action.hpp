@@ -423,8 +423,9 @@ class CancelToken {
   droplet_cancel *raw_;
 };
 
-// Options for one call; unset fields mean the client's setting. It refers to the token it
-// is given, which must outlive the call.
+// Options for one call; unset fields (or a zero or negative duration) mean the client's
+// setting, and durations above UINT32_MAX ms are capped. It refers to the token it is
+// given, which must outlive the call.
 class CallOptions {
  public:
   CallOptions() noexcept = default;
