@@ -47,7 +47,8 @@ mod status;
 use std::ffi::{CStr, c_char};
 
 pub use action::{
-    droplet_action_get, droplet_action_get_opts, droplet_action_wait, droplet_action_wait_opts,
+    droplet_action_get, droplet_action_get_opts, droplet_action_ref, droplet_action_wait,
+    droplet_action_wait_opts, droplet_actions_wait,
 };
 pub use client::{
     droplet_client, droplet_client_builder, droplet_client_builder_build,
