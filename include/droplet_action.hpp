@@ -109,6 +109,9 @@ struct Header {
   std::string_view value;
 };
 
+// One action to wait for, as wait_many takes them: {droplet_id, action_id}.
+using ActionRef = droplet_action_ref;
+
 namespace detail {
 
 inline std::string_view text(const char *s) noexcept {
@@ -529,6 +532,36 @@ class [[nodiscard]] Client {
   Result wait_or_throw(std::int64_t droplet_id, std::int64_t action_id,
                        const CallOptions &options) const {
     return or_throw(wait(droplet_id, action_id, options));
+  }
+
+  // Waits for many actions at once under the client's one rate budget and connection
+  // pool, polling in turn (the one that started earliest first) until each finishes, the
+  // shared deadline passes (options.timeout, unset: ten minutes) or the token is
+  // triggered. Returns one Result per ref, in the same order, each as wait() would give it
+  // for that ref alone; an empty `refs` gives an empty vector. Throws only std::bad_alloc,
+  // before anything is sent.
+  std::vector<Result> wait_many(const std::vector<ActionRef> &refs,
+                                const CallOptions &options = CallOptions()) const {
+    std::vector<Result> out;
+    if (refs.empty()) return out;
+    out.reserve(refs.size());  // every allocation happens before the results exist
+    // A slot the library leaves unfilled reports Status::Panic.
+    droplet_action_result unfilled{};
+    unfilled.status = DROPLET_STATUS_PANIC;
+    std::vector<droplet_action_result> raw(refs.size(), unfilled);
+    droplet_actions_wait(raw_, refs.data(), refs.size(), &options.raw(), raw.data());
+    for (const droplet_action_result &result : raw) out.emplace_back(result);  // noexcept
+    return out;
+  }
+  // wait_many, returning only when every action completed and throwing Error with the
+  // first result, in the order of `refs`, that is not ok() otherwise.
+  std::vector<Result> wait_many_or_throw(const std::vector<ActionRef> &refs,
+                                         const CallOptions &options = CallOptions()) const {
+    std::vector<Result> results = wait_many(refs, options);
+    for (Result &result : results) {
+      if (!result.ok()) throw Error(std::move(result));
+    }
+    return results;
   }
 
   // The C client, still owned by this object (NULL once moved from).

@@ -887,6 +887,92 @@ void test_results_move_and_release() {
   CHECK(gone.get(kDroplet, kAction).ok());
 }
 
+
+void test_wait_many_returns_one_result_per_action() {
+  droplet::Client client = mock_client();
+  const droplet::CallOptions options = droplet::CallOptions().timeout(5s).poll_interval(10ms);
+  std::vector<droplet::Result> results =
+      client.wait_many({{9101, 900102}, {9101, 900201}, {9101, 900404}}, options);
+  CHECK_EQ(results.size(), 3);
+  if (results.size() == 3) {
+    CHECK(results[0].ok());
+    CHECK_EQ(results[0].polls(), 3);
+    CHECK_EQ(results[0].action().id(), 900102);
+    CHECK_EQ(results[0].action().status(), ActionStatus::Completed);
+    CHECK_EQ(results[1].status(), Status::ActionErrored);
+    CHECK_EQ(results[1].polls(), 2);
+    CHECK_EQ(results[1].action().status(), ActionStatus::Errored);
+    CHECK_EQ(results[1].error_message(), "action 900201 ended with status errored");
+    CHECK_EQ(results[2].status(), Status::ApiError);
+    CHECK_EQ(results[2].http_status(), 404);
+    CHECK_EQ(results[2].error_id(), "not_found");
+    CHECK(!results[2].has_action());
+  }
+
+  // All completed; a vector of refs built at run time.
+  std::vector<droplet::ActionRef> refs;
+  refs.push_back({9102, 900101});
+  refs.push_back({9102, 900102});
+  std::vector<droplet::Result> done = client.wait_many(refs, options);
+  CHECK_EQ(done.size(), 2);
+  CHECK(done.size() == 2 && done[0].ok() && done[1].ok());
+  CHECK(done.size() == 2 && done[0].polls() == 2 && done[1].polls() == 3);
+
+  // One shared deadline: the endless action times out, the other completes.
+  std::vector<droplet::Result> mixed = client.wait_many(
+      {{9103, 900199}, {9103, 900101}}, droplet::CallOptions().timeout(200ms).poll_interval(20ms));
+  CHECK_EQ(mixed.size(), 2);
+  if (mixed.size() == 2) {
+    CHECK_EQ(mixed[0].status(), Status::Timeout);
+    CHECK_EQ(mixed[0].action().status(), ActionStatus::InProgress);
+    CHECK(mixed[1].ok());
+  }
+
+  // Nothing to wait for; a moved-from client.
+  CHECK(client.wait_many({}).empty());
+  droplet::Client moved = std::move(client);
+  std::vector<droplet::Result> refused = client.wait_many({{9104, 900101}, {9104, 900102}});
+  CHECK_EQ(refused.size(), 2);
+  for (const droplet::Result &r : refused) {
+    CHECK_EQ(r.status(), Status::InvalidArgument);
+    CHECK_EQ(r.error_message(), "invalid argument: client is NULL");
+    CHECK_EQ(r.attempts(), 0);
+  }
+
+  // wait_many_or_throw: every completed action, or the first failure in order.
+  std::vector<droplet::Result> fine = moved.wait_many_or_throw({{9105, 900101}}, options);
+  CHECK(fine.size() == 1 && fine[0].ok());
+  const droplet::Error e =
+      CAUGHT(moved.wait_many_or_throw({{9106, 900101}, {9106, 900202}, {9106, 900404}}, options));
+  CHECK_EQ(e.status(), Status::ActionErrored);
+  CHECK_EQ(e.polls(), 3);
+  CHECK_EQ(e.has_action() ? e.action().id() : std::nullopt, 900202);
+  CHECK_EQ(std::string_view(e.what()), "action 900202 ended with status errored");
+
+  // Cancelled from another thread while sleeping between polls: every action ends so.
+  droplet::CancelToken token;
+  Clock::time_point triggered_at;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(300ms);
+    triggered_at = Clock::now();
+    token.trigger();
+  });
+  std::vector<droplet::Result> cancelled = moved.wait_many(
+      {{9107, 900199}, {9108, 900199}},
+      droplet::CallOptions().cancel(token).timeout(60s).poll_interval(5s));
+  const Clock::time_point returned = Clock::now();
+  canceller.join();
+  const auto after_trigger =
+      std::chrono::duration_cast<std::chrono::milliseconds>(returned - triggered_at);
+  record(after_trigger < cancel_margin, __FILE__, __LINE__,
+         "the cancelled wait_many returned " + show(after_trigger) + " after the trigger");
+  CHECK_EQ(cancelled.size(), 2);
+  for (const droplet::Result &r : cancelled) {
+    CHECK_EQ(r.status(), Status::Cancelled);
+    CHECK_EQ(r.has_action() ? r.action().id() : std::nullopt, 900199);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -908,6 +994,7 @@ int main(int argc, char **argv) {
   test_builder_refusals_throw_with_the_reason();
   test_wait_without_and_with_options();
   test_cancel_from_another_thread_ends_a_slow_wait();
+  test_wait_many_returns_one_result_per_action();
   test_call_options_fill_the_c_struct();
   test_log_function_receives_the_events();
   test_one_client_shared_by_threads();
