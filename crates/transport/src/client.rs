@@ -515,18 +515,15 @@ impl Client {
                 }
                 None => inner.timeout,
             };
-            events.emit(
-                Level::Debug,
-                format_args!("GET {}: attempt {attempts}", request.path()),
-            );
+            events.emit(Level::Debug, format_args!("{request}: attempt {attempts}"));
             let mut error = match self.attempt(request, timeout) {
                 Ok(mut answer) => {
                     answer.attempts = attempts;
                     events.emit(
                         Level::Debug,
                         format_args!(
-                            "GET {}: {} after {attempts} attempt(s){}",
-                            request.path(),
+                            "{}: {} after {attempts} attempt(s){}",
+                            request,
                             answer.meta.status,
                             RequestIdSuffix(answer.request_id())
                         ),
@@ -554,9 +551,9 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "GET {}: giving up after {attempts} attempt(s): {error}; the next \
+                            "{}: giving up after {attempts} attempt(s): {error}; the next \
                              attempt in {pause:?} would pass the call's time limit{}",
-                            request.path(),
+                            request,
                             RequestIdSuffix(error.request_id())
                         ),
                     );
@@ -566,9 +563,9 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "GET {}: giving up: {error}; the server asks to wait {asked:?}, \
+                            "{}: giving up: {error}; the server asks to wait {asked:?}, \
                              more than the {:?} allowed{}",
-                            request.path(),
+                            request,
                             inner.policy.max_retry_after,
                             RequestIdSuffix(error.request_id())
                         ),
@@ -579,8 +576,8 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "GET {}: failed after {attempts} attempt(s): {error}{}",
-                            request.path(),
+                            "{}: failed after {attempts} attempt(s): {error}{}",
+                            request,
                             RequestIdSuffix(error.request_id())
                         ),
                     );
@@ -590,8 +587,8 @@ impl Client {
             events.emit(
                 Level::Info,
                 format_args!(
-                    "GET {}: retrying in {pause:?} after attempt {attempts}: {error}{}",
-                    request.path(),
+                    "{}: retrying in {pause:?} after attempt {attempts}: {error}{}",
+                    request,
                     RequestIdSuffix(error.request_id())
                 ),
             );
@@ -689,8 +686,8 @@ impl Client {
         inner.events.emit(
             Level::Debug,
             format_args!(
-                "GET {}: redirected to {}",
-                request.path(),
+                "{}: redirected to {}",
+                request,
                 redact_url(&uri.to_string())
             ),
         );

@@ -295,9 +295,9 @@ impl Client {
                             self.events().emit(
                                 Level::Info,
                                 format_args!(
-                                    "GET {}: the rate limit is spent; pausing {spent:?} until \
+                                    "{}: the rate limit is spent; pausing {spent:?} until \
                                      it resets{}",
-                                    waiting.request.path(),
+                                    waiting.request,
                                     RequestIdSuffix(answer.request_id())
                                 ),
                             );
