@@ -42,9 +42,7 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
-mod request_budget;
-
-pub use request_budget::RequestBudget;
+pub use droplet_action_transport::RequestBudget;
 
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
