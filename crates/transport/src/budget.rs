@@ -38,6 +38,10 @@ pub trait RequestBudget: Send + Sync + fmt::Debug {
 /// ```
 pub struct LocalBudget {
     origin: Instant,
+    /// The Unix time at `origin`, for the scaled clock.
+    origin_unix: i64,
+    /// How many times faster than real time the budget's clock runs (1 but in tests).
+    scale: f64,
     budget: Mutex<Budget>,
 }
 
@@ -53,8 +57,24 @@ impl fmt::Debug for LocalBudget {
 impl LocalBudget {
     /// A budget with these settings.
     pub fn new(config: BudgetConfig) -> Self {
+        Self::time_scaled(config, 1.0)
+    }
+
+    /// A budget whose clock runs `scale` times faster than real time (from 0.001 to
+    /// 1,000,000), for playing against a server whose clock does the same, such as the
+    /// mock's `--time-scale`: at 60 its minute lasts a real second and its hour a real
+    /// minute. The headers it reads stay real (`ratelimit-reset` a real Unix time,
+    /// `retry-after` real seconds), and the delays it gives are real.
+    pub fn time_scaled(config: BudgetConfig, scale: f64) -> Self {
+        let scale = if scale.is_finite() {
+            scale.clamp(0.001, 1_000_000.0)
+        } else {
+            1.0
+        };
         Self {
             origin: Instant::now(),
+            origin_unix: jiff::Timestamp::now().as_second(),
+            scale,
             budget: Mutex::new(Budget::new(config)),
         }
     }
@@ -64,8 +84,34 @@ impl LocalBudget {
         Self::new(BudgetConfig::default().requests_per_minute(Some(requests)))
     }
 
+    /// The budget's clock: real time since the budget was made, times the scale.
     fn now(&self) -> Duration {
-        self.origin.elapsed()
+        self.scaled(self.origin.elapsed())
+    }
+
+    fn scaled(&self, real: Duration) -> Duration {
+        if self.scale == 1.0 {
+            real
+        } else {
+            Duration::try_from_secs_f64(real.as_secs_f64() * self.scale).unwrap_or(Duration::MAX)
+        }
+    }
+
+    fn real(&self, scaled: Duration) -> Duration {
+        if self.scale == 1.0 {
+            scaled
+        } else {
+            Duration::try_from_secs_f64(scaled.as_secs_f64() / self.scale).unwrap_or(Duration::MAX)
+        }
+    }
+
+    /// A real Unix time on the budget's clock.
+    fn scaled_unix(&self, unix: i64) -> i64 {
+        if self.scale == 1.0 {
+            return unix;
+        }
+        let since = unix.saturating_sub(self.origin_unix) as f64 * self.scale;
+        self.origin_unix.saturating_add(since as i64)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Budget> {
@@ -79,12 +125,70 @@ impl LocalBudget {
 impl RequestBudget for LocalBudget {
     fn try_reserve(&self, max_wait: Duration) -> Result<Duration, Duration> {
         let now = self.now();
-        self.lock().try_reserve(now, max_wait)
+        let outcome = self.lock().try_reserve(now, self.scaled(max_wait));
+        outcome
+            .map(|delay| self.real(delay))
+            .map_err(|needed| self.real(needed))
     }
 
     fn observe(&self, meta: &ResponseMeta) {
         let now = self.now();
-        let unix_now = jiff::Timestamp::now().as_second();
-        self.lock().observe_meta(now, unix_now, meta);
+        let real_now = jiff::Timestamp::now();
+        if self.scale == 1.0 {
+            self.lock().observe_meta(now, real_now.as_second(), meta);
+            return;
+        }
+        let unix_now = self.scaled_unix(real_now.as_second());
+        let rate_limit = meta.rate_limit.map(|mut limit| {
+            limit.reset = self.scaled_unix(limit.reset);
+            limit
+        });
+        let retry_after = meta
+            .retry_after
+            .map(|after| self.scaled(after.delay_from(real_now)));
+        self.lock()
+            .observe(now, unix_now, meta.status, rate_limit, retry_after);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use droplet_action_model::{BudgetConfig, RateLimit, ResponseMeta};
+
+    use super::{LocalBudget, RequestBudget};
+
+    #[test]
+    fn a_scaled_budget_gives_real_delays() {
+        let config = BudgetConfig::default().requests_per_minute(Some(2));
+        let budget = LocalBudget::time_scaled(config, 60.0);
+        assert_eq!(budget.try_reserve(Duration::ZERO), Ok(Duration::ZERO));
+        assert_eq!(budget.try_reserve(Duration::ZERO), Ok(Duration::ZERO));
+        // A scaled minute and its one-second margin: about a real second.
+        let delay = budget.try_reserve(Duration::from_secs(5)).unwrap();
+        assert!(delay > Duration::from_millis(950), "{delay:?}");
+        assert!(delay <= Duration::from_millis(1020), "{delay:?}");
+    }
+
+    #[test]
+    fn a_scaled_budget_reads_a_spent_hour_in_real_seconds() {
+        let budget = LocalBudget::time_scaled(BudgetConfig::default(), 60.0);
+        let reset = jiff::Timestamp::now().as_second() + 2;
+        let meta = ResponseMeta {
+            status: 200,
+            rate_limit: Some(RateLimit {
+                limit: 5000,
+                remaining: 0,
+                reset,
+            }),
+            request_id: None,
+            retry_after: None,
+        };
+        budget.observe(&meta);
+        // Held until the reset, one to two real seconds away, plus a scaled second.
+        let needed = budget.try_reserve(Duration::ZERO).unwrap_err();
+        assert!(needed > Duration::from_millis(900), "{needed:?}");
+        assert!(needed < Duration::from_millis(2100), "{needed:?}");
     }
 }
