@@ -9,10 +9,10 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use rcgen::{
@@ -47,7 +47,17 @@ fn other(error: impl std::fmt::Display) -> io::Error {
 /// Makes a fresh CA and leaf (ECDSA P-256) and the rustls configuration that serves the leaf.
 pub(crate) fn identity() -> io::Result<Identity> {
     let mut ca_params = CertificateParams::default();
-    ca_params.distinguished_name = name("droplet-action-mock CA");
+    // A name of its own, so that trust stores holding the CAs of several servers (and
+    // verifiers that look issuers up by name) tell them apart.
+    static MADE: AtomicU64 = AtomicU64::new(0);
+    let started = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    ca_params.distinguished_name = name(&format!(
+        "droplet-action-mock CA {}-{}-{started}",
+        std::process::id(),
+        MADE.fetch_add(1, Ordering::Relaxed)
+    ));
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     ca_params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
