@@ -232,6 +232,13 @@ impl MockServerBuilder {
     /// a certificate for `127.0.0.1` and `localhost` signed by a CA made at start; see
     /// [`MockServer::ca_pem`]. TLS 1.2 and 1.3, ALPN `http/1.1`. A plain HTTP request to the
     /// port is answered `400` with `connection: close`.
+    ///
+    /// ```
+    /// let server = droplet_action_mock::MockServer::builder().tls().start()?;
+    /// assert!(server.base_url().starts_with("https://127.0.0.1:"));
+    /// assert!(server.ca_pem().is_some());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn tls(mut self) -> Self {
         self.config.tls = true;
         self
@@ -263,6 +270,16 @@ impl MockServerBuilder {
     /// timed scenarios ([`scenario::completes_after_seconds`]). The seconds the server
     /// announces are real ones: `retry-after` is the real wait, rounded up, and
     /// `ratelimit-reset` the real Unix time at which the oldest request expires, rounded up.
+    ///
+    /// ```
+    /// use droplet_action_mock::MockServer;
+    ///
+    /// // An hour of mock time in a real second.
+    /// let server = MockServer::builder().time_scale(3600.0).start()?;
+    /// let refused = MockServer::builder().time_scale(0.0).start().unwrap_err();
+    /// assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn time_scale(mut self, scale: f64) -> Self {
         self.config.time_scale = scale;
         self

@@ -51,6 +51,37 @@ const MAX_HEAD: usize = 16 * 1024;
 
 /// One tunnel a proxy opened, or tried to open, as [`ConnectProxy::tunnels`] and
 /// [`Socks5Proxy::tunnels`] report it.
+///
+/// ```
+/// use droplet_action_mock::proxy::{Socks5Proxy, Tunnel};
+/// use std::io::{Read, Write};
+///
+/// let proxy = Socks5Proxy::start()?;
+/// let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+/// let mut stream = std::net::TcpStream::connect(("127.0.0.1", proxy.port()))?;
+/// stream.write_all(&[5, 1, 0])?;
+/// let mut port = closed.to_be_bytes().to_vec();
+/// let mut request = vec![5, 1, 0, 3, 9];
+/// request.extend_from_slice(b"localhost");
+/// request.append(&mut port);
+/// stream.write_all(&request)?;
+/// let mut replies = [0; 12];
+/// stream.read_exact(&mut replies)?;
+/// assert_eq!(replies[..4], [5, 0, 5, 5]); // no authentication; then refused
+/// assert_eq!(
+///     proxy.tunnels(),
+///     [Tunnel {
+///         host: "localhost".to_owned(),
+///         port: closed,
+///         username: None,
+///         connected: false,
+///         bytes_to_target: 0,
+///         bytes_from_target: 0,
+///         open: false,
+///     }]
+/// );
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tunnel {
     /// The target host as the client named it: a name (`localhost`), or an IPv4 or IPv6
@@ -436,16 +467,19 @@ fn pump(from: &TcpStream, to: &TcpStream, counter: &AtomicU64) {
     let _ = to.shutdown(Shutdown::Both);
 }
 
-/// Connects to `host:port` (a name is resolved here), trying each address in turn.
+/// Connects to `host:port` (a name is resolved here), trying each address in turn. When
+/// all fail, a refusal is reported before any other error, so that `localhost` on a machine
+/// without IPv6 reads as refused, as it is on 127.0.0.1.
 fn reach(host: &str, port: u16) -> io::Result<TcpStream> {
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "the host has no address");
+    let mut failure = io::Error::new(io::ErrorKind::NotFound, "the host has no address");
     for addr in (host, port).to_socket_addrs()? {
         match TcpStream::connect_timeout(&addr, HANDSHAKE_TIMEOUT) {
             Ok(stream) => return Ok(stream),
-            Err(e) => last = e,
+            Err(e) if failure.kind() != io::ErrorKind::ConnectionRefused => failure = e,
+            Err(_) => {}
         }
     }
-    Err(last)
+    Err(failure)
 }
 
 /// The parts of a CONNECT request head the proxy looks at.

@@ -9,6 +9,19 @@ use serde_json::{Value, json};
 
 /// The path that answers [`Stats`] as JSON, with any token or none. The API has no such path;
 /// requests to it are not counted, recorded or rate limited.
+///
+/// ```
+/// use droplet_action_mock::{MockServer, STATS_PATH};
+/// use std::io::{Read, Write};
+///
+/// let server = MockServer::start()?;
+/// let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port()))?;
+/// write!(stream, "GET {STATS_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+/// let mut answer = String::new();
+/// stream.read_to_string(&mut answer)?;
+/// assert!(answer.ends_with(r#"{"requests":0,"tokens":{},"too_many_requests":0}"#));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub const STATS_PATH: &str = "/__mock/stats";
 
 /// Counters of the API listener since the server started.

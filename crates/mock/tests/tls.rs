@@ -81,9 +81,13 @@ fn curl_with_the_ca_trusts_localhost_too() {
 }
 
 #[test]
-fn curl_without_the_ca_refuses_the_certificate() {
+fn curl_with_another_servers_ca_refuses_the_certificate() {
     let server = tls_server();
+    let other = tls_server();
+    let ca = temp_file("curl-other-ca.pem", other.ca_pem().unwrap());
     let run = curl(&[
+        "--cacert",
+        ca.to_str().unwrap(),
         &documented_url(&server),
         "-H",
         "Authorization: Bearer mock-token",
@@ -92,6 +96,7 @@ fn curl_without_the_ca_refuses_the_certificate() {
     assert_eq!((run.code, run.status), (60, 0), "{}", run.stderr);
     assert!(run.body.is_empty());
     assert_eq!(server.hits(3164444, 36804636), 0);
+    let _ = std::fs::remove_file(ca);
 }
 
 #[test]
