@@ -54,7 +54,7 @@
 //! [`MockServer`] stops its threads and closes its listeners and connections.
 //!
 //! # Not in scope
-//! No other endpoint, no HTTP/2, and only loopback (`127.0.0.1`).
+//! No other API endpoint, no HTTP/2, and only loopback (`127.0.0.1`).
 
 mod body;
 pub mod proxy;

@@ -408,3 +408,29 @@ fn dropping_a_tls_server_closes_its_connections_and_ports() {
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
     assert!(TcpStream::connect(("127.0.0.1", target_port)).is_err());
 }
+
+#[test]
+fn concurrent_tls_clients_on_kept_alive_connections_are_all_served() {
+    const CLIENTS: usize = 4;
+    const CALLS: usize = 100;
+    let server = MockServer::builder()
+        .tls()
+        .record_requests(false)
+        .start()
+        .unwrap();
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..CLIENTS {
+            scope.spawn(|| {
+                let agent = tls_agent(server.ca_pem().unwrap());
+                for _ in 0..CALLS {
+                    let answer = get_with(&agent, &documented_url(&server), Some(DEFAULT_TOKEN));
+                    assert_eq!(answer.body, DOCUMENTED_ACTION_JSON.as_bytes());
+                }
+            });
+        }
+    });
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(server.hits(3164444, 36804636), CLIENTS * CALLS);
+    assert_eq!(server.stats().requests, (CLIENTS * CALLS) as u64);
+}
