@@ -165,13 +165,21 @@ fn tls_writes_its_ca_before_announcing_https_and_curl_trusts_it() {
 
 #[test]
 fn rate_limit_and_time_scale_flags_play_the_windows_and_stats_count_them() {
-    let (mut child, line) = spawn(&["--rate-limit=2/100", "--time-scale", "60"]);
+    // At 6, the minute lasts ten real seconds.
+    let (mut child, line) = spawn(&["--rate-limit=2/100", "--time-scale", "6"]);
     let port = port_of(&line);
     let path = "/v2/droplets/1/actions/2";
+    let started = std::time::Instant::now();
     let answers: Vec<_> = (0..3).map(|_| get_path(port, "mock-token", path)).collect();
+    let elapsed = started.elapsed().as_secs_f64();
     let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
     assert_eq!(statuses, [404, 404, 429]);
-    assert_eq!(answers[2].header("retry-after"), Some("1"));
+    // Ten seconds less the time since the first request, rounded up: 10 under a second.
+    let retry_after: f64 = answers[2].header("retry-after").unwrap().parse().unwrap();
+    assert!(
+        retry_after <= 10.0 && retry_after >= (10.0 - elapsed).ceil(),
+        "{retry_after} after {elapsed}"
+    );
     assert_eq!(answers[2].header("ratelimit-limit"), Some("100"));
     assert_eq!(answers[2].header("ratelimit-remaining"), Some("98"));
     // Another process reads the counters over HTTP.
