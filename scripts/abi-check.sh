@@ -80,36 +80,42 @@ if [ "$soname" != "$(baseline_soname)" ]; then
 fi
 
 # abidiff's exit status is a bit set: 1 error, 2 usage error, 4 ABI change, 8 incompatible
-# ABI change (a removed function or symbol). Added functions also count as a change, so the
-# verdict comes from a run that leaves them out (--no-added-syms); added enum values are
-# harmless changes, which abidiff leaves out by default.
+# ABI change (a removed function or symbol). Added functions count as a change too, so a
+# change without bit 8 is judged by a second run that leaves them out (--no-added-syms).
+# Added enum values are harmless changes, which abidiff leaves out by default.
 abidiff_run() {
   abidiff --no-default-suppression --fail-no-debug-info --suppressions "$suppressions" \
     "$@" "$baseline" "$lib"
 }
+incompatible() {
+  echo "abi-check: INCOMPATIBLE: $lib $1 of $soname:"
+  echo "$2"
+  echo "abi-check: a published ABI never changes within a SONAME; add functions or" \
+    "size-prefixed structs instead (or release a new SONAME)."
+  exit 1
+}
 status=0
-report=$(abidiff_run --no-added-syms 2>&1) || status=$?
+report=$(abidiff_run 2>&1) || status=$?
 if (( status & 3 )); then
   echo "abi-check: abidiff could not compare (exit status $status):"
   echo "$report"
   exit 2
 fi
-if (( status & 12 )); then
-  if (( status & 8 )); then
-    echo "abi-check: INCOMPATIBLE: $lib removes functions of $soname:"
-  else
-    echo "abi-check: INCOMPATIBLE: $lib changes functions or types of $soname:"
-  fi
-  echo "$report"
-  echo "abi-check: a published ABI never changes within a SONAME; add functions or" \
-    "size-prefixed structs instead (or release a new SONAME)."
-  exit 1
+if (( status & 8 )); then
+  incompatible "removes functions" "$report"
 fi
-
-added=0
-additions=$(abidiff_run 2>&1) || added=$?
-if (( added & 4 )); then
+if (( status & 4 )); then
+  changed=0
+  changes=$(abidiff_run --no-added-syms 2>&1) || changed=$?
+  if (( changed & 3 )); then
+    echo "abi-check: abidiff could not compare (exit status $changed):"
+    echo "$changes"
+    exit 2
+  fi
+  if (( changed & 12 )); then
+    incompatible "changes functions or types" "$changes"
+  fi
   echo "abi-check: compatible additions:"
-  echo "$additions"
+  echo "$report"
 fi
 echo "abi-check: $lib keeps the ABI of $soname"
