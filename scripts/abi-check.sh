@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     --lib) lib=$2; shift 2 ;;
     --write-baseline) write=1; shift ;;
     --force) force=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +54,21 @@ if ! readelf -S "$lib" | grep -q '\.debug_info'; then
 fi
 
 soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+if [ -z "$soname" ]; then
+  echo "abi-check: $lib has no SONAME" >&2
+  exit 2
+fi
 baseline_soname() { sed -n "1s/.* soname='\([^']*\)'.*/\1/p" "$baseline"; }
+
+# The library's ABI as abidw describes it, read once: the DWARF of a debug build is large.
+# The options keep file system paths out, for the baseline.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+abi=$work/libdroplet_action.abi
+if ! abidw --no-corpus-path --no-comp-dir-path --short-locs --out-file "$abi" "$lib"; then
+  echo "abi-check: abidw could not read $lib" >&2
+  exit 2
+fi
 
 if [ "$write" = 1 ]; then
   if [ -f "$baseline" ] && [ "$(baseline_soname)" = "$soname" ] && [ "$force" = 0 ]; then
@@ -62,8 +76,7 @@ if [ "$write" = 1 ]; then
       "changes; write a baseline only for a new SONAME (or pass --force)" >&2
     exit 2
   fi
-  abidw --no-corpus-path --no-comp-dir-path --short-locs --out-file "$baseline.tmp" "$lib"
-  mv "$baseline.tmp" "$baseline"
+  cp "$abi" "$baseline"
   echo "abi-check: wrote abi/libdroplet_action.abi for $soname"
   exit 0
 fi
@@ -80,12 +93,11 @@ if [ "$soname" != "$(baseline_soname)" ]; then
 fi
 
 # abidiff's exit status is a bit set: 1 error, 2 usage error, 4 ABI change, 8 incompatible
-# ABI change (a removed function or symbol). Added functions count as a change too, so a
+# ABI change (a removed function, variable or symbol). Added functions count as a change too, so a
 # change without bit 8 is judged by a second run that leaves them out (--no-added-syms).
 # Added enum values are harmless changes, which abidiff leaves out by default.
 abidiff_run() {
-  abidiff --no-default-suppression --fail-no-debug-info --suppressions "$suppressions" \
-    "$@" "$baseline" "$lib"
+  abidiff --no-default-suppression --suppressions "$suppressions" "$@" "$baseline" "$abi"
 }
 incompatible() {
   echo "abi-check: INCOMPATIBLE: $lib $1 of $soname:"
@@ -102,7 +114,7 @@ if (( status & 3 )); then
   exit 2
 fi
 if (( status & 8 )); then
-  incompatible "removes functions" "$report"
+  incompatible "removes functions or changes them incompatibly" "$report"
 fi
 if (( status & 4 )); then
   changed=0
