@@ -34,6 +34,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+// The version of the library this header belongs to, "MAJOR.MINOR.PATCH"; droplet_version()
+// returns the version of the library loaded at run time.
+#define DROPLET_ACTION_STR_(x) #x
+#define DROPLET_ACTION_STR(x) DROPLET_ACTION_STR_(x)
+#define DROPLET_ACTION_VERSION DROPLET_ACTION_STR(DROPLET_ACTION_VERSION_MAJOR) "." \
+  DROPLET_ACTION_STR(DROPLET_ACTION_VERSION_MINOR) "." DROPLET_ACTION_STR(DROPLET_ACTION_VERSION_PATCH)
 
 // The major version of the library this header belongs to.
 #define DROPLET_ACTION_VERSION_MAJOR 0
