@@ -221,7 +221,9 @@ typedef struct droplet_action_result {
   // The action, set when one was received and parsed: on `OK`, on `ACTION_ERRORED`,
   // and on a wait's `TIMEOUT` (the last state seen); otherwise NULL.
   struct droplet_action *action;
-  // What went wrong, set whenever `status` is not `OK`; never holds the token.
+  // What went wrong, set whenever `status` is not `OK`; never holds the token (a token a
+  // server echoes back is replaced by `<redacted>` here, in `error_id` and in
+  // `request_id`; `raw_body` stays as received).
   const char *error_message;
   // The API's error id (`"not_found"`, `"unauthorized"`, ...), else NULL.
   const char *error_id;
@@ -380,7 +382,8 @@ struct droplet_client_builder *droplet_client_builder_new(void);
 droplet_status droplet_client_builder_set_token(struct droplet_client_builder *builder, const char *token);
 
 // Sets the API base URL (default `https://api.digitalocean.com`), checked now:
-// `INVALID_ARGUMENT` when NULL, not UTF-8, or not an `http`/`https` URL with a host.
+// `INVALID_ARGUMENT` when NULL, not UTF-8, not an `http`/`https` URL with a host, or with
+// a port that is not a number from 1 to 65535.
 // Plain `http` is accepted for loopback hosts only, unless
 // `droplet_client_builder_set_allow_insecure_http` says otherwise (checked at build).
 //
