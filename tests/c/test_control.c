@@ -119,7 +119,7 @@ static droplet_action_result cancelled_call(const droplet_client *client, int wa
   struct trigger t = {cancel, after_ms * 1000L, 0.0};
   pthread_t thread;
   pthread_create(&thread, NULL, trigger_later, &t);
-  droplet_call_options options = options_with(cancel, 60000, poll_ms);
+  droplet_call_options options = options_with(cancel, 0, poll_ms);
   droplet_action_result r = wait ? droplet_action_wait_opts(client, droplet, action, &options)
                                  : droplet_action_get_opts(client, droplet, action, &options);
   double returned = now_ms();
@@ -168,6 +168,7 @@ static void test_cancel_the_sleep_between_polls(void) {
   CHECK(r.status == DROPLET_STATUS_CANCELLED);
   CHECK(latency >= 0.0 && latency < limit_ms);
   CHECK(droplet_action_result_polls(&r) == 1);
+  CHECK(r.attempts == 1);
   CHECK(r.action != NULL && r.action->id == 900199);
   CHECK(r.action != NULL && r.action->status == DROPLET_ACTION_STATUS_IN_PROGRESS);
   CHECK(r.http_status == 200);
@@ -193,6 +194,43 @@ static void test_a_triggered_token_sends_nothing(void) {
   droplet_cancel_trigger(NULL);
   CHECK(!droplet_cancel_is_triggered(NULL));
   droplet_client_free(client);
+}
+
+static void test_cancel_a_wait_for_the_request_budget(void) {
+  droplet_client_builder *builder = droplet_client_builder_new();
+  droplet_client *client = NULL;
+  CHECK(droplet_client_builder_set_token(builder, "mock-token") == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_base_url(builder, base_url) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_requests_per_minute(builder, 1) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_timeout_ms(builder, 120000) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_build(builder, &client) == DROPLET_STATUS_OK);
+  droplet_action_result r = droplet_action_get(client, 3164444, 36804636);
+  CHECK(r.status == DROPLET_STATUS_OK);
+  droplet_action_result_free(&r);
+  /* The second request of the minute waits for the budget: a minute, unless cancelled. */
+  double latency;
+  r = cancelled_call(client, 0, 3164444, 36804636, 200, 0, &latency);
+  CHECK(r.status == DROPLET_STATUS_CANCELLED);
+  CHECK(latency >= 0.0 && latency < limit_ms);
+  CHECK(r.attempts == 0);
+  droplet_action_result_free(&r);
+  /* A call whose time cannot fit the wait fails at once, with nothing sent. */
+  droplet_call_options options = options_with(NULL, 500, 0);
+  double started = now_ms();
+  r = droplet_action_get_opts(client, 3164444, 36804636, &options);
+  CHECK(r.status == DROPLET_STATUS_TIMEOUT);
+  CHECK(now_ms() - started < limit_ms);
+  CHECK(r.attempts == 0);
+  CHECK_PREFIX(r.error_message, "the request budget has no slot for ");
+  droplet_action_result_free(&r);
+  droplet_client_free(client);
+  /* 0 is the default, UINT32_MAX no pacing; both accepted. */
+  builder = droplet_client_builder_new();
+  CHECK(droplet_client_builder_set_requests_per_minute(builder, 0) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_requests_per_minute(builder, UINT32_MAX) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_requests_per_minute(NULL, 5) ==
+        DROPLET_STATUS_INVALID_ARGUMENT);
+  droplet_client_builder_free(builder);
 }
 
 /* ---- cancellation from a signal handler ---- */
@@ -635,6 +673,7 @@ int main(int argc, char **argv) {
   test_cancel_a_slow_answer();
   test_cancel_a_backoff();
   test_cancel_the_sleep_between_polls();
+  test_cancel_a_wait_for_the_request_budget();
   test_cancel_from_a_signal_handler();
   test_calls_cancelled_at_random_moments(calls);
   test_call_options_are_checked();

@@ -121,7 +121,8 @@ pub unsafe extern "C" fn droplet_client_builder_set_token(
 }
 
 /// Sets the API base URL (default `https://api.digitalocean.com`), checked now:
-/// `INVALID_ARGUMENT` when NULL, not UTF-8, or not an `http`/`https` URL with a host.
+/// `INVALID_ARGUMENT` when NULL, not UTF-8, not an `http`/`https` URL with a host, or with
+/// a port that is not a number from 1 to 65535.
 /// Plain `http` is accepted for loopback hosts only, unless
 /// `droplet_client_builder_set_allow_insecure_http` says otherwise (checked at build).
 ///
@@ -345,6 +346,35 @@ pub unsafe extern "C" fn droplet_client_builder_build(
                 set_last_error(&format!("build: {error}"));
                 DropletStatus::InvalidArgument
             }
+        }
+    })
+}
+
+/// Sets the client's request budget: every request, from every thread, is paced to at
+/// most `requests` a minute, what remains of the hourly budget (`ratelimit-*` headers) is
+/// spread over the time to its reset, and the pace slows when `429`s or a falling
+/// `ratelimit-remaining` show other users of the token. A call that would wait longer than
+/// its time allows fails at once with `DROPLET_STATUS_TIMEOUT`. DigitalOcean allows 250
+/// requests a minute and 5,000 an hour per token. 0 = the default: 250 for DigitalOcean's
+/// API, no pacing for any other base URL; `UINT32_MAX` = no pacing.
+///
+/// # Safety
+/// `builder` is NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_client_builder_set_requests_per_minute(
+    builder: *mut droplet_client_builder,
+    requests: u32,
+) -> DropletStatus {
+    ffi_boundary!(DropletStatus::Panic, {
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            update(builder, "requests_per_minute", |b| {
+                Ok(match requests {
+                    0 => b.default_pacing(),
+                    u32::MAX => b.no_pacing(),
+                    n => b.requests_per_minute(n),
+                })
+            })
         }
     })
 }

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use droplet_action_model::{
-    ActionId, ActionRequest, BaseUrl, DEFAULT_BASE_URL, DropletId, ErrorResponse, ResponseError,
-    ResponseMeta, RetryAdvice, RetryPolicy, Token, classify, redact_url,
+    ActionId, ActionRequest, BaseUrl, BudgetConfig, DEFAULT_BASE_URL, DropletId, ErrorResponse,
+    ResponseError, ResponseMeta, RetryAdvice, RetryPolicy, Token, classify, redact_url,
 };
 use ureq::http::{HeaderValue, Request, Response, Uri, header};
 
+use crate::budget::{LocalBudget, RequestBudget};
 use crate::cancel::{self, CancelToken};
 use crate::events::{Events, Level, LogHook, RequestIdSuffix};
 use crate::options::{deadline_after, passes};
@@ -27,6 +28,10 @@ pub const BASE_URL_ENV_VAR: &str = "DIGITALOCEAN_API_URL";
 pub const DEFAULT_USER_AGENT: &str = concat!("droplet-action/", env!("CARGO_PKG_VERSION"));
 
 const MAX_REDIRECTS: u32 = 5;
+
+/// The shortest token taken out of echoed text: a shorter one would blank out ordinary
+/// words (real tokens are dozens of characters).
+const MIN_SCRUBBED_SECRET: usize = 8;
 
 /// The body limit a client has unless another is set: 4 MiB.
 pub const DEFAULT_BODY_LIMIT: u64 = 4 * 1024 * 1024;
@@ -67,6 +72,20 @@ pub struct ClientBuilder {
     ca_files: Vec<PathBuf>,
     system_roots: bool,
     events: Events,
+    pacing: Pacing,
+}
+
+/// How a client paces its requests.
+#[derive(Clone, Debug)]
+enum Pacing {
+    /// DigitalOcean's limits for DigitalOcean's API, none for any other base URL.
+    Default,
+    /// At most this many requests a minute, with the hourly spread and the slow-down.
+    PerMinute(u32),
+    /// No pacing at all.
+    Off,
+    /// A budget of the caller's, maybe shared with other clients.
+    Shared(Arc<dyn RequestBudget>),
 }
 
 #[derive(Clone)]
@@ -104,6 +123,7 @@ impl Default for ClientBuilder {
             ca_files: Vec::new(),
             system_roots: true,
             events: Events::default(),
+            pacing: Pacing::Default,
         }
     }
 }
@@ -123,6 +143,7 @@ impl fmt::Debug for ClientBuilder {
             .field("ca_files", &self.ca_files)
             .field("system_roots", &self.system_roots)
             .field("events", &self.events)
+            .field("pacing", &self.pacing)
             .finish_non_exhaustive()
     }
 }
@@ -252,6 +273,37 @@ impl ClientBuilder {
         self
     }
 
+    /// Paces every request of the client, from every thread, to at most `requests` a
+    /// minute; it also spreads what remains of the hourly budget (from the `ratelimit-*`
+    /// headers) over the time to its reset, and slows down when `429`s or a falling
+    /// `ratelimit-remaining` show that others spend the same token. A call that would have
+    /// to wait longer than its time allows fails at once. The default is DigitalOcean's
+    /// 250 for DigitalOcean's API and no pacing for any other base URL.
+    pub fn requests_per_minute(mut self, requests: u32) -> Self {
+        self.pacing = Pacing::PerMinute(requests);
+        self
+    }
+
+    /// Back to the default pacing: DigitalOcean's 250 requests a minute for DigitalOcean's
+    /// API, none for any other base URL.
+    pub fn default_pacing(mut self) -> Self {
+        self.pacing = Pacing::Default;
+        self
+    }
+
+    /// Turns pacing off: requests go out as fast as they are made.
+    pub fn no_pacing(mut self) -> Self {
+        self.pacing = Pacing::Off;
+        self
+    }
+
+    /// Paces the client's requests through `budget`, which other clients (of this process,
+    /// or through a shared store, of others) may use too.
+    pub fn budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.pacing = Pacing::Shared(budget);
+        self
+    }
+
     /// Removes a hook set with [`ClientBuilder::log_hook`]; events still go to `log`.
     pub fn no_log_hook(mut self) -> Self {
         self.events = Events::default();
@@ -308,6 +360,17 @@ impl ClientBuilder {
             .build();
         let agent =
             ureq::Agent::with_parts(config, socket::connector(), CachingResolver::default());
+        let budget: Option<Arc<dyn RequestBudget>> = match &self.pacing {
+            Pacing::Default if base_url.origin().eq_ignore_ascii_case(DEFAULT_BASE_URL) => {
+                Some(Arc::new(LocalBudget::new(BudgetConfig::default())))
+            }
+            Pacing::Default | Pacing::Off => None,
+            Pacing::PerMinute(0) => {
+                return Err(Error::invalid("requests_per_minute must be at least 1"));
+            }
+            Pacing::PerMinute(n) => Some(Arc::new(LocalBudget::per_minute(*n))),
+            Pacing::Shared(budget) => Some(Arc::clone(budget)),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,
@@ -316,6 +379,8 @@ impl ClientBuilder {
                 token,
                 user_agent,
                 timeout: self.timeout,
+                connect_timeout: self.connect_timeout,
+                secret: self.token.clone().unwrap_or_default(),
                 policy: RetryPolicy {
                     max_retries: self.max_retries,
                     backoff_base: self.backoff_base,
@@ -325,6 +390,7 @@ impl ClientBuilder {
                 body_limit: self.body_limit,
                 allow_insecure_http: self.allow_insecure_http,
                 events: self.events,
+                budget,
             }),
         })
     }
@@ -346,11 +412,34 @@ pub fn check_proxy(url: &str) -> Result<(), Error> {
     parse_proxy(url).map(drop)
 }
 
-/// Checks a proxy URL: a scheme ureq can speak and a host; the error never shows credentials.
+/// The proxy kinds a client speaks.
+const PROXY_SCHEMES: [&str; 5] = ["http", "socks4", "socks4a", "socks5", "socks5h"];
+
+/// Checks a proxy URL: one of [`PROXY_SCHEMES`], a host, a port from 1 to 65535 if one is
+/// given, nothing after the authority; the error never shows credentials.
 pub(crate) fn parse_proxy(url: &str) -> Result<ureq::Proxy, Error> {
+    let shown = redact_url(url);
+    let fail = |reason: &str| Error::invalid(format!("invalid proxy {shown}: {reason}"));
+    let uri: Uri = url.parse().map_err(|_| fail("not a valid URL"))?;
+    let scheme = uri
+        .scheme_str()
+        .ok_or_else(|| fail("no scheme (http://, socks5://, ...)"))?;
+    if !PROXY_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+        return Err(fail(
+            "the scheme must be http, socks4, socks4a, socks5 or socks5h",
+        ));
+    }
+    let authority = uri.authority().ok_or_else(|| fail("no host"))?;
+    if authority.host().is_empty() {
+        return Err(fail("no host"));
+    }
+    droplet_action_model::parse_port(authority.as_str()).map_err(fail)?;
+    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+        return Err(fail("a proxy URL has no path or query"));
+    }
     ureq::Proxy::new(url).map_err(|e| {
-        let reason = e.to_string().replace(url, &redact_url(url));
-        Error::invalid(format!("invalid proxy {}: {reason}", redact_url(url)))
+        let reason = e.to_string().replace(url, &shown);
+        fail(&reason)
     })
 }
 
@@ -369,10 +458,14 @@ struct Inner {
     token: Token,
     user_agent: HeaderValue,
     timeout: Duration,
+    connect_timeout: Duration,
     policy: RetryPolicy,
+    /// The token's text, to take out of anything a server echoes back.
+    secret: String,
     body_limit: u64,
     allow_insecure_http: bool,
     events: Events,
+    budget: Option<Arc<dyn RequestBudget>>,
 }
 
 impl fmt::Debug for Client {
@@ -515,18 +608,71 @@ impl Client {
                 }
                 None => inner.timeout,
             };
-            events.emit(
-                Level::Debug,
-                format_args!("GET {}: attempt {attempts}", request.path()),
-            );
-            let mut error = match self.attempt(request, timeout) {
+            if let Some(budget) = &inner.budget {
+                let allowed = deadline.map_or(inner.timeout, |deadline| {
+                    deadline.saturating_duration_since(Instant::now())
+                });
+                match budget.try_reserve(allowed) {
+                    Ok(delay) if delay.is_zero() => {}
+                    Ok(delay) => {
+                        events.emit(
+                            Level::Debug,
+                            format_args!("{request}: waiting {delay:?} for the request budget"),
+                        );
+                        if cancel::sleep(delay, cancel).is_err() {
+                            return Err(cancelled(attempts - 1));
+                        }
+                    }
+                    Err(needed) => {
+                        events.emit(
+                            Level::Warn,
+                            format_args!(
+                                "{request}: the request budget has no slot for {needed:?}, \
+                                 longer than the {allowed:?} the call allows"
+                            ),
+                        );
+                        return Err(Error::RateBudget {
+                            needed,
+                            allowed,
+                            attempts: attempts - 1,
+                        });
+                    }
+                }
+            }
+            events.emit(Level::Debug, format_args!("{request}: attempt {attempts}"));
+            let mut outcome = self.attempt(request, timeout);
+            // A server (or a proxy before it) may echo the token back: it never leaves
+            // through a message, an error id or a request id.
+            if inner.secret.len() >= MIN_SCRUBBED_SECRET {
+                match &mut outcome {
+                    Ok(answer) => {
+                        if let Some(id) = &mut answer.meta.request_id
+                            && id.contains(inner.secret.as_str())
+                        {
+                            *id = id.replace(inner.secret.as_str(), "<redacted>");
+                        }
+                    }
+                    Err(error) => error.scrub(&inner.secret),
+                }
+            }
+            if let Some(budget) = &inner.budget {
+                match &outcome {
+                    Ok(answer) => budget.observe(&answer.meta),
+                    Err(error) => {
+                        if let Some(details) = error.details() {
+                            budget.observe(&details.meta);
+                        }
+                    }
+                }
+            }
+            let mut error = match outcome {
                 Ok(mut answer) => {
                     answer.attempts = attempts;
                     events.emit(
                         Level::Debug,
                         format_args!(
-                            "GET {}: {} after {attempts} attempt(s){}",
-                            request.path(),
+                            "{}: {} after {attempts} attempt(s){}",
+                            request,
                             answer.meta.status,
                             RequestIdSuffix(answer.request_id())
                         ),
@@ -554,10 +700,8 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "GET {}: giving up after {attempts} attempt(s): {error}; the next \
-                             attempt in {pause:?} would pass the call's time limit{}",
-                            request.path(),
-                            RequestIdSuffix(error.request_id())
+                            "{request}: giving up after {attempts} attempt(s): {error}; the next \
+                             attempt in {pause:?} would pass the call's time limit"
                         ),
                     );
                     return Err(error);
@@ -566,11 +710,11 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "GET {}: giving up: {error}; the server asks to wait {asked:?}, \
+                            "{}: giving up: {error}; the server asks to wait {asked:?}, \
                              more than the {:?} allowed{}",
-                            request.path(),
+                            request,
                             inner.policy.max_retry_after,
-                            RequestIdSuffix(error.request_id())
+                            RequestIdSuffix(unshown_request_id(&error))
                         ),
                     );
                     return Err(error);
@@ -579,9 +723,9 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "GET {}: failed after {attempts} attempt(s): {error}{}",
-                            request.path(),
-                            RequestIdSuffix(error.request_id())
+                            "{}: failed after {attempts} attempt(s): {error}{}",
+                            request,
+                            RequestIdSuffix(unshown_request_id(&error))
                         ),
                     );
                     return Err(error);
@@ -590,9 +734,9 @@ impl Client {
             events.emit(
                 Level::Info,
                 format_args!(
-                    "GET {}: retrying in {pause:?} after attempt {attempts}: {error}{}",
-                    request.path(),
-                    RequestIdSuffix(error.request_id())
+                    "{}: retrying in {pause:?} after attempt {attempts}: {error}{}",
+                    request,
+                    RequestIdSuffix(unshown_request_id(&error))
                 ),
             );
             if cancel::sleep(pause, cancel).is_err() {
@@ -622,7 +766,7 @@ impl Client {
             let response = inner
                 .agent
                 .run(http_request)
-                .map_err(|e| map_ureq_error(e, timeout))?;
+                .map_err(|e| map_ureq_error(e, timeout, inner.connect_timeout))?;
             if response.status().is_redirection()
                 && redirects < MAX_REDIRECTS
                 && let Some(next) = self.redirected(request, &uri, &response)?
@@ -689,8 +833,8 @@ impl Client {
         inner.events.emit(
             Level::Debug,
             format_args!(
-                "GET {}: redirected to {}",
-                request.path(),
+                "{}: redirected to {}",
+                request,
                 redact_url(&uri.to_string())
             ),
         );
@@ -746,7 +890,7 @@ impl Client {
                         body: Vec::new(),
                     }),
                 },
-                other => map_ureq_error(other, timeout),
+                other => map_ureq_error(other, timeout, self.inner.connect_timeout),
             })?;
         answer_from_parts(status, &parts.headers, body)
     }
@@ -805,6 +949,14 @@ pub(crate) fn action_request(droplet_id: i64, action_id: i64) -> Result<ActionRe
     ))
 }
 
+/// The request id of an error when its message does not show it already.
+fn unshown_request_id(error: &Error) -> Option<&str> {
+    match error {
+        Error::Api { .. } => None,
+        other => other.request_id(),
+    }
+}
+
 /// Whether a URL host is `localhost` or a loopback address.
 fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -814,8 +966,15 @@ fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn map_ureq_error(error: ureq::Error, timeout: Duration) -> Error {
+fn map_ureq_error(error: ureq::Error, timeout: Duration, connect: Duration) -> Error {
     let (message, retryable) = match error {
+        // The connect timeout is the limit that ran out when it is the shorter one.
+        ureq::Error::Timeout(ureq::Timeout::Connect) => {
+            return Error::Timeout {
+                timeout: timeout.min(connect),
+                attempts: 0,
+            };
+        }
         ureq::Error::Timeout(_) => {
             return Error::Timeout {
                 timeout,
@@ -844,5 +1003,36 @@ fn map_ureq_error(error: ureq::Error, timeout: Duration) -> Error {
         message,
         attempts: 0,
         retryable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Client;
+
+    fn paced(base_url: &str) -> bool {
+        let client = Client::builder()
+            .token("t")
+            .base_url(base_url)
+            .build()
+            .unwrap();
+        client.inner.budget.is_some()
+    }
+
+    #[test]
+    fn only_digitaloceans_api_is_paced_by_default() {
+        assert!(paced("https://api.digitalocean.com"));
+        assert!(paced("https://API.digitalocean.com/"));
+        assert!(!paced("http://127.0.0.1:8080"));
+        assert!(!paced("https://proxy.example.com"));
+        let explicit = Client::builder()
+            .token("t")
+            .base_url("http://127.0.0.1:8080")
+            .requests_per_minute(100)
+            .build()
+            .unwrap();
+        assert!(explicit.inner.budget.is_some());
+        let off = Client::builder().token("t").no_pacing().build().unwrap();
+        assert!(off.inner.budget.is_none());
     }
 }

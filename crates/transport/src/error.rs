@@ -79,6 +79,19 @@ pub enum Error {
         /// The answer that reported it.
         answer: Box<ActionAnswer>,
     },
+    /// The client's request budget had no slot within the time the call allows: nothing
+    /// more was sent.
+    #[error(
+        "the request budget has no slot for {needed:?}, longer than the {allowed:?} the call allows (after {attempts} attempt(s))"
+    )]
+    RateBudget {
+        /// How long the next slot is away.
+        needed: Duration,
+        /// How long the call could still wait.
+        allowed: Duration,
+        /// How many requests were sent before.
+        attempts: u32,
+    },
     /// The call was cancelled through its [`CancelToken`](crate::CancelToken).
     #[error("the call was cancelled after {attempts} attempt(s)")]
     Cancelled {
@@ -179,7 +192,8 @@ impl Error {
             Self::InvalidArgument { .. } | Self::DeadlineExceeded { .. } => 0,
             Self::Transport { attempts, .. }
             | Self::Timeout { attempts, .. }
-            | Self::Cancelled { attempts, .. } => *attempts,
+            | Self::Cancelled { attempts, .. }
+            | Self::RateBudget { attempts, .. } => *attempts,
             Self::ActionErrored { answer } => answer.attempts,
             Self::Api { details, .. }
             | Self::Decode { details, .. }
@@ -191,10 +205,46 @@ impl Error {
         match self {
             Self::Transport { attempts, .. }
             | Self::Timeout { attempts, .. }
-            | Self::Cancelled { attempts, .. } => *attempts = count,
+            | Self::Cancelled { attempts, .. }
+            | Self::RateBudget { attempts, .. } => *attempts = count,
             Self::Api { details, .. }
             | Self::Decode { details, .. }
             | Self::BodyTooLarge { details, .. } => details.attempts = count,
+            _ => {}
+        }
+    }
+
+    /// Replaces `secret` wherever the server could have echoed it into this error's text:
+    /// messages, error ids, request ids. (The raw body stays as received.)
+    pub(crate) fn scrub(&mut self, secret: &str) {
+        fn clean(text: &mut String, secret: &str) {
+            if text.contains(secret) {
+                *text = text.replace(secret, "<redacted>");
+            }
+        }
+        fn clean_opt(text: &mut Option<String>, secret: &str) {
+            if let Some(text) = text {
+                clean(text, secret);
+            }
+        }
+        match self {
+            Self::Transport { message, .. } | Self::InvalidArgument { message } => {
+                clean(message, secret)
+            }
+            Self::Api { error, details } => {
+                clean_opt(&mut error.id, secret);
+                clean_opt(&mut error.message, secret);
+                clean_opt(&mut error.request_id, secret);
+                clean_opt(&mut details.meta.request_id, secret);
+            }
+            Self::Decode { error, details } => {
+                clean(&mut error.message, secret);
+                clean_opt(&mut error.path, secret);
+                clean_opt(&mut details.meta.request_id, secret);
+            }
+            Self::BodyTooLarge { details, .. } => {
+                clean_opt(&mut details.meta.request_id, secret);
+            }
             _ => {}
         }
     }
