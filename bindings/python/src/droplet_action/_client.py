@@ -654,6 +654,8 @@ class AsyncClient:
         return outcomes
 
     async def _run(self, call: Callable[[CancelToken], T], cancel: Optional[CancelToken]) -> T:
+        if self._client.closed:
+            raise InvalidArgumentError("the client is closed")
         token = cancel if cancel is not None else CancelToken()
         running = asyncio.get_running_loop().run_in_executor(self._executor, call, token)
         try:
