@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Awaitable, Callable
 
 import pytest
 
@@ -12,8 +13,7 @@ from conftest import TOKEN, Mock
 from expected import DOCUMENTED, generated
 
 
-def run(coroutine: "asyncio.Future[object] | object") -> object:
-    return asyncio.run(coroutine)  # type: ignore[arg-type]
+run = asyncio.run
 
 
 def test_get_and_wait(mock: Mock) -> None:
@@ -37,7 +37,7 @@ def test_many_calls_at_once_share_the_client(mock: Mock) -> None:
             actions = await asyncio.gather(*(client.wait(d, a, poll_interval=0.4) for d, a in refs))
             return list(actions), time.monotonic() - started
 
-    actions, elapsed = run(main())  # type: ignore[misc]
+    actions, elapsed = run(main())
     assert actions == [generated(d, a) for d, a in refs]
     assert 0.8 <= elapsed < 2.0
 
@@ -69,7 +69,7 @@ def test_wait_many(mock: Mock) -> None:
     assert isinstance(outcomes[1], da.ActionErroredError)
 
 
-async def cancel_after(call: "asyncio.Future[object]", delay: float) -> float:
+async def cancel_after(call: Awaitable[object], delay: float) -> float:
     """Cancels the task running ``call`` after ``delay`` seconds; how long it took to end."""
     task = asyncio.ensure_future(call)
     await asyncio.sleep(delay)
@@ -85,17 +85,18 @@ async def cancel_after(call: "asyncio.Future[object]", delay: float) -> float:
 def test_cancelling_the_task_ends_the_call_within_100_ms(mock: Mock, call: str) -> None:
     async def main() -> tuple[float, da.Action]:
         async with da.AsyncClient(TOKEN, base_url=mock.url) as client:
-            blocked = {
+            calls: dict[str, Callable[[], Awaitable[object]]] = {
                 "get": lambda: client.get(10000, 900800),
                 "wait": lambda: client.wait(124, 900199, poll_interval=1.0),
                 "wait_many": lambda: client.wait_many(
                     [(125, 900199), (126, 900199)], poll_interval=1.0
                 ),
-            }[call]()
-            took = await cancel_after(blocked, 0.3)  # type: ignore[arg-type]
+            }
+            blocked = calls[call]()
+            took = await cancel_after(blocked, 0.3)
             return took, await client.get(3164444, 36804636)
 
-    took, after = run(main())  # type: ignore[misc]
+    took, after = run(main())
     assert took < 0.1, f"the task ended {took * 1000:.0f} ms after cancel()"
     assert after == DOCUMENTED
 
@@ -103,7 +104,7 @@ def test_cancelling_the_task_ends_the_call_within_100_ms(mock: Mock, call: str) 
 def test_a_cancelled_wait_polls_no_more(mock: Mock) -> None:
     async def main() -> None:
         async with da.AsyncClient(TOKEN, base_url=mock.url) as client:
-            await cancel_after(client.wait(127, 900199, poll_interval=1.0), 0.3)  # type: ignore[arg-type]
+            await cancel_after(client.wait(127, 900199, poll_interval=1.0), 0.3)
             await asyncio.sleep(1.2)  # a wait still running would have polled again
 
     run(main())

@@ -233,17 +233,11 @@ def test_an_error_without_a_message_is_named_by_its_status() -> None:
 
 
 def test_errors_survive_pickling_with_every_field(client: da.Client, mock: Mock) -> None:
-    errors: list[da.Error] = []
-    for action_id in (12345, 900150):
-        try:
-            if action_id == 900150:
-                client.wait(83, action_id, timeout=0.05, poll_interval=10.0)
-            else:
-                client.get(83, action_id)
-        except da.Error as error:
-            errors.append(error)
-    assert [type(e) for e in errors] == [da.ApiError, da.TimeoutError]
-    for error in errors:
+    with pytest.raises(da.ApiError) as api_error:
+        client.get(83, 12345)
+    with pytest.raises(da.TimeoutError) as timeout:
+        client.wait(83, 900150, timeout=0.05, poll_interval=10.0)
+    for error in (api_error.value, timeout.value):
         copy = pickle.loads(pickle.dumps(error))
         assert type(copy) is type(error)
         assert copy.args == error.args

@@ -107,7 +107,7 @@ def test_struct_sizes_and_offsets_match_the_c_compiler() -> None:
         name = struct.__name__
         lines.append(f'  printf("{name}=%zu\\n", sizeof({name}));')
         expected.append(f"{name}={ctypes.sizeof(struct)}")
-        for field, _ in struct._fields_:
+        for field, *_ in struct._fields_:
             lines.append(f'  printf("{name}.{field}=%zu\\n", offsetof({name}, {field}));')
             expected.append(f"{name}.{field}={getattr(struct, field).offset}")
     lines += ["  return 0;", "}"]

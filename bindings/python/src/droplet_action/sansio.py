@@ -22,10 +22,14 @@ from ._client import _c_text, _id
 from ._errors import InvalidArgumentError, build_error, take_result, unwrap
 from ._model import Action
 
-#: A header name or value as HTTP clients give them: text (Latin-1) or bytes.
-HeaderText = Union[str, bytes]
-#: Headers as pairs (repeated names allowed) or as a mapping.
-Headers = Union[Iterable[Tuple[HeaderText, HeaderText]], Mapping[HeaderText, HeaderText]]
+#: Headers as HTTP clients give them: ``(name, value)`` pairs (repeated names allowed) or a
+#: mapping, of text (Latin-1) or bytes.
+Headers = Union[
+    Iterable[Tuple[str, str]],
+    Iterable[Tuple[bytes, bytes]],
+    Mapping[str, str],
+    Mapping[bytes, bytes],
+]
 
 __all__ = ["build_request", "parse_response", "retry_advice"]
 
@@ -60,12 +64,14 @@ def build_request(
         _ffi.droplet_request_free(ctypes.byref(request))
 
 
-def _header_bytes(value: HeaderText) -> bytes:
+def _header_bytes(value: Union[str, bytes]) -> bytes:
     return value.encode("latin-1") if isinstance(value, str) else bytes(value)
 
 
 def _c_headers(headers: Headers) -> "ctypes.Array[_ffi.droplet_header]":
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    pairs: Iterable[Tuple[Union[str, bytes], Union[str, bytes]]] = (
+        headers.items() if isinstance(headers, Mapping) else headers
+    )
     encoded = [(_header_bytes(name), _header_bytes(value)) for name, value in pairs]
     # A NUL byte cannot cross as a C string; such a header is not valid HTTP, and the
     # library ignores invalid headers, so it is left out here.
