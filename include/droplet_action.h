@@ -248,6 +248,14 @@ typedef struct droplet_call_options {
   uint32_t poll_interval_ms;
 } droplet_call_options;
 
+// One action to wait for: its droplet and its id.
+typedef struct droplet_action_ref {
+  // The droplet the action belongs to.
+  int64_t droplet_id;
+  // The action.
+  int64_t action_id;
+} droplet_action_ref;
+
 // A C function that receives the library's log events: `userdata` as given, the level
 // (1 error, 2 warn, 3 info, 4 debug) and a NUL-terminated message that is valid only
 // during the call (copy it to keep it). Never holds the token or proxy credentials.
@@ -328,6 +336,21 @@ struct droplet_action_result droplet_action_wait(const struct droplet_client *cl
 // `client` is NULL or a live client; `options` is NULL or points to a
 // `droplet_call_options` of `options->size` bytes whose `cancel` is NULL or a live token.
 struct droplet_action_result droplet_action_wait_opts(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options);
+
+// Waits for `n` actions at once under the client's one rate budget and connection pool,
+// polling in turn (the one that started earliest first) until each finishes, the shared
+// deadline passes (`options->timeout_ms`, 0: ten minutes) or the token is triggered.
+// Every `results[i]` is filled as `droplet_action_wait_opts` would fill it for
+// `refs[i]` alone (free each one with `droplet_action_result_free`).
+//
+// Returns `OK` when every action completed, else the status of the first result, in array
+// order, that is not `OK`. `INVALID_ARGUMENT`, with `results` untouched, when `refs` or
+// `results` is NULL or `n` is 0.
+//
+// # Safety
+// `client` is NULL or a live client; `refs` is NULL or points to `n` refs; `options` as for
+// `droplet_action_wait_opts`; `results` is NULL or points to `n` writable results.
+droplet_status droplet_actions_wait(const struct droplet_client *client, const struct droplet_action_ref *refs, size_t n, const struct droplet_call_options *options, struct droplet_action_result *results);
 
 // Why the last failed builder call (a `droplet_client_builder_set_*`,
 // `droplet_client_builder_build`, `droplet_client_new_from_env` or
@@ -425,6 +448,18 @@ droplet_status droplet_client_builder_set_allow_insecure_http(struct droplet_cli
 // # Safety
 // `builder` is NULL or a live builder, not used again; `client_out` is NULL or writable.
 droplet_status droplet_client_builder_build(struct droplet_client_builder *builder, struct droplet_client **client_out);
+
+// Sets the client's request budget: every request, from every thread, is paced to at
+// most `requests` a minute, what remains of the hourly budget (`ratelimit-*` headers) is
+// spread over the time to its reset, and the pace slows when `429`s or a falling
+// `ratelimit-remaining` show other users of the token. A call that would wait longer than
+// its time allows fails at once with `DROPLET_STATUS_TIMEOUT`. DigitalOcean allows 250
+// requests a minute and 5,000 an hour per token. 0 = the default: 250 for DigitalOcean's
+// API, no pacing for any other base URL; `UINT32_MAX` = no pacing.
+//
+// # Safety
+// `builder` is NULL or a live builder.
+droplet_status droplet_client_builder_set_requests_per_minute(struct droplet_client_builder *builder, uint32_t requests);
 
 // Trusts the certificate authorities of a PEM file too, beside the bundled Mozilla roots
 // and the system's trust store (for a company proxy or a private CA). The path is copied;

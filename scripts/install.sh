@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the C library: header, shared library (versioned, with its symlinks), static
-# library and a pkg-config file.
+# Installs the C library: the C header and the header-only C++ interface beside it, shared
+# library (versioned, with its symlinks), static library and a pkg-config file.
 #
 #   scripts/install.sh [--prefix DIR] [--profile release|debug] [--no-build] [--target-dir DIR]
 #                      [--from DIR]
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --target-dir) target_dir=$2; shift 2 ;;
     --from) from=$2; build=0; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -51,6 +51,7 @@ done
 
 mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
 install -m 644 "$root/include/droplet_action.h" "$prefix/include/droplet_action.h"
+install -m 644 "$root/include/droplet_action.hpp" "$prefix/include/droplet_action.hpp"
 install -m 755 "$built/libdroplet_action.so" "$prefix/lib/libdroplet_action.so.$version"
 ln -sf "libdroplet_action.so.$version" "$prefix/lib/libdroplet_action.so.$soname_version"
 ln -sf "libdroplet_action.so.$soname_version" "$prefix/lib/libdroplet_action.so"

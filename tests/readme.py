@@ -85,7 +85,7 @@ def main():
                 flags = subprocess.run(["pkg-config", "--cflags", "--libs", "droplet_action"],
                                        env=run_env, capture_output=True, text=True, check=True)
                 compiler = ["gcc", "-std=c11"] if lang == "c" else \
-                    ["g++", "-std=c++17", f"-I{ROOT / 'examples' / 'cpp'}"]
+                    ["g++", "-std=c++17"]
                 compile_run = subprocess.run(
                     compiler + STRICT + [str(source), "-o", str(exe)] + flags.stdout.split(),
                     env=run_env, capture_output=True, text=True)

@@ -1,9 +1,9 @@
-// Retrieves one droplet action through the C++ wrapper: nothing to free by hand.
+// Retrieves one droplet action through the C++ interface: nothing to free by hand.
 //
 //   DIGITALOCEAN_ACCESS_TOKEN=... ./get_action 3164444 36804636
 //
 // DIGITALOCEAN_API_URL points it at another API, such as the bundled mock server.
-#include "droplet_action.hpp"
+#include <droplet_action.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -14,17 +14,17 @@ int main(int argc, char **argv) {
     return 2;
   }
   try {
-    droplet::Client client = droplet::Client::from_env();
-    droplet::Result result = client.get(std::atoll(argv[1]), std::atoll(argv[2]));
+    const droplet::Client client = droplet::Client::from_env();
+    const droplet::Result result = client.get(std::atoll(argv[1]), std::atoll(argv[2]));
     if (!result.ok()) {
-      std::cerr << "error (" << droplet_status_str(result.status()) << "): "
-                << result.error_message() << "\n";
+      std::cerr << "error (" << droplet::to_string(result.status())
+                << "): " << result.error_message() << "\n";
       return 1;
     }
-    const droplet_action &action = result.action();
-    std::cout << "action " << action.id << ": " << (action.type ? action.type : "?") << " "
-              << (action.status_text ? action.status_text : "?") << " in "
-              << (action.region && action.region->name ? action.region->name : "no region")
+    const droplet::Action action = result.action();
+    const auto region = action.region();
+    std::cout << "action " << action.id().value_or(0) << ": " << action.type() << " "
+              << action.status_text() << " in " << (region ? region->name() : "no region")
               << " (HTTP " << result.http_status() << ", request " << result.request_id()
               << ")\n";
     return 0;

@@ -198,3 +198,94 @@ pub(crate) fn null_client() -> droplet_action_result {
     )
     .into_result()
 }
+
+/// One action to wait for: its droplet and its id.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+#[allow(non_camel_case_types)]
+pub struct droplet_action_ref {
+    /// The droplet the action belongs to.
+    pub droplet_id: i64,
+    /// The action.
+    pub action_id: i64,
+}
+
+/// Waits for `n` actions at once under the client's one rate budget and connection pool,
+/// polling in turn (the one that started earliest first) until each finishes, the shared
+/// deadline passes (`options->timeout_ms`, 0: ten minutes) or the token is triggered.
+/// Every `results[i]` is filled as `droplet_action_wait_opts` would fill it for
+/// `refs[i]` alone (free each one with `droplet_action_result_free`).
+///
+/// Returns `OK` when every action completed, else the status of the first result, in array
+/// order, that is not `OK`. `INVALID_ARGUMENT`, with `results` untouched, when `refs` or
+/// `results` is NULL or `n` is 0.
+///
+/// # Safety
+/// `client` is NULL or a live client; `refs` is NULL or points to `n` refs; `options` as for
+/// `droplet_action_wait_opts`; `results` is NULL or points to `n` writable results.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_actions_wait(
+    client: *const droplet_client,
+    refs: *const droplet_action_ref,
+    n: usize,
+    options: *const droplet_call_options,
+    results: *mut droplet_action_result,
+) -> DropletStatus {
+    ffi_boundary!(DropletStatus::Panic, {
+        if refs.is_null() || results.is_null() || n == 0 {
+            return DropletStatus::InvalidArgument;
+        }
+        // SAFETY: `n` refs and `n` writable results, by this function's contract.
+        let (refs, results) = unsafe {
+            (
+                std::slice::from_raw_parts(refs, n),
+                std::slice::from_raw_parts_mut(results, n),
+            )
+        };
+        // SAFETY: NULL or a live client, by this function's contract; shared access only.
+        let Some(client) = (unsafe { client.as_ref() }) else {
+            return fill_all(results, null_client);
+        };
+        // SAFETY: forwarded from this function's contract.
+        let options = match unsafe { read_options(options) } {
+            Ok(options) => options,
+            Err(message) => {
+                return fill_all(results, || {
+                    Outcome::rejected(DropletStatus::InvalidArgument, message.clone()).into_result()
+                });
+            }
+        };
+        let pairs: Vec<(i64, i64)> = refs.iter().map(|r| (r.droplet_id, r.action_id)).collect();
+        let outcomes = client
+            .client
+            .wait_for_droplet_actions(&pairs, wait_options(&options));
+        let mut first_failure = DropletStatus::Ok;
+        for (slot, outcome) in results.iter_mut().zip(outcomes) {
+            let result = match outcome {
+                Ok(answer) => Outcome::from_answer(&answer).into_result(),
+                Err(error) => Outcome::from_error(&error).into_result(),
+            };
+            if first_failure == DropletStatus::Ok {
+                first_failure = result.status;
+            }
+            // SAFETY: a writable slot of the caller's array; whatever it held is not ours.
+            unsafe { std::ptr::write(slot, result) };
+        }
+        first_failure
+    })
+}
+
+/// Fills every result with the same failure; returns its status.
+fn fill_all(
+    results: &mut [droplet_action_result],
+    make: impl Fn() -> droplet_action_result,
+) -> DropletStatus {
+    let mut status = DropletStatus::InvalidArgument;
+    for slot in results.iter_mut() {
+        let result = make();
+        status = result.status;
+        // SAFETY: a writable slot of the caller's array; whatever it held is not ours.
+        unsafe { std::ptr::write(slot, result) };
+    }
+    status
+}

@@ -93,6 +93,56 @@ mod tests {
         assert_eq!(status, DropletStatus::Panic);
     }
 
+    /// Run in a child process (see below): a caught panic, then one outside the library.
+    fn panics_for_the_child() {
+        let caught = super::catch(|| -> u32 {
+            if std::hint::black_box(true) {
+                panic!("a bug deep inside");
+            }
+            0
+        });
+        assert!(caught.is_err());
+        assert_eq!(super::last_panic_message(), "a bug deep inside");
+        let result = crate::result::panic_result();
+        // SAFETY: a NUL-terminated message inside a live result.
+        let message = unsafe { std::ffi::CStr::from_ptr(result.error_message) };
+        assert_eq!(
+            message.to_str().unwrap(),
+            "internal error: a panic was caught at the library boundary: a bug deep inside"
+        );
+        let mut result = result;
+        // SAFETY: a result from the library, freed once.
+        unsafe { crate::result::droplet_action_result_free(&mut result) };
+        let outside = std::panic::catch_unwind(|| {
+            if std::hint::black_box(true) {
+                panic!("the host's own panic");
+            }
+        });
+        assert!(outside.is_err());
+    }
+
+    #[test]
+    fn a_caught_panic_writes_nothing_to_the_process_stderr() {
+        if std::env::var_os("DROPLET_ACTION_PANIC_CHILD").is_some() {
+            panics_for_the_child();
+            return;
+        }
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "boundary::tests::a_caught_panic_writes_nothing_to_the_process_stderr",
+                "--nocapture",
+            ])
+            .env("DROPLET_ACTION_PANIC_CHILD", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(!stderr.contains("a bug deep inside"), "{stderr}");
+        // A panic outside the library still reaches the host's hook.
+        assert!(stderr.contains("the host's own panic"), "{stderr}");
+    }
+
     #[test]
     fn without_a_panic_the_body_value_passes_through() {
         let status = ffi_boundary!(DropletStatus::Panic, { DropletStatus::Ok });

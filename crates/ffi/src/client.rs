@@ -349,6 +349,35 @@ pub unsafe extern "C" fn droplet_client_builder_build(
     })
 }
 
+/// Sets the client's request budget: every request, from every thread, is paced to at
+/// most `requests` a minute, what remains of the hourly budget (`ratelimit-*` headers) is
+/// spread over the time to its reset, and the pace slows when `429`s or a falling
+/// `ratelimit-remaining` show other users of the token. A call that would wait longer than
+/// its time allows fails at once with `DROPLET_STATUS_TIMEOUT`. DigitalOcean allows 250
+/// requests a minute and 5,000 an hour per token. 0 = the default: 250 for DigitalOcean's
+/// API, no pacing for any other base URL; `UINT32_MAX` = no pacing.
+///
+/// # Safety
+/// `builder` is NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_client_builder_set_requests_per_minute(
+    builder: *mut droplet_client_builder,
+    requests: u32,
+) -> DropletStatus {
+    ffi_boundary!(DropletStatus::Panic, {
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            update(builder, "requests_per_minute", |b| {
+                Ok(match requests {
+                    0 => b.default_pacing(),
+                    u32::MAX => b.no_pacing(),
+                    n => b.requests_per_minute(n),
+                })
+            })
+        }
+    })
+}
+
 /// Trusts the certificate authorities of a PEM file too, beside the bundled Mozilla roots
 /// and the system's trust store (for a company proxy or a private CA). The path is copied;
 /// the file is checked now (readable, holds at least one certificate) and read again at

@@ -577,7 +577,9 @@ fn status_of(error: &Error) -> DropletStatus {
     match error {
         Error::InvalidArgument { .. } => DropletStatus::InvalidArgument,
         Error::Transport { .. } => DropletStatus::Transport,
-        Error::Timeout { .. } | Error::DeadlineExceeded { .. } => DropletStatus::Timeout,
+        Error::Timeout { .. } | Error::DeadlineExceeded { .. } | Error::RateBudget { .. } => {
+            DropletStatus::Timeout
+        }
         Error::Api { .. } => DropletStatus::ApiError,
         Error::Decode { .. } => DropletStatus::Decode,
         Error::BodyTooLarge { .. } => DropletStatus::BodyTooLarge,

@@ -65,14 +65,14 @@ pub unsafe extern "C" fn droplet_request_build(
     out: *mut droplet_request,
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
+        if out.is_null() {
+            set_last_error("request_build: out is NULL");
+            return DropletStatus::InvalidArgument;
+        }
         // SAFETY: forwarded from this function's contract.
         match unsafe { build(base_url, token, droplet_id, action_id) } {
             Err(message) => {
                 set_last_error(&format!("request_build: {message}"));
-                DropletStatus::InvalidArgument
-            }
-            Ok(_) if out.is_null() => {
-                set_last_error("request_build: out is NULL");
                 DropletStatus::InvalidArgument
             }
             Ok(request) => {

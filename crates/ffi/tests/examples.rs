@@ -67,12 +67,9 @@ fn c_example_reports_an_api_error_and_exits_1() {
 #[test]
 fn cpp_example_prints_the_documented_action_without_manual_frees() {
     let exe = out_dir("examples").join("get_action_cpp");
-    let include = format!("-I{}", repo().join("examples/cpp").display());
-    let mut flags = CXX_FLAGS.to_vec();
-    flags.push(&include);
     compile(
         "g++",
-        &flags,
+        CXX_FLAGS,
         &[repo().join("examples/cpp/get_action.cpp")],
         &exe,
         &[],

@@ -12,6 +12,10 @@
 //! assert_eq!(scenario::in_progress_then_completed(3), Some(900103));
 //! assert_eq!(scenario::in_progress_then_errored(99), Some(900299));
 //! assert_eq!(scenario::in_progress_then_completed(0), None);
+//!
+//! // In progress until 90 (mock) seconds after its first request, then completed.
+//! assert_eq!(scenario::completes_after_seconds(90), Some(5_000_090));
+//! assert_eq!(scenario::errors_after_seconds(1), Some(6_000_001));
 //! ```
 
 /// The droplet of the documented example (`GET /v2/droplets/3164444/actions/36804636`).
@@ -31,6 +35,17 @@ pub const IN_PROGRESS_THEN_COMPLETED_LAST: i64 = 900199;
 pub const IN_PROGRESS_THEN_ERRORED_FIRST: i64 = 900201;
 /// Last action id of the "in progress for NN requests, then errored" range (NN = 99).
 pub const IN_PROGRESS_THEN_ERRORED_LAST: i64 = 900299;
+
+/// First action id of the "in progress until N seconds after the first request, then
+/// completed" range (N = 1): `5_000_000 + N`, see [`completes_after_seconds`].
+pub const COMPLETES_AFTER_SECONDS_FIRST: i64 = 5_000_001;
+/// Last action id of the "then completed after N seconds" range (N = 999_999).
+pub const COMPLETES_AFTER_SECONDS_LAST: i64 = 5_999_999;
+/// First action id of the "in progress until N seconds after the first request, then
+/// errored" range (N = 1): `6_000_000 + N`, see [`errors_after_seconds`].
+pub const ERRORS_AFTER_SECONDS_FIRST: i64 = 6_000_001;
+/// Last action id of the "then errored after N seconds" range (N = 999_999).
+pub const ERRORS_AFTER_SECONDS_LAST: i64 = 6_999_999;
 
 /// 302 to another origin: `http://localhost:OTHERPORT/v2/droplets/{d}/actions/{a}`, served by
 /// a second listener that records what it receives
@@ -124,12 +139,40 @@ pub const fn in_progress_then_errored(requests: u32) -> Option<i64> {
     }
 }
 
+/// The action id that is in progress until `seconds` after the first request for it, then
+/// completed; `None` unless `seconds` is within 1..=999_999.
+///
+/// The clock starts at the first request for the `(droplet_id, action_id)` pair that reaches
+/// the scenario (right token, `GET`, not refused by the rate limit), and runs at the server's
+/// time scale ([`MockServerBuilder::time_scale`](crate::MockServerBuilder::time_scale)): at
+/// scale 60, `completes_after_seconds(120)` completes 2 real seconds after it was first seen.
+pub const fn completes_after_seconds(seconds: u32) -> Option<i64> {
+    if seconds >= 1 && seconds <= 999_999 {
+        Some(5_000_000 + seconds as i64)
+    } else {
+        None
+    }
+}
+
+/// The action id that is in progress until `seconds` after the first request for it, then
+/// errored (with `completed_at`); `None` unless `seconds` is within 1..=999_999. The clock
+/// runs as for [`completes_after_seconds`].
+pub const fn errors_after_seconds(seconds: u32) -> Option<i64> {
+    if seconds >= 1 && seconds <= 999_999 {
+        Some(6_000_000 + seconds as i64)
+    } else {
+        None
+    }
+}
+
 /// The scenario table, as printed by `droplet-action-mock --help`.
 pub const TABLE: &str = "\
 droplet / action            answer
 3164444 / 36804636          200, the documented example, byte for byte
 any / 9001NN (NN=01..99)    200 in-progress for the first NN requests, then completed
 any / 9002NN (NN=01..99)    200 in-progress for the first NN requests, then errored
+any / 5000000+N (N>=1)      200 in-progress until N seconds (scaled) after the first request, then completed
+any / 6000000+N (N>=1)      200 in-progress until N seconds (scaled) after the first request, then errored
 any / 900301                302 to another origin (http://localhost:OTHERPORT/...), which answers 200
 any / 900302                302 to the same origin, /v2/droplets/3164444/actions/36804636
 any / 900401                401 unauthorized, always
@@ -160,6 +203,7 @@ anything else               404 not_found
 pub(crate) enum Scenario {
     Documented,
     InProgressThen { requests: u64, errored: bool },
+    InProgressFor { seconds: u64, errored: bool },
     RedirectOtherOrigin,
     RedirectSameOrigin,
     AlwaysUnauthorized,
@@ -202,6 +246,16 @@ impl Scenario {
                     errored: true,
                 }
             }
+            COMPLETES_AFTER_SECONDS_FIRST..=COMPLETES_AFTER_SECONDS_LAST => {
+                Scenario::InProgressFor {
+                    seconds: (action_id - 5_000_000) as u64,
+                    errored: false,
+                }
+            }
+            ERRORS_AFTER_SECONDS_FIRST..=ERRORS_AFTER_SECONDS_LAST => Scenario::InProgressFor {
+                seconds: (action_id - 6_000_000) as u64,
+                errored: true,
+            },
             REDIRECT_OTHER_ORIGIN => Scenario::RedirectOtherOrigin,
             REDIRECT_SAME_ORIGIN => Scenario::RedirectSameOrigin,
             ALWAYS_UNAUTHORIZED => Scenario::AlwaysUnauthorized,
@@ -254,5 +308,22 @@ mod tests {
             }
         );
         assert_eq!(Scenario::select(1, 900300), Scenario::NotFound);
+        assert_eq!(Scenario::select(1, 5_000_000), Scenario::NotFound);
+        assert_eq!(
+            Scenario::select(1, 5_999_999),
+            Scenario::InProgressFor {
+                seconds: 999_999,
+                errored: false
+            }
+        );
+        assert_eq!(
+            Scenario::select(1, 6_000_001),
+            Scenario::InProgressFor {
+                seconds: 1,
+                errored: true
+            }
+        );
+        assert_eq!(Scenario::select(1, 6_000_000), Scenario::NotFound);
+        assert_eq!(Scenario::select(1, 7_000_000), Scenario::NotFound);
     }
 }

@@ -6,15 +6,18 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::body::{self, PaddedBody, Status, Trickle};
+use crate::ratelimit::{Limiter, RateLimit, Verdict};
 use crate::scenario::{self, Scenario};
+use crate::stats::{STATS_PATH, Stats};
+use crate::tls::{self, TlsFront};
 use crate::{RecordedRequest, sockets};
 
-/// The rate limit every answer announces.
+/// The rate limit every answer announces when no [`RateLimit`] is played.
 const RATE_LIMIT: i64 = 5000;
 /// Worker threads of the main listener.
 const MAIN_WORKERS: usize = 8;
@@ -23,19 +26,62 @@ const TARGET_WORKERS: usize = 2;
 
 type Body = Box<dyn Read + Send>;
 
+/// How a server is to be started.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) tokens: Vec<String>,
+    pub(crate) port: u16,
+    pub(crate) record: bool,
+    pub(crate) tls: bool,
+    pub(crate) rate_limit: Option<RateLimit>,
+    pub(crate) time_scale: f64,
+}
+
 /// Per `(droplet_id, action_id)` counters.
 #[derive(Debug, Default, Clone, Copy)]
 struct Counters {
     /// Every request received for the path.
     hits: usize,
-    /// Requests that reached the scenario (authorized GETs).
+    /// Requests that reached the scenario (authorized GETs the rate limit let through).
     served: u64,
+    /// When the first of those came, in mock time.
+    first_served: Option<Duration>,
+}
+
+/// Mock time: real time since the start, multiplied by the time scale.
+#[derive(Debug)]
+struct Clock {
+    started: Instant,
+    started_wall: SystemTime,
+    scale: f64,
+}
+
+impl Clock {
+    fn now(&self) -> Duration {
+        self.started.elapsed().mul_f64(self.scale)
+    }
+
+    /// The real duration of a mock duration.
+    fn real(&self, mock: Duration) -> Duration {
+        mock.div_f64(self.scale)
+    }
+
+    /// The Unix time, in whole seconds rounded up, at which mock time reaches `mock`.
+    fn unix_at(&self, mock: Duration) -> i64 {
+        let at = self.started_wall + self.real(mock);
+        let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+        i64::try_from(since.as_secs()).unwrap_or(i64::MAX) + i64::from(since.subsec_nanos() > 0)
+    }
 }
 
 /// The state both listeners share.
 pub(crate) struct Shared {
-    token: String,
+    tokens: Vec<String>,
     record: bool,
+    scheme: &'static str,
+    clock: Clock,
+    limiter: Option<Mutex<Limiter>>,
+    stats: Mutex<Stats>,
     stopped: AtomicBool,
     remaining: AtomicI64,
     reset: i64,
@@ -45,8 +91,12 @@ pub(crate) struct Shared {
     target_requests: Mutex<Vec<RecordedRequest>>,
     counters: Mutex<HashMap<(i64, i64), Counters>>,
     helpers: Mutex<Vec<JoinHandle<()>>>,
+    /// The plain listeners' addresses (behind the TLS fronts in TLS mode).
     main_addr: SocketAddr,
     target_addr: SocketAddr,
+    /// The addresses clients connect to.
+    public_main: SocketAddr,
+    public_target: SocketAddr,
 }
 
 impl Shared {
@@ -64,11 +114,25 @@ impl Shared {
             .map_or(0, |c| c.hits)
     }
 
+    pub(crate) fn stats(&self) -> Stats {
+        lock(&self.stats).clone()
+    }
+
     fn is_stopped(&self) -> bool {
         self.stopped.load(Ordering::Relaxed)
     }
 
-    /// Takes the rate limit and request id of one answer.
+    fn request_id(&self) -> String {
+        let number = self.next_request.fetch_add(1, Ordering::Relaxed) + 1;
+        format!(
+            "{:08x}-0000-4000-8000-{:012x}",
+            self.request_id_prefix,
+            number & 0xffff_ffff_ffff
+        )
+    }
+
+    /// Takes the rate limit and request id of one answer, without a rate limit to play: one
+    /// budget for the server, counted down by every answer.
     fn next_meta(&self) -> Meta {
         let previous = self
             .remaining
@@ -76,16 +140,48 @@ impl Shared {
                 Some((r - 1).max(0))
             })
             .unwrap_or(0);
-        let number = self.next_request.fetch_add(1, Ordering::Relaxed) + 1;
         Meta {
+            limit: RATE_LIMIT,
             remaining: (previous - 1).max(0),
             reset: self.reset,
-            request_id: format!(
-                "{:08x}-0000-4000-8000-{:012x}",
-                self.request_id_prefix,
-                number & 0xffff_ffff_ffff
-            ),
+            request_id: self.request_id(),
         }
+    }
+
+    /// Takes the rate limit and request id of an API request presenting `token`; with a rate
+    /// limit to play, also whether it is refused and for how many seconds.
+    fn admit(&self, token: Option<&str>) -> (Meta, Option<u64>) {
+        let Some(limiter) = &self.limiter else {
+            return (self.next_meta(), None);
+        };
+        let mut limiter = lock(limiter);
+        // Read under the lock, so that each token's window stays in time order.
+        let now = self.clock.now();
+        let verdict = limiter.check(token, now);
+        let limit = i64::from(limiter.limit().per_hour);
+        drop(limiter);
+        let (remaining, resets_at, retry_after) = match verdict {
+            Verdict::Allowed {
+                remaining,
+                resets_at,
+            } => (remaining, resets_at, None),
+            Verdict::Limited {
+                remaining,
+                resets_at,
+                frees_at,
+            } => {
+                let wait = self.clock.real(frees_at.saturating_sub(now));
+                let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                (remaining, resets_at, Some(seconds.max(1)))
+            }
+        };
+        let meta = Meta {
+            limit,
+            remaining: i64::from(remaining),
+            reset: self.clock.unix_at(resets_at),
+            request_id: self.request_id(),
+        };
+        (meta, retry_after)
     }
 
     /// Runs `work` on its own thread, so that a slow answer holds no worker.
@@ -110,6 +206,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// What every answer carries: rate limit and request id.
 #[derive(Debug, Clone)]
 struct Meta {
+    limit: i64,
     remaining: i64,
     reset: i64,
     request_id: String,
@@ -121,11 +218,13 @@ struct Listener {
     workers: Vec<JoinHandle<()>>,
 }
 
-/// Both listeners; stops them on drop.
+/// Both listeners, and their TLS fronts in TLS mode; stops them on drop.
 pub(crate) struct Running {
     pub(crate) shared: Arc<Shared>,
     main: Listener,
     target: Listener,
+    fronts: Vec<TlsFront>,
+    ca_pem: Option<String>,
 }
 
 fn bind(port: u16) -> io::Result<(Server, SocketAddr)> {
@@ -136,27 +235,68 @@ fn bind(port: u16) -> io::Result<(Server, SocketAddr)> {
     Ok((server, addr))
 }
 
-/// Binds both listeners and starts their workers.
-pub(crate) fn start(token: &str, port: u16, record: bool) -> io::Result<Running> {
-    let (main_server, main_addr) = bind(port)?;
+/// Binds both listeners (and their TLS fronts) and starts their workers.
+pub(crate) fn start(config: &Config) -> io::Result<Running> {
+    let scale = config.time_scale;
+    if !(scale.is_finite() && (0.001..=1_000_000.0).contains(&scale)) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("the time scale must be within 0.001..=1000000, not {scale}"),
+        ));
+    }
+    if config
+        .rate_limit
+        .is_some_and(|limit| limit.per_minute == 0 || limit.per_hour == 0)
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a rate limit allows at least one request a minute and an hour",
+        ));
+    }
+    let (main_server, main_addr) = bind(if config.tls { 0 } else { config.port })?;
     let (target_server, target_addr) = bind(0)?;
-    let now = SystemTime::now()
+    let (fronts, ca_pem) = if config.tls {
+        let identity = tls::identity()?;
+        let main = TlsFront::start(config.port, main_addr, Arc::clone(&identity.config))?;
+        let target = TlsFront::start(0, target_addr, identity.config)?;
+        (vec![main, target], Some(identity.ca_pem))
+    } else {
+        (Vec::new(), None)
+    };
+    let (public_main, public_target) = match fronts.as_slice() {
+        [main, target] => (main.addr(), target.addr()),
+        _ => (main_addr, target_addr),
+    };
+    let started_wall = SystemTime::now();
+    let now = started_wall
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let shared = Arc::new(Shared {
-        token: token.to_owned(),
-        record,
+        tokens: config.tokens.clone(),
+        record: config.record,
+        scheme: if config.tls { "https" } else { "http" },
+        clock: Clock {
+            started: Instant::now(),
+            started_wall,
+            scale,
+        },
+        limiter: config
+            .rate_limit
+            .map(|limit| Mutex::new(Limiter::new(limit))),
+        stats: Mutex::new(Stats::default()),
         stopped: AtomicBool::new(false),
         remaining: AtomicI64::new(RATE_LIMIT),
         reset: now + 3600,
         next_request: AtomicU64::new(0),
-        request_id_prefix: u32::from(main_addr.port()),
+        request_id_prefix: u32::from(public_main.port()),
         requests: Mutex::new(Vec::new()),
         target_requests: Mutex::new(Vec::new()),
         counters: Mutex::new(HashMap::new()),
         helpers: Mutex::new(Vec::new()),
         main_addr,
         target_addr,
+        public_main,
+        public_target,
     });
     let main = spawn_workers(main_server, MAIN_WORKERS, &shared, handle_main)?;
     let target = spawn_workers(target_server, TARGET_WORKERS, &shared, handle_target)?;
@@ -164,6 +304,8 @@ pub(crate) fn start(token: &str, port: u16, record: bool) -> io::Result<Running>
         shared,
         main,
         target,
+        fronts,
+        ca_pem,
     })
 }
 
@@ -207,12 +349,22 @@ fn spawn_workers(
 }
 
 impl Running {
-    pub(crate) fn main_addr(&self) -> SocketAddr {
-        self.shared.main_addr
+    /// The API's address as clients reach it.
+    pub(crate) fn public_main(&self) -> SocketAddr {
+        self.shared.public_main
     }
 
-    pub(crate) fn target_addr(&self) -> SocketAddr {
-        self.shared.target_addr
+    /// The redirect target's address as clients reach it.
+    pub(crate) fn public_target(&self) -> SocketAddr {
+        self.shared.public_target
+    }
+
+    pub(crate) fn scheme(&self) -> &'static str {
+        self.shared.scheme
+    }
+
+    pub(crate) fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 }
 
@@ -231,6 +383,8 @@ impl Drop for Running {
         }
         sockets::close_all(self.shared.main_addr);
         sockets::close_all(self.shared.target_addr);
+        // Each front closes its clients once their plain connections are gone.
+        self.fronts.clear();
         let helpers = std::mem::take(&mut *lock(&self.shared.helpers));
         for helper in helpers {
             let _ = helper.join();
@@ -272,19 +426,22 @@ fn record(request: &Request) -> RecordedRequest {
     }
 }
 
-fn is_authorized(request: &Request, token: &str) -> bool {
+/// The credentials of every `Authorization: Bearer ...` header (scheme in any case).
+fn bearer_tokens(request: &Request) -> impl Iterator<Item = &str> {
     request
         .headers()
         .iter()
         .filter(|h| h.field.equiv("Authorization"))
-        .any(|h| {
-            h.value
-                .as_str()
-                .split_once(' ')
-                .is_some_and(|(scheme, credentials)| {
-                    scheme.eq_ignore_ascii_case("bearer") && credentials.trim() == token
-                })
+        .filter_map(|h| {
+            let (scheme, credentials) = h.value.as_str().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(credentials.trim())
         })
+}
+
+fn is_authorized(request: &Request, tokens: &[String]) -> bool {
+    bearer_tokens(request).any(|presented| tokens.iter().any(|t| t == presented))
 }
 
 fn header(name: &str, value: &str) -> Header {
@@ -297,7 +454,7 @@ fn answer(meta: &Meta, status: u16, content_type: &str, body: Body, len: usize) 
     let mut response = Response::new(status.into(), Vec::new(), body, Some(len), None)
         .with_chunked_threshold(usize::MAX);
     response.add_header(header("content-type", content_type));
-    response.add_header(header("ratelimit-limit", &RATE_LIMIT.to_string()));
+    response.add_header(header("ratelimit-limit", &meta.limit.to_string()));
     response.add_header(header("ratelimit-remaining", &meta.remaining.to_string()));
     response.add_header(header("ratelimit-reset", &meta.reset.to_string()));
     response.add_header(header("x-request-id", &meta.request_id));
@@ -366,56 +523,97 @@ fn send(request: Request, response: Response<Body>) {
     let _ = request.respond(response);
 }
 
+/// `GET /__mock/stats`, whatever the query.
+fn is_stats_request(request: &Request) -> bool {
+    *request.method() == Method::Get && request.url().split(['?', '#']).next() == Some(STATS_PATH)
+}
+
+fn stats_answer(shared: &Shared) -> Response<Body> {
+    let body = shared.stats().to_json().into_bytes();
+    let len = body.len();
+    Response::new(
+        200.into(),
+        vec![header("content-type", JSON)],
+        Box::new(io::Cursor::new(body)) as Body,
+        Some(len),
+        None,
+    )
+}
+
 fn handle_main(shared: &Arc<Shared>, request: Request) {
+    if is_stats_request(&request) {
+        return send(request, stats_answer(shared));
+    }
     let ids = parse_path(request.url());
     if shared.record {
         lock(&shared.requests).push(record(&request));
     }
-    let meta = shared.next_meta();
-    let authorized = is_authorized(&request, &shared.token);
+    let token = bearer_tokens(&request).next().map(str::to_owned);
+    let (meta, refused_for) = shared.admit(token.as_deref());
+    lock(&shared.stats).count_request(token.as_deref());
+    let authorized = is_authorized(&request, &shared.tokens);
     let is_get = *request.method() == Method::Get;
-    let served = ids.map(|ids| {
+    let reaches_scenario = authorized && is_get && refused_for.is_none();
+    let turn = ids.map(|(droplet_id, action_id)| {
         let mut counters = lock(&shared.counters);
-        let counters = counters.entry(ids).or_default();
+        let counters = counters.entry((droplet_id, action_id)).or_default();
         counters.hits += 1;
-        let before = counters.served;
-        if authorized && is_get {
+        let served = counters.served;
+        if reaches_scenario {
             counters.served += 1;
+            counters
+                .first_served
+                .get_or_insert_with(|| shared.clock.now());
         }
-        before
+        let since_first = counters.first_served.map_or(Duration::ZERO, |first| {
+            shared.clock.now().saturating_sub(first)
+        });
+        Turn {
+            scenario: Scenario::select(droplet_id, action_id),
+            droplet_id,
+            action_id,
+            served,
+            since_first,
+        }
     });
+    if let Some(seconds) = refused_for {
+        lock(&shared.stats).count_too_many(token.as_deref());
+        let response = error(&meta, 429, "too_many_requests", "API rate limit exceeded.")
+            .with_header(header("retry-after", &seconds.to_string()));
+        return send(request, response);
+    }
     if !authorized {
         return send(request, unauthorized(&meta));
     }
     if !is_get {
         return send(request, method_not_allowed(&meta));
     }
-    let (Some((droplet_id, action_id)), Some(served)) = (ids, served) else {
+    let Some(turn) = turn else {
         return send(request, not_found(&meta));
     };
-    play(
-        shared,
-        request,
-        &meta,
-        Scenario::select(droplet_id, action_id),
-        droplet_id,
-        action_id,
-        served,
-    );
+    if turn.scenario == Scenario::TooManyRequestsOnce && turn.served == 0 {
+        lock(&shared.stats).count_too_many(token.as_deref());
+    }
+    play(shared, request, &meta, &turn);
 }
 
-/// Answers `request` as `scenario` does after it has served `served` requests.
-fn play(
-    shared: &Arc<Shared>,
-    request: Request,
-    meta: &Meta,
+/// One request that reached a scenario, and the state of its `(droplet_id, action_id)` pair
+/// before it.
+#[derive(Debug, Clone, Copy)]
+struct Turn {
     scenario: Scenario,
     droplet_id: i64,
     action_id: i64,
+    /// Requests the scenario served before this one.
     served: u64,
-) {
-    let (d, a) = (droplet_id, action_id);
-    let response = match scenario {
+    /// Mock time since the scenario's first request (zero for the first).
+    since_first: Duration,
+}
+
+/// Answers `request` as `turn.scenario` does after it has served `turn.served` requests.
+fn play(shared: &Arc<Shared>, request: Request, meta: &Meta, turn: &Turn) {
+    let (d, a, served) = (turn.droplet_id, turn.action_id, turn.served);
+    let response = match turn.scenario {
         Scenario::Documented => json(
             meta,
             200,
@@ -431,10 +629,19 @@ fn play(
             };
             json(meta, 200, body::action(d, a, status))
         }
+        Scenario::InProgressFor { seconds, errored } => {
+            let status = match (turn.since_first < Duration::from_secs(seconds), errored) {
+                (true, _) => Status::InProgress,
+                (false, false) => Status::Completed,
+                (false, true) => Status::Errored,
+            };
+            json(meta, 200, body::action(d, a, status))
+        }
         Scenario::RedirectOtherOrigin => {
             let location = format!(
-                "http://localhost:{}/v2/droplets/{d}/actions/{a}",
-                shared.target_addr.port()
+                "{}://localhost:{}/v2/droplets/{d}/actions/{a}",
+                shared.scheme,
+                shared.public_target.port()
             );
             json(meta, 302, Vec::new()).with_header(header("location", &location))
         }

@@ -33,6 +33,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod action;
+mod budget;
 mod headers;
 mod id;
 mod object;
@@ -42,6 +43,7 @@ mod retry;
 mod timestamp;
 
 pub use action::{Action, ActionStatus, Region};
+pub use budget::{Budget, BudgetConfig, Slowdown, SlowdownReason};
 pub use headers::{RateLimit, RetryAfter, request_id_from_headers};
 pub use id::{ActionId, DropletId, InvalidId};
 pub use request::{

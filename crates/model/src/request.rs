@@ -220,6 +220,25 @@ pub struct ActionRequest {
     pub action_id: ActionId,
 }
 
+/// `GET /v2/droplets/{droplet_id}/actions/{action_id}`: the request line as logs show it,
+/// written without allocating.
+///
+/// ```
+/// use droplet_action_model::{ActionId, ActionRequest, DropletId};
+/// let request = ActionRequest::new(DropletId::new(3164444)?, ActionId::new(36804636)?);
+/// assert_eq!(request.to_string(), "GET /v2/droplets/3164444/actions/36804636");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl fmt::Display for ActionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "GET /v2/droplets/{}/actions/{}",
+            self.droplet_id, self.action_id
+        )
+    }
+}
+
 impl ActionRequest {
     /// The HTTP method of the operation.
     pub const METHOD: Method = Method::GET;

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use droplet_action_model::{
-    ActionId, ActionRequest, BaseUrl, DEFAULT_BASE_URL, DropletId, ErrorResponse, ResponseError,
-    ResponseMeta, RetryAdvice, RetryPolicy, Token, classify, redact_url,
+    ActionId, ActionRequest, BaseUrl, BudgetConfig, DEFAULT_BASE_URL, DropletId, ErrorResponse,
+    ResponseError, ResponseMeta, RetryAdvice, RetryPolicy, Token, classify, redact_url,
 };
 use ureq::http::{HeaderValue, Request, Response, Uri, header};
 
+use crate::budget::{LocalBudget, RequestBudget};
 use crate::cancel::{self, CancelToken};
 use crate::events::{Events, Level, LogHook, RequestIdSuffix};
 use crate::options::{deadline_after, passes};
@@ -67,6 +68,20 @@ pub struct ClientBuilder {
     ca_files: Vec<PathBuf>,
     system_roots: bool,
     events: Events,
+    pacing: Pacing,
+}
+
+/// How a client paces its requests.
+#[derive(Clone, Debug)]
+enum Pacing {
+    /// DigitalOcean's limits for DigitalOcean's API, none for any other base URL.
+    Default,
+    /// At most this many requests a minute, with the hourly spread and the slow-down.
+    PerMinute(u32),
+    /// No pacing at all.
+    Off,
+    /// A budget of the caller's, maybe shared with other clients.
+    Shared(Arc<dyn RequestBudget>),
 }
 
 #[derive(Clone)]
@@ -104,6 +119,7 @@ impl Default for ClientBuilder {
             ca_files: Vec::new(),
             system_roots: true,
             events: Events::default(),
+            pacing: Pacing::Default,
         }
     }
 }
@@ -123,6 +139,7 @@ impl fmt::Debug for ClientBuilder {
             .field("ca_files", &self.ca_files)
             .field("system_roots", &self.system_roots)
             .field("events", &self.events)
+            .field("pacing", &self.pacing)
             .finish_non_exhaustive()
     }
 }
@@ -252,6 +269,37 @@ impl ClientBuilder {
         self
     }
 
+    /// Paces every request of the client, from every thread, to at most `requests` a
+    /// minute; it also spreads what remains of the hourly budget (from the `ratelimit-*`
+    /// headers) over the time to its reset, and slows down when `429`s or a falling
+    /// `ratelimit-remaining` show that others spend the same token. A call that would have
+    /// to wait longer than its time allows fails at once. The default is DigitalOcean's
+    /// 250 for DigitalOcean's API and no pacing for any other base URL.
+    pub fn requests_per_minute(mut self, requests: u32) -> Self {
+        self.pacing = Pacing::PerMinute(requests);
+        self
+    }
+
+    /// Back to the default pacing: DigitalOcean's 250 requests a minute for DigitalOcean's
+    /// API, none for any other base URL.
+    pub fn default_pacing(mut self) -> Self {
+        self.pacing = Pacing::Default;
+        self
+    }
+
+    /// Turns pacing off: requests go out as fast as they are made.
+    pub fn no_pacing(mut self) -> Self {
+        self.pacing = Pacing::Off;
+        self
+    }
+
+    /// Paces the client's requests through `budget`, which other clients (of this process,
+    /// or through a shared store, of others) may use too.
+    pub fn budget(mut self, budget: Arc<dyn RequestBudget>) -> Self {
+        self.pacing = Pacing::Shared(budget);
+        self
+    }
+
     /// Removes a hook set with [`ClientBuilder::log_hook`]; events still go to `log`.
     pub fn no_log_hook(mut self) -> Self {
         self.events = Events::default();
@@ -308,6 +356,17 @@ impl ClientBuilder {
             .build();
         let agent =
             ureq::Agent::with_parts(config, socket::connector(), CachingResolver::default());
+        let budget: Option<Arc<dyn RequestBudget>> = match &self.pacing {
+            Pacing::Default if base_url.origin().eq_ignore_ascii_case(DEFAULT_BASE_URL) => {
+                Some(Arc::new(LocalBudget::new(BudgetConfig::default())))
+            }
+            Pacing::Default | Pacing::Off => None,
+            Pacing::PerMinute(0) => {
+                return Err(Error::invalid("requests_per_minute must be at least 1"));
+            }
+            Pacing::PerMinute(n) => Some(Arc::new(LocalBudget::per_minute(*n))),
+            Pacing::Shared(budget) => Some(Arc::clone(budget)),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,
@@ -325,6 +384,7 @@ impl ClientBuilder {
                 body_limit: self.body_limit,
                 allow_insecure_http: self.allow_insecure_http,
                 events: self.events,
+                budget,
             }),
         })
     }
@@ -373,6 +433,7 @@ struct Inner {
     body_limit: u64,
     allow_insecure_http: bool,
     events: Events,
+    budget: Option<Arc<dyn RequestBudget>>,
 }
 
 impl fmt::Debug for Client {
@@ -515,18 +576,57 @@ impl Client {
                 }
                 None => inner.timeout,
             };
-            events.emit(
-                Level::Debug,
-                format_args!("GET {}: attempt {attempts}", request.path()),
-            );
-            let mut error = match self.attempt(request, timeout) {
+            if let Some(budget) = &inner.budget {
+                let allowed = deadline.map_or(inner.timeout, |deadline| {
+                    deadline.saturating_duration_since(Instant::now())
+                });
+                match budget.try_reserve(allowed) {
+                    Ok(delay) if delay.is_zero() => {}
+                    Ok(delay) => {
+                        events.emit(
+                            Level::Debug,
+                            format_args!("{request}: waiting {delay:?} for the request budget"),
+                        );
+                        if cancel::sleep(delay, cancel).is_err() {
+                            return Err(cancelled(attempts - 1));
+                        }
+                    }
+                    Err(needed) => {
+                        events.emit(
+                            Level::Warn,
+                            format_args!(
+                                "{request}: the request budget has no slot for {needed:?}, \
+                                 longer than the {allowed:?} the call allows"
+                            ),
+                        );
+                        return Err(Error::RateBudget {
+                            needed,
+                            allowed,
+                            attempts: attempts - 1,
+                        });
+                    }
+                }
+            }
+            events.emit(Level::Debug, format_args!("{request}: attempt {attempts}"));
+            let outcome = self.attempt(request, timeout);
+            if let Some(budget) = &inner.budget {
+                match &outcome {
+                    Ok(answer) => budget.observe(&answer.meta),
+                    Err(error) => {
+                        if let Some(details) = error.details() {
+                            budget.observe(&details.meta);
+                        }
+                    }
+                }
+            }
+            let mut error = match outcome {
                 Ok(mut answer) => {
                     answer.attempts = attempts;
                     events.emit(
                         Level::Debug,
                         format_args!(
-                            "GET {}: {} after {attempts} attempt(s){}",
-                            request.path(),
+                            "{}: {} after {attempts} attempt(s){}",
+                            request,
                             answer.meta.status,
                             RequestIdSuffix(answer.request_id())
                         ),
@@ -554,9 +654,9 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "GET {}: giving up after {attempts} attempt(s): {error}; the next \
+                            "{}: giving up after {attempts} attempt(s): {error}; the next \
                              attempt in {pause:?} would pass the call's time limit{}",
-                            request.path(),
+                            request,
                             RequestIdSuffix(error.request_id())
                         ),
                     );
@@ -566,9 +666,9 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "GET {}: giving up: {error}; the server asks to wait {asked:?}, \
+                            "{}: giving up: {error}; the server asks to wait {asked:?}, \
                              more than the {:?} allowed{}",
-                            request.path(),
+                            request,
                             inner.policy.max_retry_after,
                             RequestIdSuffix(error.request_id())
                         ),
@@ -579,8 +679,8 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "GET {}: failed after {attempts} attempt(s): {error}{}",
-                            request.path(),
+                            "{}: failed after {attempts} attempt(s): {error}{}",
+                            request,
                             RequestIdSuffix(error.request_id())
                         ),
                     );
@@ -590,8 +690,8 @@ impl Client {
             events.emit(
                 Level::Info,
                 format_args!(
-                    "GET {}: retrying in {pause:?} after attempt {attempts}: {error}{}",
-                    request.path(),
+                    "{}: retrying in {pause:?} after attempt {attempts}: {error}{}",
+                    request,
                     RequestIdSuffix(error.request_id())
                 ),
             );
@@ -689,8 +789,8 @@ impl Client {
         inner.events.emit(
             Level::Debug,
             format_args!(
-                "GET {}: redirected to {}",
-                request.path(),
+                "{}: redirected to {}",
+                request,
                 redact_url(&uri.to_string())
             ),
         );
@@ -844,5 +944,36 @@ fn map_ureq_error(error: ureq::Error, timeout: Duration) -> Error {
         message,
         attempts: 0,
         retryable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Client;
+
+    fn paced(base_url: &str) -> bool {
+        let client = Client::builder()
+            .token("t")
+            .base_url(base_url)
+            .build()
+            .unwrap();
+        client.inner.budget.is_some()
+    }
+
+    #[test]
+    fn only_digitaloceans_api_is_paced_by_default() {
+        assert!(paced("https://api.digitalocean.com"));
+        assert!(paced("https://API.digitalocean.com/"));
+        assert!(!paced("http://127.0.0.1:8080"));
+        assert!(!paced("https://proxy.example.com"));
+        let explicit = Client::builder()
+            .token("t")
+            .base_url("http://127.0.0.1:8080")
+            .requests_per_minute(100)
+            .build()
+            .unwrap();
+        assert!(explicit.inner.budget.is_some());
+        let off = Client::builder().token("t").no_pacing().build().unwrap();
+        assert!(off.inner.budget.is_none());
     }
 }

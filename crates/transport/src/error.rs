@@ -79,6 +79,19 @@ pub enum Error {
         /// The answer that reported it.
         answer: Box<ActionAnswer>,
     },
+    /// The client's request budget had no slot within the time the call allows: nothing
+    /// more was sent.
+    #[error(
+        "the request budget has no slot for {needed:?}, longer than the {allowed:?} the call allows (after {attempts} attempt(s))"
+    )]
+    RateBudget {
+        /// How long the next slot is away.
+        needed: Duration,
+        /// How long the call could still wait.
+        allowed: Duration,
+        /// How many requests were sent before.
+        attempts: u32,
+    },
     /// The call was cancelled through its [`CancelToken`](crate::CancelToken).
     #[error("the call was cancelled after {attempts} attempt(s)")]
     Cancelled {
@@ -179,7 +192,8 @@ impl Error {
             Self::InvalidArgument { .. } | Self::DeadlineExceeded { .. } => 0,
             Self::Transport { attempts, .. }
             | Self::Timeout { attempts, .. }
-            | Self::Cancelled { attempts, .. } => *attempts,
+            | Self::Cancelled { attempts, .. }
+            | Self::RateBudget { attempts, .. } => *attempts,
             Self::ActionErrored { answer } => answer.attempts,
             Self::Api { details, .. }
             | Self::Decode { details, .. }
@@ -191,7 +205,8 @@ impl Error {
         match self {
             Self::Transport { attempts, .. }
             | Self::Timeout { attempts, .. }
-            | Self::Cancelled { attempts, .. } => *attempts = count,
+            | Self::Cancelled { attempts, .. }
+            | Self::RateBudget { attempts, .. } => *attempts = count,
             Self::Api { details, .. }
             | Self::Decode { details, .. }
             | Self::BodyTooLarge { details, .. } => details.attempts = count,

@@ -41,6 +41,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod answer;
+mod budget;
 mod cancel;
 mod client;
 mod error;
@@ -52,6 +53,7 @@ mod tls;
 mod wait;
 
 pub use answer::ActionAnswer;
+pub use budget::{LocalBudget, RequestBudget};
 pub use cancel::CancelToken;
 pub use client::{
     BASE_URL_ENV_VAR, Client, ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT,

@@ -1,14 +1,15 @@
 //! The TCP transport under ureq, tuned for one request and one answer at a time on a
 //! kept-alive connection.
 //!
-//! ureq's own TCP transport spends ten system calls on such a call where five do: it probes
+//! ureq's own TCP transport spends ten system calls on such a call where three do: it probes
 //! a pooled connection twice (when it goes back to the pool and when it comes out, each
 //! probe switching the socket to non-blocking and back), and it sets the socket's read and
 //! write timeouts before every read and write, because the time left of the overall timeout
 //! changes by a few microseconds between calls. This transport
 //!
-//! - probes once, when the connection comes out of the pool: that probe sees any byte the
-//!   server sent after the answer, which is what the probe on the way in looks for too;
+//! - probes once, when the connection comes out of the pool, with one `recv(MSG_PEEK |
+//!   MSG_DONTWAIT)`: that probe sees any byte the server sent after the answer, which is
+//!   what the probe on the way in looks for too;
 //! - changes a socket timeout only when the time left differs from the one set by more than
 //!   [`TIMEOUT_SLACK`], far below the kernel's own timer granularity, so that every
 //!   timeout still fires when it should.
@@ -356,12 +357,15 @@ impl Transport for SocketTransport {
 }
 
 /// Whether a pooled connection can carry another request: still open, and nothing unasked
-/// for waiting to be read.
+/// for waiting to be read. One `recv` with `MSG_PEEK | MSG_DONTWAIT`: no switch of the
+/// socket to non-blocking and back.
 fn probe(stream: &TcpStream) -> bool {
-    if stream.set_nonblocking(true).is_err() {
-        return false;
+    use rustix::net::{RecvFlags, recv};
+    let mut byte = [0u8; 1];
+    match recv(stream, &mut byte[..], RecvFlags::PEEK | RecvFlags::DONTWAIT) {
+        // Nothing to read: idle and open.
+        Err(rustix::io::Errno::AGAIN) => true,
+        // A byte nobody asked for, the peer's close (0), or an error: not reusable.
+        _ => false,
     }
-    let mut byte = [0u8];
-    let idle = matches!(stream.peek(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
-    idle && stream.set_nonblocking(false).is_ok()
 }

@@ -11,8 +11,18 @@ use droplet_action_transport::{Client, Error};
 
 /// Serves one TLS connection with a self-signed certificate for `localhost`; returns what
 /// the client sent inside TLS, if the handshake completed.
-fn self_signed_server() -> (u16, std::thread::JoinHandle<Vec<u8>>) {
+fn self_signed_server() -> (u16, String, std::thread::JoinHandle<Vec<u8>>) {
+    self_signed_server_answering(
+        b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n".to_vec(),
+    )
+}
+
+/// The same, answering the first request with `answer`.
+fn self_signed_server_answering(
+    answer: Vec<u8>,
+) -> (u16, String, std::thread::JoinHandle<Vec<u8>>) {
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let pem = certified.cert.pem();
     let cert = certified.cert.der().clone();
     let key =
         rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der()).unwrap();
@@ -34,15 +44,14 @@ fn self_signed_server() -> (u16, std::thread::JoinHandle<Vec<u8>>) {
         let mut received = vec![0u8; 4096];
         match tls.read(&mut received) {
             Ok(n) => {
-                let _ = tls
-                    .write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n");
+                let _ = tls.write_all(&answer);
                 received.truncate(n);
                 received
             }
             Err(_) => Vec::new(),
         }
     });
-    (port, server)
+    (port, pem, server)
 }
 
 /// The message, attempts and retryability of a transport error.
@@ -59,7 +68,7 @@ fn transport_error(error: &Error) -> (&str, u32, bool) {
 
 #[test]
 fn a_certificate_from_no_trusted_authority_is_refused_before_the_token_is_sent() {
-    let (port, server) = self_signed_server();
+    let (port, _, server) = self_signed_server();
     let client = Client::builder()
         .token("dop_v1_must_not_leak")
         .base_url(format!("https://localhost:{port}"))
@@ -108,4 +117,95 @@ fn https_is_really_tls_a_plain_http_answer_fails_the_handshake() {
     );
     assert_eq!((attempts, retryable), (1, false));
     assert_eq!(error.status(), None);
+}
+
+#[test]
+fn a_ca_file_makes_a_private_authority_trusted() {
+    let (port, pem, server) = self_signed_server();
+    let dir = std::env::temp_dir().join(format!("droplet-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(format!("https://localhost:{port}"))
+        .ca_file(&ca)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    // The handshake succeeded: the request arrived, and the server's 500 came back.
+    assert_eq!(error.status(), Some(500), "{error:?}");
+    let received = String::from_utf8(server.join().unwrap()).unwrap();
+    assert!(
+        received.starts_with("GET /v2/droplets/3164444/actions/36804636 HTTP/1.1\r\n"),
+        "{received}"
+    );
+    assert!(
+        received.contains("authorization: Bearer mock-token\r\n"),
+        "{received}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_ca_file_that_cannot_be_used_is_refused_at_build() {
+    let dir = std::env::temp_dir().join(format!("droplet-bad-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate\n").unwrap();
+    let missing = dir.join("missing.pem");
+    for (path, reason) in [
+        (&garbage, "holds no certificate".to_owned()),
+        (&missing, "cannot read the CA file".to_owned()),
+    ] {
+        let error = Client::builder()
+            .token(DEFAULT_TOKEN)
+            .ca_file(path)
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidArgument { .. }), "{error:?}");
+        assert!(error.to_string().contains(&reason), "{error}");
+        assert!(
+            error.to_string().contains(&path.display().to_string()),
+            "{error}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_redirect_from_https_to_plain_http_is_refused_even_to_loopback() {
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let location = format!(
+        "http://127.0.0.1:{}/v2/droplets/3164444/actions/36804636",
+        plain.local_addr().unwrap().port()
+    );
+    let answer = format!(
+        "HTTP/1.1 301 Moved Permanently\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n"
+    );
+    let (port, pem, server) = self_signed_server_answering(answer.into_bytes());
+    let dir = std::env::temp_dir().join(format!("droplet-downgrade-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(format!("https://localhost:{port}"))
+        .ca_file(&ca)
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    let (message, attempts, retryable) = transport_error(&error);
+    assert_eq!(
+        message,
+        format!("refusing to follow a redirect to {location}: it leaves https for plain http")
+    );
+    assert_eq!((attempts, retryable), (1, false));
+    assert!(!server.join().unwrap().is_empty());
+    // Nothing ever connected to the plain http listener.
+    plain.set_nonblocking(true).unwrap();
+    assert!(plain.accept().is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

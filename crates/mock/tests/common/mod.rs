@@ -141,3 +141,60 @@ impl RawConnection {
         }
     }
 }
+
+/// An agent like [`agent`] that trusts only `ca_pem`.
+pub fn tls_agent(ca_pem: &str) -> ureq::Agent {
+    let ca = ureq::tls::Certificate::from_pem(ca_pem.as_bytes()).expect("the CA is PEM");
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&[ca]))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// A file in the temporary folder, unique to this process and `name`, holding `contents`.
+pub fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("droplet-action-mock-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// What `curl` printed and how it exited.
+#[derive(Debug)]
+pub struct CurlRun {
+    /// curl's exit code (0 on success, 60 for an untrusted certificate, ...).
+    pub code: i32,
+    /// The HTTP status (0 when there was none).
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub stderr: String,
+}
+
+/// Runs `curl -sS` with `args`, at most 30 seconds.
+pub fn curl(args: &[&str]) -> CurlRun {
+    let output = std::process::Command::new("curl")
+        .args(["-sS", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl runs (it is in .ci/run's install list)");
+    let stdout = output.stdout;
+    let split = stdout.iter().rposition(|b| *b == b'\n').unwrap_or(0);
+    let status = std::str::from_utf8(&stdout[split..])
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    CurlRun {
+        code: output.status.code().unwrap_or(-1),
+        status,
+        body: stdout[..split].to_vec(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

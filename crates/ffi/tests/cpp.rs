@@ -1,0 +1,250 @@
+//! The C++ interface (include/droplet_action.hpp): the header compiles on its own as C++17
+//! and C++20, and its test program (tests/cpp/test_cpp.cpp) passes against the mock
+//! server, plain and under valgrind.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use droplet_action_mock::MockServer;
+use support::*;
+
+/// How many checks test_cpp.cpp makes; a change to the program changes this on purpose.
+const CHECKS: usize = 450;
+
+/// The strictest warnings the header is held to, beside `CXX_FLAGS`.
+const HEADER_WARNINGS: &[&str] = &[
+    "-Wconversion",
+    "-Wsign-conversion",
+    "-Wshadow",
+    "-Wold-style-cast",
+    "-Wnon-virtual-dtor",
+];
+
+fn build_test_program(name: &str, extra_flags: &[&str]) -> PathBuf {
+    let exe = out_dir("cpp").join(name);
+    let mut flags = CXX_FLAGS.to_vec();
+    flags.extend_from_slice(extra_flags);
+    compile(
+        "g++",
+        &flags,
+        &[repo().join("tests/cpp/test_cpp.cpp")],
+        &exe,
+        &[],
+    );
+    exe
+}
+
+/// Runs the test program against a fresh mock server and checks its tally and what the
+/// server saw.
+fn run_test_program(runner: &mut Command, cancel_margin_ms: u32) -> std::process::Output {
+    let server = MockServer::start().unwrap();
+    let scratch = out_dir("cpp-scratch");
+    let output = run_ok(
+        runner
+            .arg(server.base_url())
+            .arg(dead_url())
+            .arg(&scratch)
+            .arg(cancel_margin_ms.to_string()),
+    );
+    assert_eq!(last_line(&output), format!("{CHECKS} passed, 0 failed"));
+    let requests = server.requests();
+    let with_user_agent = requests
+        .iter()
+        .filter(|r| r.header("user-agent") == Some("droplet-cpp-test/1.0"))
+        .count();
+    assert_eq!(with_user_agent, 1, "the user agent set through the builder");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer mock-token")),
+        "every request carries the token"
+    );
+    output
+}
+
+#[test]
+fn cpp_interface_holds() {
+    let exe = build_test_program("test_cpp", &["-O1"]);
+    let _ = run_test_program(&mut Command::new(&exe), 100);
+}
+
+#[test]
+fn cpp_interface_holds_under_valgrind_with_no_errors_or_leaks() {
+    let exe = build_test_program("test_cpp_valgrind", &["-O0", "-g"]);
+    let mut valgrind = Command::new("valgrind");
+    valgrind
+        .args([
+            "--quiet",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--error-exitcode=1",
+        ])
+        .arg(&exe);
+    let output = run_test_program(&mut valgrind, 1000);
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(!report.contains("definitely lost"), "{report}");
+    assert!(!report.contains("Invalid read"), "{report}");
+}
+
+#[test]
+fn cpp_header_compiles_alone_as_cpp17_and_cpp20() {
+    let dir = out_dir("cpp-header");
+    let source = dir.join("only_hpp.cpp");
+    // Twice, for the include guard.
+    std::fs::write(
+        &source,
+        "#include \"droplet_action.hpp\"\n#include \"droplet_action.hpp\"\n",
+    )
+    .unwrap();
+    for standard in ["-std=c++17", "-std=c++20"] {
+        let output = Command::new("g++")
+            .arg(standard)
+            .args(CXX_FLAGS.iter().filter(|flag| !flag.starts_with("-std=")))
+            .args(HEADER_WARNINGS)
+            .arg("-I")
+            .arg(repo().join("include"))
+            .arg("-c")
+            .arg(&source)
+            .arg("-o")
+            .arg(dir.join(format!("only_hpp{standard}.o")))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "g++ {standard} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// examples/cpp/wait_action.cpp, built as a user would build it.
+fn wait_example() -> PathBuf {
+    static EXE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    EXE.get_or_init(|| {
+        let exe = out_dir("cpp-examples").join("wait_action");
+        compile(
+            "g++",
+            CXX_FLAGS,
+            &[repo().join("examples/cpp/wait_action.cpp")],
+            &exe,
+            &[],
+        );
+        exe
+    })
+    .clone()
+}
+
+fn wait_example_command(server: &MockServer, args: &[&str]) -> Command {
+    let mut command = Command::new(wait_example());
+    command
+        .args(args)
+        .env_remove("DIGITALOCEAN_TOKEN")
+        .env(
+            "DIGITALOCEAN_ACCESS_TOKEN",
+            droplet_action_mock::DEFAULT_TOKEN,
+        )
+        .env("DIGITALOCEAN_API_URL", server.base_url());
+    command
+}
+
+#[test]
+fn cpp_wait_example_logs_each_poll_and_prints_the_completed_action() {
+    let server = MockServer::start().unwrap();
+    let output = run_ok(&mut wait_example_command(&server, &["42", "900102", "20"]));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "action 900102: completed after 3 poll(s)\n"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let attempts: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.ends_with("attempt 1"))
+        .collect();
+    assert_eq!(
+        attempts, ["debug: GET /v2/droplets/42/actions/900102: attempt 1"; 3],
+        "{stderr}"
+    );
+    assert_eq!(server.hits(42, 900102), 3);
+}
+
+#[test]
+fn cpp_wait_example_is_cancelled_by_sigint() {
+    let server = MockServer::start().unwrap();
+    // The mock answers 10 s after the request; SIGINT comes long before.
+    let child = wait_example_command(&server, &["10000", "900800"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while server.hits(10000, 900800) == 0 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    run_ok(Command::new("kill").args(["-INT", &child.id().to_string()]));
+    let output = child.wait_with_output().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(output.status.code(), Some(130));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).ends_with("cancelled\n"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn installed_prefix_builds_the_cpp_example_with_pkg_config_only() {
+    let prefix = out_dir("cpp-install-prefix");
+    let _ = std::fs::remove_dir_all(&prefix);
+    run_ok(
+        Command::new("bash")
+            .arg(repo().join("scripts/install.sh"))
+            .arg("--prefix")
+            .arg(&prefix)
+            .arg("--from")
+            .arg(cargo_lib_dir()),
+    );
+    let installed = std::fs::read(prefix.join("include/droplet_action.hpp")).unwrap();
+    assert_eq!(
+        installed,
+        std::fs::read(repo().join("include/droplet_action.hpp")).unwrap()
+    );
+    let flags = run_ok(
+        Command::new("pkg-config")
+            .args(["--cflags", "--libs", "droplet_action"])
+            .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig")),
+    );
+    let flags = String::from_utf8(flags.stdout).unwrap();
+    let exe = out_dir("cpp-install-example").join("get_action");
+    run_ok(
+        Command::new("g++")
+            .args(CXX_FLAGS)
+            .arg(repo().join("examples/cpp/get_action.cpp"))
+            .arg("-o")
+            .arg(&exe)
+            .args(flags.split_whitespace()),
+    );
+    let server = MockServer::start().unwrap();
+    let output = run_ok(
+        Command::new(&exe)
+            .args(["3164444", "36804636"])
+            .env("LD_LIBRARY_PATH", prefix.join("lib"))
+            .env_remove("DIGITALOCEAN_TOKEN")
+            .env(
+                "DIGITALOCEAN_ACCESS_TOKEN",
+                droplet_action_mock::DEFAULT_TOKEN,
+            )
+            .env("DIGITALOCEAN_API_URL", server.base_url()),
+    );
+    // The server's first answer: request id number 1, after its port.
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!(
+            "action 36804636: create completed in New York 3 (HTTP 200, request \
+             {:08x}-0000-4000-8000-000000000001)\n",
+            server.port()
+        )
+    );
+}

@@ -1,0 +1,507 @@
+//! An exact request budget for DigitalOcean's **Retrieve a Droplet Action**, shared by every
+//! process and machine that uses the same token, through Redis: for fleets that must never
+//! see a 429.
+//!
+//! Each reservation runs one Lua script on the Redis server, atomically: it reads the
+//! server's clock, finds the earliest slot that keeps every configured window (by default
+//! 250 requests a minute and 5,000 an hour, each plus a 1 s margin) within its limit, and
+//! takes it only when it is no further than the caller may wait. The windows are exact
+//! sliding logs, one sorted set of slot times per window, so no window of that length ever
+//! holds more slots than its limit, however many processes reserve at once. Slots are handed
+//! out in order, on the Redis server's clock, so the machines' clocks do not matter.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use droplet_action_model::Token;
+//! use droplet_action_redis_budget::{RedisBudget, RedisBudgetConfig};
+//!
+//! let token = Token::new("dop_v1_example")?;
+//! let budget = RedisBudget::new("redis://127.0.0.1/", &token, RedisBudgetConfig::default())?;
+//! match budget.reserve(Duration::from_secs(30)) {
+//!     Ok(reservation) => std::thread::sleep(reservation.delay), // then send the request
+//!     Err(needed) => eprintln!("no slot within 30 s: the next is {needed:?} away"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! - **Keys.** Everything lives under `{prefix}:{<hash>}:…`, where the hash is the SHA-256
+//!   (hex) of `droplet-action budget`, a zero byte, and the token: the token itself never
+//!   reaches Redis, and processes with the same token share the same keys. The braces keep
+//!   one token's keys in one Redis Cluster slot. Keys expire once their slots have.
+//! - **What others say.** A 429 with `retry-after`, or `ratelimit-remaining: 0`, observed
+//!   by any process holds every process's reservations until it has passed.
+//! - **When Redis is unreachable** (refused, timed out, or any error), a reservation falls
+//!   back at once to a local [`Budget`] that keeps learning from every answer
+//!   ([`Unreachable::LocalBudget`], the default), or is refused ([`Unreachable::Refuse`]).
+//!   The budget then tries Redis again at most once per retry interval (1 s);
+//!   [`RedisBudget::is_degraded`] and [`RedisBudget::last_error`] report the state, and
+//!   every [`Reservation`] says where it came from. A fleet on local budgets shares the
+//!   token by each one's adaptive share, and may then see a 429.
+//!
+//! Redis 5 or later is needed (scripts that read the clock and then write).
+#![forbid(unsafe_code)]
+#![doc(test(attr(deny(warnings))))]
+
+pub use droplet_action_transport::RequestBudget;
+
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use droplet_action_model::{Budget, BudgetConfig, ResponseMeta, Token};
+use sha2::{Digest, Sha256};
+
+/// The longest hold any answer can impose: the hourly window.
+const MAX_HOLD: Duration = Duration::from_secs(3600);
+/// The longest window: a week.
+const MAX_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Takes the earliest slot that keeps every window within its limit, when it is no further
+/// than the allowed wait. `KEYS[1]`: the state hash (`blocked`: no slot before this, `seq`:
+/// the last slot number); `KEYS[2..]`: one sorted set of slots per window, scored by time.
+/// `ARGV[1]`: the longest wait; then the limit and the length of each window. Times are
+/// microseconds on the server's clock. Returns `{taken, delay, slot}`.
+const RESERVE_SCRIPT: &str = r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local slot = math.max(now, tonumber(redis.call('HGET', KEYS[1], 'blocked') or 0))
+for i = 2, #KEYS do
+  local limit = tonumber(ARGV[2 * i - 2])
+  local length = tonumber(ARGV[2 * i - 1])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - length)
+  local count = redis.call('ZCARD', KEYS[i])
+  if count > 0 then
+    local last = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
+    slot = math.max(slot, tonumber(last[2]))
+  end
+  if count >= limit then
+    local anchor = redis.call('ZRANGE', KEYS[i], count - limit, count - limit, 'WITHSCORES')
+    slot = math.max(slot, tonumber(anchor[2]) + length)
+  end
+end
+local delay = slot - now
+if delay > tonumber(ARGV[1]) then
+  return {0, delay, slot}
+end
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local member = string.format('%.0f:%d', slot, seq)
+local longest = 0
+for i = 2, #KEYS do
+  local length = tonumber(ARGV[2 * i - 1])
+  redis.call('ZADD', KEYS[i], slot, member)
+  redis.call('PEXPIRE', KEYS[i], math.ceil((delay + length) / 1000) + 1)
+  longest = math.max(longest, length)
+end
+local ttl = math.ceil((delay + longest) / 1000) + 1
+if redis.call('PTTL', KEYS[1]) < ttl then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+return {1, delay, slot}
+";
+
+/// Holds every reservation for `ARGV[1]` microseconds from now, unless one is held longer
+/// already. `KEYS[1]`: the state hash.
+const HOLD_SCRIPT: &str = r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local hold = tonumber(ARGV[1])
+if now + hold > tonumber(redis.call('HGET', KEYS[1], 'blocked') or 0) then
+  redis.call('HSET', KEYS[1], 'blocked', string.format('%.0f', now + hold))
+  local ttl = math.ceil(hold / 1000) + 1
+  if redis.call('PTTL', KEYS[1]) < ttl then
+    redis.call('PEXPIRE', KEYS[1], ttl)
+  end
+end
+return 0
+";
+
+/// At most `limit` requests in any `length` of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Window {
+    /// Requests allowed in the window, at least 1.
+    pub limit: u32,
+    /// The window's length, at least 1 µs (before the margin is added).
+    pub length: Duration,
+}
+
+/// What a reservation does while Redis cannot be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Unreachable {
+    /// Use the local [`Budget`] (the default): requests go on, paced by this process alone.
+    #[default]
+    LocalBudget,
+    /// Refuse: [`RedisBudget::reserve`] returns `Err(Duration::MAX)`.
+    Refuse,
+}
+
+/// How a [`RedisBudget`] works. The default is DigitalOcean's limits.
+///
+/// ```
+/// use std::time::Duration;
+/// use droplet_action_redis_budget::{RedisBudgetConfig, Window};
+///
+/// // DigitalOcean's limits, and the hour spread: at most 1,250 in any 15 minutes.
+/// let config = RedisBudgetConfig::default().window(1250, Duration::from_secs(900));
+/// assert_eq!(config.windows().len(), 3);
+/// assert_eq!(config.windows()[0], Window { limit: 250, length: Duration::from_secs(60) });
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RedisBudgetConfig {
+    windows: Vec<Window>,
+    margin: Duration,
+    key_prefix: String,
+    io_timeout: Duration,
+    retry_interval: Duration,
+    on_unreachable: Unreachable,
+    fallback: BudgetConfig,
+}
+
+impl Default for RedisBudgetConfig {
+    fn default() -> Self {
+        Self {
+            windows: vec![
+                Window {
+                    limit: 250,
+                    length: Duration::from_secs(60),
+                },
+                Window {
+                    limit: 5000,
+                    length: Duration::from_secs(3600),
+                },
+            ],
+            margin: Duration::from_secs(1),
+            key_prefix: "droplet-action:budget".to_owned(),
+            io_timeout: Duration::from_millis(250),
+            retry_interval: Duration::from_secs(1),
+            on_unreachable: Unreachable::LocalBudget,
+            fallback: BudgetConfig::default(),
+        }
+    }
+}
+
+impl RedisBudgetConfig {
+    /// No window at all, to be added with [`window`](Self::window).
+    pub fn without_windows() -> Self {
+        Self {
+            windows: Vec::new(),
+            ..Self::default()
+        }
+    }
+
+    /// Adds a window: at most `limit` requests (at least 1) in any `length` of time
+    /// (from 1 µs to a week).
+    pub fn window(mut self, limit: u32, length: Duration) -> Self {
+        self.windows.push(Window {
+            limit: limit.max(1),
+            length: length.clamp(Duration::from_micros(1), MAX_WINDOW),
+        });
+        self
+    }
+
+    /// Added to every window's length, for the network's jitter between this machine and
+    /// the API; at most an hour. Default: 1 s.
+    pub fn margin(mut self, margin: Duration) -> Self {
+        self.margin = margin.min(MAX_HOLD);
+        self
+    }
+
+    /// The start of every key. Default: `droplet-action:budget`.
+    pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.key_prefix = prefix.into();
+        self
+    }
+
+    /// The longest a connection, a write or a read to Redis may take. Default: 250 ms.
+    pub fn io_timeout(mut self, timeout: Duration) -> Self {
+        self.io_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long after a failure Redis is tried again. Default: 1 s.
+    pub fn retry_interval(mut self, interval: Duration) -> Self {
+        self.retry_interval = interval;
+        self
+    }
+
+    /// What a reservation does while Redis cannot be reached. Default: the local budget.
+    pub fn on_unreachable(mut self, policy: Unreachable) -> Self {
+        self.on_unreachable = policy;
+        self
+    }
+
+    /// The local budget's configuration. Default: [`BudgetConfig::default`].
+    pub fn fallback(mut self, config: BudgetConfig) -> Self {
+        self.fallback = config;
+        self
+    }
+
+    /// The windows, in the order they were added.
+    pub fn windows(&self) -> &[Window] {
+        &self.windows
+    }
+}
+
+/// A slot taken by [`RedisBudget::reserve`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Reservation {
+    /// Wait this long, then send.
+    pub delay: Duration,
+    /// Who granted it.
+    pub source: Source,
+}
+
+/// Who granted a [`Reservation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// The shared budget in Redis: the slot's time since the Unix epoch on Redis's clock.
+    Redis {
+        /// The slot, since the Unix epoch, on the Redis server's clock.
+        slot: Duration,
+    },
+    /// The local budget, while Redis could not be reached.
+    Local,
+}
+
+/// The connection to Redis, and when to try again after a failure.
+#[derive(Default)]
+struct Link {
+    connection: Option<redis::Connection>,
+    retry_at: Option<Instant>,
+    last_error: Option<String>,
+}
+
+/// A request budget shared through Redis by every process that uses the same token: see
+/// the [crate documentation](crate). Safe to share between threads (one connection, used by
+/// one call at a time).
+pub struct RedisBudget {
+    client: redis::Client,
+    config: RedisBudgetConfig,
+    hash: String,
+    state_key: String,
+    window_keys: Vec<String>,
+    reserve_script: redis::Script,
+    hold_script: redis::Script,
+    link: Mutex<Link>,
+    local: Mutex<Budget>,
+    origin: Instant,
+}
+
+impl fmt::Debug for RedisBudget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisBudget")
+            .field("state_key", &self.state_key)
+            .field("windows", &self.config.windows)
+            .field("degraded", &self.is_degraded())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisBudget {
+    /// A budget for `token` in the Redis at `redis_url` (`redis://host:port/db`). Nothing is
+    /// connected yet: the first reservation connects.
+    ///
+    /// # Errors
+    /// When `redis_url` is not a valid Redis URL.
+    pub fn new(
+        redis_url: &str,
+        token: &Token,
+        config: RedisBudgetConfig,
+    ) -> Result<Self, redis::RedisError> {
+        let client = redis::Client::open(redis_url)?;
+        let hash = token_hash(token);
+        let base = format!("{}:{{{hash}}}", config.key_prefix);
+        let margin = config.margin;
+        let window_keys = config
+            .windows
+            .iter()
+            .map(|window| {
+                let length = micros(window.length.saturating_add(margin));
+                format!("{base}:window:{}:{length}", window.limit)
+            })
+            .collect();
+        Ok(Self {
+            client,
+            hash,
+            state_key: format!("{base}:state"),
+            window_keys,
+            reserve_script: redis::Script::new(RESERVE_SCRIPT),
+            hold_script: redis::Script::new(HOLD_SCRIPT),
+            link: Mutex::new(Link::default()),
+            local: Mutex::new(Budget::new(config.fallback.clone())),
+            origin: Instant::now(),
+            config,
+        })
+    }
+
+    /// Takes the next slot of the shared budget if it is at most `max_wait` away; see
+    /// [`RequestBudget::try_reserve`]. While Redis cannot be reached, the local budget
+    /// answers, or `Err(Duration::MAX)` with [`Unreachable::Refuse`].
+    pub fn reserve(&self, max_wait: Duration) -> Result<Reservation, Duration> {
+        match self.with_connection(|connection| self.reserve_in_redis(connection, max_wait)) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) | None => match self.config.on_unreachable {
+                Unreachable::Refuse => Err(Duration::MAX),
+                Unreachable::LocalBudget => {
+                    let now = self.origin.elapsed();
+                    let delay = lock(&self.local).try_reserve(now, max_wait)?;
+                    Ok(Reservation {
+                        delay,
+                        source: Source::Local,
+                    })
+                }
+            },
+        }
+    }
+
+    /// Whether Redis could not be reached at the last attempt (reservations then come from
+    /// the local budget, or are refused).
+    pub fn is_degraded(&self) -> bool {
+        lock(&self.link).last_error.is_some()
+    }
+
+    /// Why Redis could not be reached at the last attempt; `None` while it can.
+    pub fn last_error(&self) -> Option<String> {
+        lock(&self.link).last_error.clone()
+    }
+
+    /// The hash that stands for the token in every key (`{prefix}:{<hash>}:…`).
+    pub fn key_hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// Runs `call` on the connection, connecting first if needed and due; `None` when no
+    /// connection could be had. A failed call drops the connection.
+    fn with_connection<T>(
+        &self,
+        call: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Option<redis::RedisResult<T>> {
+        let mut link = lock(&self.link);
+        if link.connection.is_none() {
+            if link.retry_at.is_some_and(|at| Instant::now() < at) {
+                return None;
+            }
+            match self.connect() {
+                Ok(connection) => link.connection = Some(connection),
+                Err(error) => {
+                    self.failed(&mut link, &error);
+                    return None;
+                }
+            }
+        }
+        let connection = link.connection.as_mut()?;
+        let result = call(connection);
+        match &result {
+            Ok(_) => {
+                link.last_error = None;
+                link.retry_at = None;
+            }
+            Err(error) => self.failed(&mut link, error),
+        }
+        Some(result)
+    }
+
+    fn failed(&self, link: &mut Link, error: &redis::RedisError) {
+        link.connection = None;
+        link.retry_at = Instant::now().checked_add(self.config.retry_interval);
+        link.last_error = Some(error.to_string());
+    }
+
+    fn connect(&self) -> redis::RedisResult<redis::Connection> {
+        let timeout = self.config.io_timeout;
+        let connection = self.client.get_connection_with_timeout(timeout)?;
+        connection.set_read_timeout(Some(timeout))?;
+        connection.set_write_timeout(Some(timeout))?;
+        Ok(connection)
+    }
+
+    fn reserve_in_redis(
+        &self,
+        connection: &mut redis::Connection,
+        max_wait: Duration,
+    ) -> redis::RedisResult<Result<Reservation, Duration>> {
+        let mut invocation = self.reserve_script.prepare_invoke();
+        invocation.key(&self.state_key).arg(micros(max_wait));
+        for (window, key) in self.config.windows.iter().zip(&self.window_keys) {
+            let length = micros(window.length.saturating_add(self.config.margin));
+            invocation.key(key).arg(window.limit).arg(length);
+        }
+        let (taken, delay, slot): (i64, i64, i64) = invocation.invoke(connection)?;
+        let delay = Duration::from_micros(u64::try_from(delay).unwrap_or(0));
+        if taken == 0 {
+            return Ok(Err(delay));
+        }
+        let slot = Duration::from_micros(u64::try_from(slot).unwrap_or(0));
+        Ok(Ok(Reservation {
+            delay,
+            source: Source::Redis { slot },
+        }))
+    }
+
+    /// Holds every process's reservations for `hold`.
+    fn hold(&self, hold: Duration) {
+        let _ = self.with_connection(|connection| {
+            self.hold_script
+                .key(&self.state_key)
+                .arg(micros(hold))
+                .invoke::<i64>(connection)
+        });
+    }
+}
+
+impl RequestBudget for RedisBudget {
+    fn try_reserve(&self, max_wait: Duration) -> Result<Duration, Duration> {
+        self.reserve(max_wait).map(|reservation| reservation.delay)
+    }
+
+    /// Teaches the local budget, and holds every process's reservations after a 429 with
+    /// `retry-after` or while `ratelimit-remaining` is 0 (until `ratelimit-reset`).
+    fn observe(&self, meta: &ResponseMeta) {
+        let unix_now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| {
+                i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+            });
+        let now = self.origin.elapsed();
+        lock(&self.local).observe_meta(now, unix_now, meta);
+        let retry_after = (meta.status == 429)
+            .then_some(meta.retry_after)
+            .flatten()
+            .map(|retry_after| retry_after.delay_from(jiff::Timestamp::now()));
+        let until_reset = meta
+            .rate_limit
+            .filter(|limit| limit.remaining <= 0)
+            .map(|limit| {
+                let seconds = u64::try_from(limit.reset.saturating_sub(unix_now)).unwrap_or(0);
+                Duration::from_secs(seconds.min(MAX_HOLD.as_secs())) + self.config.margin
+            });
+        let hold = retry_after
+            .max(until_reset)
+            .unwrap_or_default()
+            .min(MAX_HOLD);
+        if !hold.is_zero() {
+            self.hold(hold);
+        }
+    }
+}
+
+/// SHA-256 (lowercase hex) of `droplet-action budget`, a zero byte, and the token.
+fn token_hash(token: &Token) -> String {
+    let authorization = token.authorization().as_bytes();
+    let secret = authorization
+        .strip_prefix(b"Bearer ")
+        .unwrap_or(authorization);
+    let digest = Sha256::new()
+        .chain_update(b"droplet-action budget\0")
+        .chain_update(secret)
+        .finalize();
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// A poisoned lock still holds consistent state: every update under it is a plain store.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
