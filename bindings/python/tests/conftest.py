@@ -8,11 +8,13 @@ fresh server per test makes exact values predictable: request ids count from 1, 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import pathlib
+import re
 import subprocess
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -52,19 +54,30 @@ class Mock:
         finally:
             connection.close()
 
+    def stats(self) -> dict[str, Any]:
+        """The mock's counters (``GET /__mock/stats``, not counted as an answer)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            connection.request("GET", "/__mock/stats")
+            stats: dict[str, Any] = json.loads(connection.getresponse().read())
+            return stats
+        finally:
+            connection.close()
+
     @property
     def reset(self) -> int:
         """``ratelimit-reset``, fixed for the server's life."""
         return int(self.headers()["ratelimit-reset"])
 
 
-def start_mock() -> Mock:
+def start_mock(*flags: str) -> Mock:
+    """Starts the mock binary with ``flags`` (``--tls``, ``--rate-limit``, ...)."""
     process = subprocess.Popen(
-        [str(mock_binary()), "--port", "0"], stdout=subprocess.PIPE, text=True
+        [str(mock_binary()), "--port", "0", *flags], stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
     line = process.stdout.readline().strip()
-    assert line.startswith("listening on http://127.0.0.1:"), line
+    assert re.fullmatch(r"listening on https?://127\.0\.0\.1:\d+", line), line
     url = line.split()[-1]
     return Mock(url=url, port=int(url.rsplit(":", 1)[1]), process=process)
 

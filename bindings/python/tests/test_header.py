@@ -22,6 +22,7 @@ STRUCTS = [
     _ffi.droplet_rate_limit,
     _ffi.droplet_action_result,
     _ffi.droplet_call_options,
+    _ffi.droplet_action_ref,
     _ffi.droplet_header,
     _ffi.droplet_request,
 ]
@@ -77,7 +78,7 @@ def test_every_function_of_the_header_is_declared() -> None:
         if name.startswith("droplet_") and not isinstance(value, type) and hasattr(value, "argtypes")
     }
     assert sorted(functions()) == sorted(declared)
-    assert len(declared) == 34
+    assert len(declared) == 36
 
 
 @pytest.mark.parametrize("name", sorted(functions()))

@@ -39,6 +39,21 @@ def test_wait_raises_action_errored_with_the_failed_action(client: da.Client, mo
     assert error.raw_body is not None and b'"status":"errored"' in error.raw_body
 
 
+def test_completes_n_seconds_after_the_first_request(client: da.Client) -> None:
+    started = time.monotonic()
+    assert client.get(70, 5000001) == generated(70, 5000001, "in-progress")
+    assert client.wait(70, 5000001, poll_interval=0.1) == generated(70, 5000001)
+    assert 1.0 <= time.monotonic() - started < 2.0
+
+
+def test_errors_n_seconds_after_the_first_request(client: da.Client) -> None:
+    started = time.monotonic()
+    with pytest.raises(da.ActionErroredError) as caught:
+        client.wait(71, 6000001, poll_interval=0.1)
+    assert caught.value.action == generated(71, 6000001, "errored")
+    assert 1.0 <= time.monotonic() - started < 2.0
+
+
 def test_redirect_to_another_origin_is_followed(client: da.Client) -> None:
     assert client.get(44, 900301) == generated(44, 900301)
 

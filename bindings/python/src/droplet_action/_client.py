@@ -21,7 +21,6 @@ import math
 import os
 import queue
 import threading
-import time
 from typing import (
     Any,
     Callable,
@@ -35,7 +34,14 @@ from typing import (
 )
 
 from . import _ffi
-from ._errors import Error, InvalidArgumentError, build_error, take_result, unwrap
+from ._errors import (
+    Error,
+    InvalidArgumentError,
+    build_error,
+    outcome_from_c,
+    take_result,
+    unwrap,
+)
 from ._model import Action
 
 T = TypeVar("T")
@@ -49,7 +55,6 @@ _INT64_MAX = 2**63 - 1
 _UINT32_MAX = 2**32 - 1
 _DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
 _WAIT_SLICE = 0.05
-_MAX_WAIT_THREADS = 64
 
 
 def _log_from_library(_userdata: Optional[int], level: int, message: Optional[bytes]) -> None:
@@ -253,7 +258,10 @@ class Client:
     ``retry-after``. Answers above ``body_limit`` bytes are refused. ``proxy`` is an
     ``http://``, ``socks4://``, ``socks4a://``, ``socks5://`` or ``socks5h://`` URL (never
     read from the environment); ``ca_file`` a PEM bundle trusted beside the system's and
-    the bundled roots.
+    the bundled roots. ``requests_per_minute`` paces every request of the client, from
+    every thread (default: 250 for DigitalOcean's API, the limit of a token; none for any
+    other base URL; ``2**32 - 1``: no pacing); a call that would wait past its time fails
+    with ``TimeoutError``.
 
     Events (attempts, retries, outcomes) go to ``logging.getLogger("droplet_action")``,
     at the levels that logger lets through when the client is created.
@@ -273,6 +281,7 @@ class Client:
         proxy: Optional[str] = None,
         ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
         allow_insecure_http: bool = False,
+        requests_per_minute: Optional[int] = None,
     ) -> None:
         self._lock = threading.Lock()
         self._pointer: Optional[int] = None
@@ -305,6 +314,10 @@ class Client:
         if proxy is not None:
             settings.append(("proxy", _ffi.droplet_client_builder_set_proxy,
                              (_c_text(proxy, "proxy"),)))
+        if requests_per_minute is not None:
+            settings.append(("requests_per_minute",
+                             _ffi.droplet_client_builder_set_requests_per_minute,
+                             (_count(requests_per_minute, "requests_per_minute", _UINT32_MAX),)))
         if ca_file is not None:
             settings.append(("ca_file", _ffi.droplet_client_builder_set_ca_file,
                              (_c_text(ca_file, "ca_file"),)))
@@ -380,8 +393,8 @@ class Client:
         order once all have finished, or, with ``return_exceptions``, puts each error in
         the list in place of its action (as ``asyncio.gather`` does).
 
-        The waits run on threads that share this client, one per action (up to 64 at a
-        time).
+        The library polls them in turn on one thread (``droplet_actions_wait``), the one
+        that started earliest first, under the client's one request budget.
         """
         call = self._wait_many_call(refs, timeout, poll_interval, cancel)
         outcomes = self._run(call, cancel)
@@ -526,21 +539,20 @@ class Client:
         _check_token(cancel)
 
         def call(token: CancelToken) -> List[WaitOutcome]:
-            # Every wait shares one token, so one cancellation ends them all, and one
-            # deadline, so actions that start late (more than 64) get what is left.
-            shared = token if token is not _NO_CANCEL else CancelToken()
-            deadline = time.monotonic() + timeout_ms / 1000
-
-            def one(pair: ActionRef) -> WaitOutcome:
-                left = max(1, math.ceil((deadline - time.monotonic()) * 1000))
-                wait = self._wait_call(pair[0], pair[1], left / 1000, poll_ms / 1000, None)
-                return wait(shared)
-
-            workers = min(len(pairs), _MAX_WAIT_THREADS)
-            with concurrent.futures.ThreadPoolExecutor(
-                workers, thread_name_prefix="droplet_action-wait"
-            ) as pool:
-                return list(pool.map(one, pairs))
+            count = len(pairs)
+            refs = (_ffi.droplet_action_ref * count)(*(_ffi.droplet_action_ref(*p) for p in pairs))
+            results = (_ffi.droplet_action_result * count)()
+            options = self._options(token, timeout_ms, poll_ms)
+            pointer = self._acquire()
+            try:
+                _ffi.droplet_actions_wait(pointer, refs, count, ctypes.byref(options), results)
+            finally:
+                self._release()
+            try:
+                return [outcome_from_c(result) for result in results]
+            finally:
+                for result in results:
+                    _ffi.droplet_action_result_free(ctypes.byref(result))
 
         return call
 

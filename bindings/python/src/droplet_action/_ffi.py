@@ -142,6 +142,12 @@ class droplet_call_options(Structure):
     ]
 
 
+class droplet_action_ref(Structure):
+    """``struct droplet_action_ref``."""
+
+    _fields_ = [("droplet_id", c_int64), ("action_id", c_int64)]
+
+
 # typedef void (*droplet_log_callback)(void *userdata, uint32_t level, const char *message);
 droplet_log_callback = CFUNCTYPE(None, c_void_p, c_uint32, c_char_p)
 
@@ -195,6 +201,15 @@ droplet_action_wait = _declare(
 droplet_action_wait_opts = _declare(
     "droplet_action_wait_opts", droplet_action_result, c_void_p, c_int64, c_int64, _options_p
 )
+droplet_actions_wait = _declare(
+    "droplet_actions_wait",
+    c_uint32,
+    c_void_p,
+    POINTER(droplet_action_ref),
+    c_size_t,
+    _options_p,
+    _result_p,
+)
 droplet_last_error_message = _declare("droplet_last_error_message", c_char_p)
 droplet_client_builder_new = _declare("droplet_client_builder_new", c_void_p)
 droplet_client_builder_set_token = _declare(
@@ -229,6 +244,9 @@ droplet_client_builder_set_allow_insecure_http = _declare(
 )
 droplet_client_builder_build = _declare(
     "droplet_client_builder_build", c_uint32, c_void_p, POINTER(c_void_p)
+)
+droplet_client_builder_set_requests_per_minute = _declare(
+    "droplet_client_builder_set_requests_per_minute", c_uint32, c_void_p, c_uint32
 )
 droplet_client_builder_set_ca_file = _declare(
     "droplet_client_builder_set_ca_file", c_uint32, c_void_p, c_char_p
