@@ -3,10 +3,13 @@ installed package itself."""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import dataclasses
 import importlib.metadata
+import os
 import pathlib
+import signal
 import threading
 import time
 
@@ -199,3 +202,29 @@ def test_rate_limit_reset_as_a_datetime() -> None:
     assert da.RateLimit(limit=5000, remaining=1, reset=1605371361).reset_at.isoformat() == (
         "2020-11-14T16:29:21+00:00"
     )
+
+
+def test_a_call_inside_a_running_event_loop_works(client: da.Client) -> None:
+    # asyncio.run installs its own SIGINT handler: the call runs on the helper thread.
+    async def main() -> da.Action:
+        return client.get(3164444, 36804636)
+
+    assert asyncio.run(main()) == DOCUMENTED
+
+
+def test_a_call_keeps_a_wakeup_fd_the_application_set(client: da.Client) -> None:
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    try:
+        assert signal.set_wakeup_fd(write_fd) == -1
+        assert client.get(3164444, 36804636) == DOCUMENTED
+        assert signal.set_wakeup_fd(-1) == write_fd
+    finally:
+        signal.set_wakeup_fd(-1)
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_a_call_on_the_main_thread_leaves_no_wakeup_fd(client: da.Client) -> None:
+    assert client.get(3164444, 36804636) == DOCUMENTED
+    assert signal.set_wakeup_fd(-1) == -1

@@ -16,9 +16,13 @@ from conftest import TOKEN, Mock
 
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     import droplet_action as da
 
+    if sys.argv[4] == "own-handler":
+        def handler(signum, frame):
+            raise KeyboardInterrupt("from the application's own handler")
+        signal.signal(signal.SIGINT, handler)
     client = da.Client(sys.argv[1], base_url=sys.argv[2])
     call = {
         "wait": lambda: client.wait(110, 900199, poll_interval=1.0),
@@ -36,11 +40,12 @@ CHILD = textwrap.dedent(
 )
 
 
-def interrupt(mock: Mock, mode: str) -> tuple[float, list[str]]:
+def interrupt(mock: Mock, mode: str, handler: str = "python") -> tuple[float, list[str]]:
     """Runs a child blocked in ``mode`` and sends it SIGINT; the delay to its
-    KeyboardInterrupt (both clocks are CLOCK_MONOTONIC) and the lines it printed after."""
+    KeyboardInterrupt (both clocks are CLOCK_MONOTONIC) and the lines it printed after.
+    ``handler``: Python's own SIGINT handler, or the application's ("own-handler")."""
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, TOKEN, mock.url, mode],
+        [sys.executable, "-c", CHILD, TOKEN, mock.url, mode, handler],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -66,18 +71,22 @@ def answers_so_far(mock: Mock) -> int:
     return int(mock.headers()["x-request-id"].rsplit("-", 1)[1], 16) - 1
 
 
+@pytest.mark.parametrize("handler", ["python", "own-handler"])
 @pytest.mark.parametrize("mode", ["wait", "get", "wait_many"])
 def test_ctrl_c_interrupts_within_200_ms_and_the_client_still_works(
-    mock: Mock, mode: str
+    mock: Mock, mode: str, handler: str
 ) -> None:
-    delay, after = interrupt(mock, mode)
+    delay, after = interrupt(mock, mode, handler)
     assert 0 <= delay < 0.2, f"KeyboardInterrupt {delay * 1000:.0f} ms after SIGINT"
     assert after == ["36804636"]
 
 
+@pytest.mark.parametrize("handler", ["python", "own-handler"])
 @pytest.mark.parametrize(("mode", "polls"), [("wait", 1), ("wait_many", 2)])
-def test_ctrl_c_ends_the_wait_in_the_library(mock: Mock, mode: str, polls: int) -> None:
-    interrupt(mock, mode)
+def test_ctrl_c_ends_the_wait_in_the_library(
+    mock: Mock, mode: str, polls: int, handler: str
+) -> None:
+    interrupt(mock, mode, handler)
     # A wait still running would poll again one second after its first poll.
     time.sleep(1.2)
     assert answers_so_far(mock) == polls + 1

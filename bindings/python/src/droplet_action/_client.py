@@ -20,6 +20,7 @@ import logging
 import math
 import os
 import queue
+import signal
 import threading
 from typing import (
     Any,
@@ -188,8 +189,12 @@ _helper_lock = threading.Lock()
 
 
 def _reset_helper_in_child() -> None:
-    global _helper, _helper_lock
+    global _helper, _helper_lock, _watch
+    if _watch is not None:
+        os.close(_watch.read_fd)
+        os.close(_watch.write_fd)
     _helper = None
+    _watch = None
     _helper_lock = threading.Lock()
 
 
@@ -236,6 +241,65 @@ def _run_interruptibly(call: Callable[[], T], cancel: CancelToken) -> T:
 
 def _on_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
+
+
+class _SigintWatch:
+    """Cancels the main thread's current call when SIGINT arrives.
+
+    During the call, Python's signal wakeup fd is this pipe: Python's own handler still
+    runs (and raises ``KeyboardInterrupt`` as soon as the call returns), and also writes
+    the signal's number here, where this thread reads it and triggers the call's token.
+    """
+
+    def __init__(self) -> None:
+        self.read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.write_fd, False)
+        self.current: Optional[CancelToken] = None
+        threading.Thread(target=self._watch, name="droplet_action-sigint", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            if signal.SIGINT in os.read(self.read_fd, 64):
+                token = self.current
+                if token is not None:
+                    token.cancel()
+
+
+_watch: Optional[_SigintWatch] = None
+
+
+def _sigint_watch() -> _SigintWatch:
+    global _watch
+    with _helper_lock:
+        if _watch is None:
+            _watch = _SigintWatch()
+        return _watch
+
+
+def _run_on_main_thread(
+    call: Callable[[CancelToken], T], cancel: Optional[CancelToken], by_value: bool
+) -> T:
+    """Runs a call made on the main thread so that Ctrl-C ends it at once.
+
+    With Python's own SIGINT handler in place and no wakeup fd taken, a call whose result
+    comes back by value (freed even if an exception drops it) runs on this thread, and
+    SIGINT reaches its token through ``_SigintWatch``: no thread switch. Otherwise
+    (another handler, which may raise anything, or asyncio's wakeup fd), it runs on the
+    helper thread, and any exception a handler raises cancels it.
+    """
+    token = cancel if cancel is not None else CancelToken()
+    if by_value and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        watch = _sigint_watch()
+        previous = signal.set_wakeup_fd(watch.write_fd, warn_on_full_buffer=False)
+        if previous == -1:
+            watch.current = token
+            try:
+                return call(token)
+            finally:
+                watch.current = None
+                signal.set_wakeup_fd(-1)
+        signal.set_wakeup_fd(previous)
+    return _run_interruptibly(lambda: call(token), token)
 
 
 ActionRef = Tuple[int, int]
@@ -397,7 +461,7 @@ class Client:
         that started earliest first, under the client's one request budget.
         """
         call = self._wait_many_call(refs, timeout, poll_interval, cancel)
-        outcomes = self._run(call, cancel)
+        outcomes = self._run(call, cancel, by_value=False)
         if not return_exceptions:
             for outcome in outcomes:
                 if isinstance(outcome, Error):
@@ -455,12 +519,13 @@ class Client:
         if pointer is not None:
             _ffi.droplet_client_free(pointer)
 
-    def _run(self, call: Callable[[CancelToken], T], cancel: Optional[CancelToken]) -> T:
+    def _run(
+        self, call: Callable[[CancelToken], T], cancel: Optional[CancelToken], by_value: bool = True
+    ) -> T:
         """Runs a call on this thread, or, on the main thread, interruptibly."""
         if not _on_main_thread():
             return call(cancel) if cancel is not None else call(_NO_CANCEL)
-        token = cancel if cancel is not None else CancelToken()
-        return _run_interruptibly(lambda: call(token), token)
+        return _run_on_main_thread(call, cancel, by_value)
 
     def _options(
         self, cancel: CancelToken, timeout_ms: int, poll_interval_ms: int

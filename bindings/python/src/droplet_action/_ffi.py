@@ -130,6 +130,13 @@ class droplet_action_result(Structure):
         ("internal", c_void_p),
     ]
 
+    def __del__(self) -> None:
+        # A result returned by value that an exception dropped before its free (a signal
+        # handler raising right after the call returned) is freed here. The free zeroes
+        # `internal`, so a result freed already, or held in an array, is left alone.
+        if self._b_needsfree_ and self.internal:
+            droplet_action_result_free(ctypes.byref(self))
+
 
 class droplet_call_options(Structure):
     """``struct droplet_call_options``; ``size`` must be ``ctypes.sizeof`` of it."""
