@@ -13,8 +13,6 @@ client really run at the same time.
 from __future__ import annotations
 
 import _thread
-import asyncio
-import concurrent.futures
 import ctypes
 import logging
 import math
@@ -23,6 +21,7 @@ import queue
 import signal
 import threading
 from typing import (
+    TYPE_CHECKING,
     Any,
     Callable,
     Iterable,
@@ -44,6 +43,9 @@ from ._errors import (
     unwrap,
 )
 from ._model import Action
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 T = TypeVar("T")
 
@@ -677,6 +679,10 @@ class AsyncClient:
     """
 
     def __init__(self, token: str, *, max_workers: int = 32, **settings: Any) -> None:
+        # Imported here: asyncio and its executors take longer to import than the rest of
+        # this package, and only this class needs them.
+        import concurrent.futures
+
         self._client = Client(token, **settings)
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers, thread_name_prefix="droplet_action-async"
@@ -731,6 +737,8 @@ class AsyncClient:
         return outcomes
 
     async def _run(self, call: Callable[[CancelToken], T], cancel: Optional[CancelToken]) -> T:
+        import asyncio
+
         if self._client.closed:
             raise InvalidArgumentError("the client is closed")
         token = cancel if cancel is not None else CancelToken()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import pathlib
 from ctypes import (
     CFUNCTYPE,
     POINTER,
@@ -36,7 +35,7 @@ LIBRARY_NAME = "libdroplet_action.so"
 
 def _load() -> ctypes.CDLL:
     explicit = os.environ.get("DROPLET_ACTION_LIB")
-    path = explicit if explicit else str(pathlib.Path(__file__).resolve().parent / LIBRARY_NAME)
+    path = explicit or os.path.join(os.path.dirname(os.path.abspath(__file__)), LIBRARY_NAME)
     return ctypes.CDLL(path)
 
 

@@ -14,7 +14,7 @@ opens a socket, sleeps or blocks::
 from __future__ import annotations
 
 import ctypes
-import random as _random
+import os
 from typing import Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _ffi
@@ -119,11 +119,11 @@ def retry_advice(
     retried while ``attempt <= max_retries``, after what the server asked for
     (``retry-after``, or a spent rate limit's reset on a 429), else after a backoff from
     0.2 s doubling to 5 s with full jitter drawn from ``random`` (any 64-bit number;
-    default a fresh random one). Never when the server asks for more than 60 s. The same
+    default one from ``os.urandom``). Never when the server asks for more than 60 s. The same
     rules as ``Client.get`` with its default settings.
     """
     if random is None:
-        random = _random.getrandbits(64)
+        random = int.from_bytes(os.urandom(8), "little")
     for value, name, limit in ((attempt, "attempt", 2**32 - 1), (max_retries, "max_retries", 2**32 - 1),
                                (random, "random", 2**64 - 1)):
         if not isinstance(value, int) or isinstance(value, bool):
