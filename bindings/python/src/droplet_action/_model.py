@@ -116,8 +116,9 @@ def _timestamp(text: Optional[bytes], unix: int, present: bool) -> Optional[_dt.
     date_time, offset = value[:19], value[19:]
     fraction = ""
     if offset.startswith("."):
-        digits = offset[1:].rstrip("0123456789")
-        fraction, offset = offset[1 : len(offset) - len(digits)], digits
+        rest = offset[1:]
+        offset = rest.lstrip("0123456789")
+        fraction = rest[: len(rest) - len(offset)]
     if offset in ("Z", "z"):
         offset = "+00:00"
     try:
