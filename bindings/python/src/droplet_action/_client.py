@@ -2,10 +2,13 @@
 Ctrl-C and task cancellation end them at once.
 
 A C call blocks the thread that makes it, and Python runs signal handlers only on the main
-thread, between bytecodes. So a call made on the main thread runs on a helper thread while
-the main thread waits for it in short slices; when a signal handler raises there
-(``KeyboardInterrupt``), the call's cancel token is triggered, the helper's call ends
-within about 20 ms, and the exception goes on. Calls made on other threads run on the
+thread, between bytecodes. So a call made on the main thread holds a cancel token that a
+signal can reach. While Python's own SIGINT handler is in place, the call runs on the main
+thread, and Python's signal wakeup fd brings SIGINT to a watcher thread that triggers the
+token. With another handler in place (one that may raise anything), the call runs on a
+helper thread while the main thread waits for it in short slices, and whatever a handler
+raises there triggers the token. Either way the C call ends within about 20 ms and the
+exception goes on, with the client still usable. Calls made on other threads run on the
 calling thread directly: ctypes releases the GIL during every C call, so threads sharing a
 client really run at the same time.
 """
