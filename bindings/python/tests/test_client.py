@@ -205,7 +205,7 @@ def test_rate_limit_reset_as_a_datetime() -> None:
 
 
 def test_a_call_inside_a_running_event_loop_works(client: da.Client) -> None:
-    # asyncio.run installs its own SIGINT handler: the call runs on the helper thread.
+    # asyncio.run installs its own SIGINT handler: the call runs on the worker thread.
     async def main() -> da.Action:
         return client.get(3164444, 36804636)
 

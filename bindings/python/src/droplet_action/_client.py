@@ -6,7 +6,7 @@ thread, between bytecodes. So a call made on the main thread holds a cancel toke
 signal can reach. While Python's own SIGINT handler is in place, the call runs on the main
 thread, and Python's signal wakeup fd brings SIGINT to a watcher thread that triggers the
 token. With another handler in place (one that may raise anything), the call runs on a
-helper thread while the main thread waits for it in short slices, and whatever a handler
+worker thread while the main thread waits for it in short slices, and whatever a handler
 raises there triggers the token. Either way the C call ends within about 20 ms and the
 exception goes on, with the client still usable. Calls made on other threads run on the
 calling thread directly: ctypes releases the GIL during every C call, so threads sharing a
@@ -149,7 +149,7 @@ class CancelToken:
 
 
 class _Job:
-    """A call for the helper thread, and its outcome."""
+    """A call for the worker thread, and its outcome."""
 
     __slots__ = ("call", "outcome", "error", "done")
 
@@ -172,7 +172,7 @@ class _Job:
 
 
 class _MainThreadCalls:
-    """The helper thread that makes the main thread's blocking calls."""
+    """The worker thread that makes the main thread's blocking calls."""
 
     def __init__(self) -> None:
         self._jobs: "queue.SimpleQueue[_Job]" = queue.SimpleQueue()
@@ -189,30 +189,30 @@ class _MainThreadCalls:
         self._jobs.put(job)
 
 
-_helper: Optional[_MainThreadCalls] = None
-_helper_lock = threading.Lock()
+_worker: Optional[_MainThreadCalls] = None
+_threads_lock = threading.Lock()
 
 
-def _reset_helper_in_child() -> None:
-    global _helper, _helper_lock, _watch
+def _reset_threads_in_child() -> None:
+    global _worker, _threads_lock, _watch
     if _watch is not None:
         os.close(_watch.read_fd)
         os.close(_watch.write_fd)
-    _helper = None
+    _worker = None
     _watch = None
-    _helper_lock = threading.Lock()
+    _threads_lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_helper_in_child)
+    os.register_at_fork(after_in_child=_reset_threads_in_child)
 
 
-def _main_thread_helper() -> _MainThreadCalls:
-    global _helper
-    with _helper_lock:
-        if _helper is None:
-            _helper = _MainThreadCalls()
-        return _helper
+def _main_thread_worker() -> _MainThreadCalls:
+    global _worker
+    with _threads_lock:
+        if _worker is None:
+            _worker = _MainThreadCalls()
+        return _worker
 
 
 def _wait_until_done(job: _Job) -> None:
@@ -230,7 +230,7 @@ def _run_interruptibly(call: Callable[[], T], cancel: CancelToken) -> T:
     """Runs ``call`` (which holds ``cancel``) so that a signal handler raising on the main
     thread cancels it, waits for it to end, and then raises."""
     job = _Job(call)
-    _main_thread_helper().submit(job)
+    _main_thread_worker().submit(job)
     try:
         while not job.done.acquire(timeout=_WAIT_SLICE):
             pass
@@ -275,7 +275,7 @@ _watch: Optional[_SigintWatch] = None
 
 def _sigint_watch() -> _SigintWatch:
     global _watch
-    with _helper_lock:
+    with _threads_lock:
         if _watch is None:
             _watch = _SigintWatch()
         return _watch
@@ -290,7 +290,7 @@ def _run_on_main_thread(
     comes back by value (freed even if an exception drops it) runs on this thread, and
     SIGINT reaches its token through ``_SigintWatch``: no thread switch. Otherwise
     (another handler, which may raise anything, or asyncio's wakeup fd), it runs on the
-    helper thread, and any exception a handler raises cancels it.
+    worker thread, and any exception a handler raises cancels it.
     """
     token = cancel if cancel is not None else CancelToken()
     if by_value and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
