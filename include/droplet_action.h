@@ -34,6 +34,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+// The version of the library this header belongs to, "MAJOR.MINOR.PATCH"; droplet_version()
+// returns the version of the library loaded at run time.
+#define DROPLET_ACTION_STR_(x) #x
+#define DROPLET_ACTION_STR(x) DROPLET_ACTION_STR_(x)
+#define DROPLET_ACTION_VERSION DROPLET_ACTION_STR(DROPLET_ACTION_VERSION_MAJOR) "." \
+  DROPLET_ACTION_STR(DROPLET_ACTION_VERSION_MINOR) "." DROPLET_ACTION_STR(DROPLET_ACTION_VERSION_PATCH)
 
 // The major version of the library this header belongs to.
 #define DROPLET_ACTION_VERSION_MAJOR 0
@@ -215,7 +221,9 @@ typedef struct droplet_action_result {
   // The action, set when one was received and parsed: on `OK`, on `ACTION_ERRORED`,
   // and on a wait's `TIMEOUT` (the last state seen); otherwise NULL.
   struct droplet_action *action;
-  // What went wrong, set whenever `status` is not `OK`; never holds the token.
+  // What went wrong, set whenever `status` is not `OK`; never holds the token (a token a
+  // server echoes back is replaced by `<redacted>` here, in `error_id` and in
+  // `request_id`; `raw_body` stays as received).
   const char *error_message;
   // The API's error id (`"not_found"`, `"unauthorized"`, ...), else NULL.
   const char *error_id;
@@ -374,7 +382,8 @@ struct droplet_client_builder *droplet_client_builder_new(void);
 droplet_status droplet_client_builder_set_token(struct droplet_client_builder *builder, const char *token);
 
 // Sets the API base URL (default `https://api.digitalocean.com`), checked now:
-// `INVALID_ARGUMENT` when NULL, not UTF-8, or not an `http`/`https` URL with a host.
+// `INVALID_ARGUMENT` when NULL, not UTF-8, not an `http`/`https` URL with a host, or with
+// a port that is not a number from 1 to 65535.
 // Plain `http` is accepted for loopback hosts only, unless
 // `droplet_client_builder_set_allow_insecure_http` says otherwise (checked at build).
 //

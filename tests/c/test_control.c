@@ -168,6 +168,7 @@ static void test_cancel_the_sleep_between_polls(void) {
   CHECK(r.status == DROPLET_STATUS_CANCELLED);
   CHECK(latency >= 0.0 && latency < limit_ms);
   CHECK(droplet_action_result_polls(&r) == 1);
+  CHECK(r.attempts == 1);
   CHECK(r.action != NULL && r.action->id == 900199);
   CHECK(r.action != NULL && r.action->status == DROPLET_ACTION_STATUS_IN_PROGRESS);
   CHECK(r.http_status == 200);

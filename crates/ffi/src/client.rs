@@ -121,7 +121,8 @@ pub unsafe extern "C" fn droplet_client_builder_set_token(
 }
 
 /// Sets the API base URL (default `https://api.digitalocean.com`), checked now:
-/// `INVALID_ARGUMENT` when NULL, not UTF-8, or not an `http`/`https` URL with a host.
+/// `INVALID_ARGUMENT` when NULL, not UTF-8, not an `http`/`https` URL with a host, or with
+/// a port that is not a number from 1 to 65535.
 /// Plain `http` is accepted for loopback hosts only, unless
 /// `droplet_client_builder_set_allow_insecure_http` says otherwise (checked at build).
 ///

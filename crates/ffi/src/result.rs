@@ -98,7 +98,9 @@ pub struct droplet_action_result {
     /// The action, set when one was received and parsed: on `OK`, on `ACTION_ERRORED`,
     /// and on a wait's `TIMEOUT` (the last state seen); otherwise NULL.
     pub action: *mut droplet_action,
-    /// What went wrong, set whenever `status` is not `OK`; never holds the token.
+    /// What went wrong, set whenever `status` is not `OK`; never holds the token (a token a
+    /// server echoes back is replaced by `<redacted>` here, in `error_id` and in
+    /// `request_id`; `raw_body` stays as received).
     pub error_message: *const c_char,
     /// The API's error id (`"not_found"`, `"unauthorized"`, ...), else NULL.
     pub error_id: *const c_char,

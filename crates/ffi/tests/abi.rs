@@ -81,8 +81,8 @@ const ADD: &[Edit] = &[
     },
     Edit {
         file: "status.rs",
-        from: "    Panic = 8,\n",
-        to: "    Panic = 8,\n    /// Added.\n    Cancelled = 9,\n",
+        from: "    Cancelled = 9,\n",
+        to: "    Cancelled = 9,\n    /// Added.\n    Added = 10,\n",
     },
     Edit {
         file: "client.rs",
@@ -165,7 +165,7 @@ fn added_function_struct_status_and_private_member_are_compatible() {
         0,
         &[
             "compatible additions:",
-            "1 Added function:",
+            "droplet_added_function",
             "droplet_added_function(droplet_action::droplet_added_options*)",
             "keeps the ABI",
         ],

@@ -10,7 +10,7 @@ use droplet_action_mock::MockServer;
 use support::{C_FLAGS, compile, last_line, out_dir, repo, run_ok};
 
 /// The number of checks test_control.c makes when all pass.
-const CHECKS: usize = 237;
+const CHECKS: usize = 238;
 
 fn build(name: &str, flags: &[&str]) -> PathBuf {
     let exe = out_dir("c").join(name);

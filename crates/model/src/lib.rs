@@ -47,7 +47,8 @@ pub use budget::{Budget, BudgetConfig, Slowdown, SlowdownReason};
 pub use headers::{RateLimit, RetryAfter, request_id_from_headers};
 pub use id::{ActionId, DropletId, InvalidId};
 pub use request::{
-    ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, Token, redact_url,
+    ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, Token, parse_port,
+    redact_url,
 };
 pub use response::{
     ActionResponse, ApiError, DecodeError, ErrorResponse, ResponseError, ResponseMeta, classify,

@@ -39,6 +39,40 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The port of a URL authority (`[user@]host[:port]`): `Ok(None)` without one, the number
+/// when it is one from 1 to 65535, an error otherwise (a URL parser that drops a port it
+/// cannot read would send the request to the scheme's default port instead).
+///
+/// ```
+/// use droplet_action_model::parse_port;
+/// assert_eq!(parse_port("127.0.0.1:8080"), Ok(Some(8080)));
+/// assert_eq!(parse_port("[::1]"), Ok(None));
+/// assert_eq!(parse_port("user:pw@[::1]:1080"), Ok(Some(1080)));
+/// assert!(parse_port("127.0.0.1:99999").is_err());
+/// assert!(parse_port("127.0.0.1:0").is_err());
+/// assert!(parse_port("127.0.0.1:").is_err());
+/// assert!(parse_port("127.0.0.1:+80").is_err());
+/// ```
+///
+/// # Errors
+/// A short reason, for a message.
+pub fn parse_port(authority: &str) -> Result<Option<u16>, &'static str> {
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
+    let after_host = match host_port.rfind(']') {
+        Some(end) => &host_port[end + 1..],
+        None => host_port,
+    };
+    let Some((_, port)) = after_host.rsplit_once(':') else {
+        return Ok(None);
+    };
+    match port.parse::<u16>() {
+        Ok(number) if number > 0 && port.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(number)),
+        _ => Err("the port is not a number from 1 to 65535"),
+    }
+}
+
 /// The API's base URL: `http` or `https`, a host, an optional path prefix, and nothing else.
 ///
 /// ```
@@ -85,6 +119,7 @@ impl BaseUrl {
         if authority.host().is_empty() {
             return Err(fail("the URL has no host"));
         }
+        parse_port(authority.as_str()).map_err(fail)?;
         if uri.query().is_some() {
             return Err(fail("a base URL cannot have a query"));
         }

@@ -169,6 +169,14 @@ fn malformed_base_urls_are_rejected() {
             "a base URL cannot have a fragment",
         ),
         ("http://exa mple.com", "not a valid absolute URL"),
+        (
+            "http://127.0.0.1:99999",
+            "the port is not a number from 1 to 65535",
+        ),
+        (
+            "http://127.0.0.1:0",
+            "the port is not a number from 1 to 65535",
+        ),
     ] {
         let error = BaseUrl::parse(url).unwrap_err();
         assert_eq!(

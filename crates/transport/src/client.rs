@@ -29,6 +29,10 @@ pub const DEFAULT_USER_AGENT: &str = concat!("droplet-action/", env!("CARGO_PKG_
 
 const MAX_REDIRECTS: u32 = 5;
 
+/// The shortest token taken out of echoed text: a shorter one would blank out ordinary
+/// words (real tokens are dozens of characters).
+const MIN_SCRUBBED_SECRET: usize = 8;
+
 /// The body limit a client has unless another is set: 4 MiB.
 pub const DEFAULT_BODY_LIMIT: u64 = 4 * 1024 * 1024;
 
@@ -375,6 +379,8 @@ impl ClientBuilder {
                 token,
                 user_agent,
                 timeout: self.timeout,
+                connect_timeout: self.connect_timeout,
+                secret: self.token.clone().unwrap_or_default(),
                 policy: RetryPolicy {
                     max_retries: self.max_retries,
                     backoff_base: self.backoff_base,
@@ -406,11 +412,34 @@ pub fn check_proxy(url: &str) -> Result<(), Error> {
     parse_proxy(url).map(drop)
 }
 
-/// Checks a proxy URL: a scheme ureq can speak and a host; the error never shows credentials.
+/// The proxy kinds a client speaks.
+const PROXY_SCHEMES: [&str; 5] = ["http", "socks4", "socks4a", "socks5", "socks5h"];
+
+/// Checks a proxy URL: one of [`PROXY_SCHEMES`], a host, a port from 1 to 65535 if one is
+/// given, nothing after the authority; the error never shows credentials.
 pub(crate) fn parse_proxy(url: &str) -> Result<ureq::Proxy, Error> {
+    let shown = redact_url(url);
+    let fail = |reason: &str| Error::invalid(format!("invalid proxy {shown}: {reason}"));
+    let uri: Uri = url.parse().map_err(|_| fail("not a valid URL"))?;
+    let scheme = uri
+        .scheme_str()
+        .ok_or_else(|| fail("no scheme (http://, socks5://, ...)"))?;
+    if !PROXY_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+        return Err(fail(
+            "the scheme must be http, socks4, socks4a, socks5 or socks5h",
+        ));
+    }
+    let authority = uri.authority().ok_or_else(|| fail("no host"))?;
+    if authority.host().is_empty() {
+        return Err(fail("no host"));
+    }
+    droplet_action_model::parse_port(authority.as_str()).map_err(fail)?;
+    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+        return Err(fail("a proxy URL has no path or query"));
+    }
     ureq::Proxy::new(url).map_err(|e| {
-        let reason = e.to_string().replace(url, &redact_url(url));
-        Error::invalid(format!("invalid proxy {}: {reason}", redact_url(url)))
+        let reason = e.to_string().replace(url, &shown);
+        fail(&reason)
     })
 }
 
@@ -429,7 +458,10 @@ struct Inner {
     token: Token,
     user_agent: HeaderValue,
     timeout: Duration,
+    connect_timeout: Duration,
     policy: RetryPolicy,
+    /// The token's text, to take out of anything a server echoes back.
+    secret: String,
     body_limit: u64,
     allow_insecure_http: bool,
     events: Events,
@@ -608,7 +640,21 @@ impl Client {
                 }
             }
             events.emit(Level::Debug, format_args!("{request}: attempt {attempts}"));
-            let outcome = self.attempt(request, timeout);
+            let mut outcome = self.attempt(request, timeout);
+            // A server (or a proxy before it) may echo the token back: it never leaves
+            // through a message, an error id or a request id.
+            if inner.secret.len() >= MIN_SCRUBBED_SECRET {
+                match &mut outcome {
+                    Ok(answer) => {
+                        if let Some(id) = &mut answer.meta.request_id
+                            && id.contains(inner.secret.as_str())
+                        {
+                            *id = id.replace(inner.secret.as_str(), "<redacted>");
+                        }
+                    }
+                    Err(error) => error.scrub(&inner.secret),
+                }
+            }
             if let Some(budget) = &inner.budget {
                 match &outcome {
                     Ok(answer) => budget.observe(&answer.meta),
@@ -654,10 +700,8 @@ impl Client {
                     events.emit(
                         Level::Warn,
                         format_args!(
-                            "{}: giving up after {attempts} attempt(s): {error}; the next \
-                             attempt in {pause:?} would pass the call's time limit{}",
-                            request,
-                            RequestIdSuffix(error.request_id())
+                            "{request}: giving up after {attempts} attempt(s): {error}; the next \
+                             attempt in {pause:?} would pass the call's time limit"
                         ),
                     );
                     return Err(error);
@@ -670,7 +714,7 @@ impl Client {
                              more than the {:?} allowed{}",
                             request,
                             inner.policy.max_retry_after,
-                            RequestIdSuffix(error.request_id())
+                            RequestIdSuffix(unshown_request_id(&error))
                         ),
                     );
                     return Err(error);
@@ -681,7 +725,7 @@ impl Client {
                         format_args!(
                             "{}: failed after {attempts} attempt(s): {error}{}",
                             request,
-                            RequestIdSuffix(error.request_id())
+                            RequestIdSuffix(unshown_request_id(&error))
                         ),
                     );
                     return Err(error);
@@ -692,7 +736,7 @@ impl Client {
                 format_args!(
                     "{}: retrying in {pause:?} after attempt {attempts}: {error}{}",
                     request,
-                    RequestIdSuffix(error.request_id())
+                    RequestIdSuffix(unshown_request_id(&error))
                 ),
             );
             if cancel::sleep(pause, cancel).is_err() {
@@ -722,7 +766,7 @@ impl Client {
             let response = inner
                 .agent
                 .run(http_request)
-                .map_err(|e| map_ureq_error(e, timeout))?;
+                .map_err(|e| map_ureq_error(e, timeout, inner.connect_timeout))?;
             if response.status().is_redirection()
                 && redirects < MAX_REDIRECTS
                 && let Some(next) = self.redirected(request, &uri, &response)?
@@ -846,7 +890,7 @@ impl Client {
                         body: Vec::new(),
                     }),
                 },
-                other => map_ureq_error(other, timeout),
+                other => map_ureq_error(other, timeout, self.inner.connect_timeout),
             })?;
         answer_from_parts(status, &parts.headers, body)
     }
@@ -905,6 +949,14 @@ pub(crate) fn action_request(droplet_id: i64, action_id: i64) -> Result<ActionRe
     ))
 }
 
+/// The request id of an error when its message does not show it already.
+fn unshown_request_id(error: &Error) -> Option<&str> {
+    match error {
+        Error::Api { .. } => None,
+        other => other.request_id(),
+    }
+}
+
 /// Whether a URL host is `localhost` or a loopback address.
 fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -914,8 +966,15 @@ fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn map_ureq_error(error: ureq::Error, timeout: Duration) -> Error {
+fn map_ureq_error(error: ureq::Error, timeout: Duration, connect: Duration) -> Error {
     let (message, retryable) = match error {
+        // The connect timeout is the limit that ran out when it is the shorter one.
+        ureq::Error::Timeout(ureq::Timeout::Connect) => {
+            return Error::Timeout {
+                timeout: timeout.min(connect),
+                attempts: 0,
+            };
+        }
         ureq::Error::Timeout(_) => {
             return Error::Timeout {
                 timeout,

@@ -214,6 +214,41 @@ impl Error {
         }
     }
 
+    /// Replaces `secret` wherever the server could have echoed it into this error's text:
+    /// messages, error ids, request ids. (The raw body stays as received.)
+    pub(crate) fn scrub(&mut self, secret: &str) {
+        fn clean(text: &mut String, secret: &str) {
+            if text.contains(secret) {
+                *text = text.replace(secret, "<redacted>");
+            }
+        }
+        fn clean_opt(text: &mut Option<String>, secret: &str) {
+            if let Some(text) = text {
+                clean(text, secret);
+            }
+        }
+        match self {
+            Self::Transport { message, .. } | Self::InvalidArgument { message } => {
+                clean(message, secret)
+            }
+            Self::Api { error, details } => {
+                clean_opt(&mut error.id, secret);
+                clean_opt(&mut error.message, secret);
+                clean_opt(&mut error.request_id, secret);
+                clean_opt(&mut details.meta.request_id, secret);
+            }
+            Self::Decode { error, details } => {
+                clean(&mut error.message, secret);
+                clean_opt(&mut error.path, secret);
+                clean_opt(&mut details.meta.request_id, secret);
+            }
+            Self::BodyTooLarge { details, .. } => {
+                clean_opt(&mut details.meta.request_id, secret);
+            }
+            _ => {}
+        }
+    }
+
     /// How many polls a wait made before it ended this way (0 for a get).
     pub fn polls(&self) -> u32 {
         match self {

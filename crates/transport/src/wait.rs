@@ -100,7 +100,12 @@ impl Waiting {
         }
     }
 
+    /// Cancelled between polls: the attempts of the last poll, as a deadline reports them.
     fn cancelled(self, attempts: u32) -> Error {
+        let attempts = match (attempts, &self.last) {
+            (0, Some(last)) => last.attempts,
+            _ => attempts,
+        };
         Error::Cancelled {
             attempts,
             polls: self.polls,

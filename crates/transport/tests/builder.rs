@@ -97,3 +97,52 @@ fn debug_never_shows_the_token() {
     assert!(!debug.contains("supersecret"), "{debug}");
     assert!(debug.contains("<redacted>"), "{debug}");
 }
+
+#[test]
+fn proxy_urls_are_checked_when_set() {
+    for (url, reason) in [
+        (
+            "u:hunter2@127.0.0.1:3128",
+            "no scheme (http://, socks5://, ...)",
+        ),
+        ("127.0.0.1:3128", "no scheme (http://, socks5://, ...)"),
+        (
+            "https://u:hunter2@127.0.0.1:3128",
+            "the scheme must be http, socks4, socks4a, socks5 or socks5h",
+        ),
+        (
+            "http://u:hunter2@127.0.0.1:99999",
+            "the port is not a number from 1 to 65535",
+        ),
+        (
+            "http://u:hunter2@127.0.0.1:0",
+            "the port is not a number from 1 to 65535",
+        ),
+        (
+            "http://u:hunter2@127.0.0.1:3128x",
+            "the port is not a number from 1 to 65535",
+        ),
+        (
+            "socks5://127.0.0.1:1080/path",
+            "a proxy URL has no path or query",
+        ),
+    ] {
+        let error = droplet_action_transport::check_proxy(url)
+            .unwrap_err()
+            .to_string();
+        assert!(error.ends_with(reason), "{url}: {error}");
+        assert!(!error.contains("hunter2"), "{error}");
+        let built = Client::builder().token("t").proxy(url).build().unwrap_err();
+        assert_eq!(built.to_string(), error);
+    }
+    for url in [
+        "http://127.0.0.1:3128",
+        "HTTP://proxy.example.com",
+        "socks4://127.0.0.1:1080",
+        "socks4a://127.0.0.1:1080",
+        "socks5://u:p@127.0.0.1:1080/",
+        "socks5h://[::1]:1080",
+    ] {
+        droplet_action_transport::check_proxy(url).unwrap();
+    }
+}

@@ -95,8 +95,13 @@ fn the_sleep_between_polls_is_cancelled_promptly_with_the_last_state() {
         .unwrap_err();
     assert!(latency(canceller) < PROMPT);
     match error {
-        Error::Cancelled { polls, last, .. } => {
+        Error::Cancelled {
+            polls,
+            last,
+            attempts,
+        } => {
             assert_eq!(polls, 1);
+            assert_eq!(attempts, 1);
             assert_eq!(last.unwrap().action.id, Some(900199));
         }
         other => panic!("expected a cancellation, got {other:?}"),
@@ -146,6 +151,29 @@ fn a_connect_that_hangs_is_cancelled_promptly() {
     assert!(latency(canceller) < PROMPT, "{error:?}");
     assert!(started.elapsed() >= Duration::from_millis(290));
     assert!(matches!(error, Error::Cancelled { .. }), "{error:?}");
+}
+
+#[test]
+fn a_connect_that_hangs_times_out_at_the_connect_timeout_and_says_so() {
+    let (port, _fillers, _listener) = unanswered_port();
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .connect_timeout(Duration::from_millis(300))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.get_droplet_action(1, 2).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        matches!(error, Error::Timeout { timeout, attempts: 1 } if timeout == Duration::from_millis(300)),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "no complete answer within 300ms (attempt 1)"
+    );
 }
 
 #[test]
@@ -206,7 +234,7 @@ fn retries_and_the_outcome_are_logged_with_the_request_id() {
         lines[1]
     );
     assert!(lines[1].contains("after attempt 1: "), "{}", lines[1]);
-    assert!(lines[1].contains("(request id "), "{}", lines[1]);
+    assert_eq!(lines[1].matches("(request id ").count(), 1, "{}", lines[1]);
     assert_eq!(
         lines[2],
         "DEBUG GET /v2/droplets/7/actions/900503: attempt 2"

@@ -283,3 +283,68 @@ fn timeouts_are_retried_within_the_overall_time_limit() {
     assert!(elapsed >= Duration::from_millis(390), "{elapsed:?}");
     assert!(elapsed < Duration::from_millis(600), "{elapsed:?}");
 }
+
+#[test]
+fn a_token_the_server_echoes_back_never_shows_in_errors_or_logs() {
+    let token = "dop_v1_echoed_secret";
+    let body: &'static str = Box::leak(
+        format!(r#"{{"id":"not_found {token}","message":"bad token Bearer {token}"}}"#)
+            .into_boxed_str(),
+    );
+    let server = Scripted::start(vec![(
+        404,
+        vec![("x-request-id", format!("Bearer {token}"))],
+        body,
+    )]);
+    let lines = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&lines);
+    let client = Client::builder()
+        .token(token)
+        .base_url(&server.url)
+        .log_hook(
+            Arc::new(move |_, message: &str| sink.lock().unwrap().push(message.to_owned())),
+            droplet_action_transport::Level::Debug,
+        )
+        .build()
+        .unwrap();
+    let error = client.get_droplet_action(1, 2).unwrap_err();
+    let Error::Api {
+        error: api,
+        details,
+    } = &error
+    else {
+        panic!("expected an API error, got {error:?}");
+    };
+    assert_eq!(api.id.as_deref(), Some("not_found <redacted>"));
+    assert_eq!(api.message.as_deref(), Some("bad token Bearer <redacted>"));
+    assert_eq!(error.request_id(), Some("Bearer <redacted>"));
+    assert_eq!(
+        details.meta.request_id.as_deref(),
+        Some("Bearer <redacted>")
+    );
+    let mut shown = vec![error.to_string()];
+    shown.extend(lines.lock().unwrap().iter().cloned());
+    assert_eq!(shown.len(), 3, "{shown:?}");
+    for text in shown {
+        assert!(!text.contains(token), "{text}");
+    }
+    // The body itself stays exactly as received.
+    assert_eq!(details.body, body.as_bytes());
+}
+
+#[test]
+fn a_decode_error_never_echoes_the_token_either() {
+    let token = "dop_v1_echoed_secret";
+    let body: &'static str =
+        Box::leak(format!(r#"{{"action":{{"id":"{token}"}}}}"#).into_boxed_str());
+    let server = Scripted::start(vec![(200, vec![], body)]);
+    let client = Client::builder()
+        .token(token)
+        .base_url(&server.url)
+        .build()
+        .unwrap();
+    let error = client.get_droplet_action(1, 2).unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(!error.to_string().contains(token), "{error}");
+    assert!(error.to_string().contains("<redacted>"), "{error}");
+}
