@@ -106,7 +106,11 @@ def test_id_of_another_type_is_a_type_error(client: da.Client) -> None:
         ({"backoff": (5.0, 1.0)}, "backoff_ms: base 5000 ms is above max 1000 ms"),
         ({"body_limit": 0}, "body_limit: must be greater than 0"),
         ({"user_agent": "a\nb"}, "user_agent: holds a control character"),
-        ({"proxy": "gopher://x"}, "proxy: invalid argument: invalid proxy gopher://x: invalid proxy url"),
+        (
+            {"proxy": "gopher://x"},
+            "proxy: invalid argument: invalid proxy gopher://x: the scheme must be http, socks4, "
+            "socks4a, socks5 or socks5h",
+        ),
         (
             {"ca_file": "/nonexistent/ca.pem"},
             "ca_file: invalid argument: cannot read the CA file /nonexistent/ca.pem: No such file "
@@ -174,9 +178,10 @@ def test_cancel_token_ends_a_wait_with_cancelled_and_the_last_action(
     timer.join()
     error = caught.value
     assert token.cancelled
-    assert error.message == "the call was cancelled after 0 attempt(s)"
+    # Cancelled between polls: the attempts are those of the last poll.
+    assert error.message == "the call was cancelled after 1 attempt(s)"
     assert error.last == generated(81, 900150, "in-progress")
-    assert (error.http_status, error.request_id, error.attempts) == (200, mock.request_id(1), 0)
+    assert (error.http_status, error.request_id, error.attempts) == (200, mock.request_id(1), 1)
 
 
 def test_a_cancelled_token_ends_a_get_before_it_sends(client: da.Client) -> None:

@@ -48,12 +48,12 @@ def test_retries_log_at_info_and_failures_at_warning(
     error = "HTTP 500 Internal Server Error: server_error: Unexpected server-side error"
     assert re.fullmatch(
         rf"GET /v2/droplets/150/actions/900599: retrying in [0-9.]+[µm]?s after attempt 1: "
-        rf"{error} \(request id {mock.request_id(1)}\) \(request id {mock.request_id(1)}\)",
+        rf"{error} \(request id {mock.request_id(1)}\)",
         logged[0][2],
     ), logged[0][2]
     assert logged[1][2] == (
         f"GET /v2/droplets/150/actions/900599: failed after 2 attempt(s): {error} "
-        f"(request id {mock.request_id(2)}) (request id {mock.request_id(2)})"
+        f"(request id {mock.request_id(2)})"
     )
 
 
