@@ -295,7 +295,10 @@ def _run_on_main_thread(
     token = cancel if cancel is not None else CancelToken()
     if by_value and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         watch = _sigint_watch()
-        previous = signal.set_wakeup_fd(watch.write_fd, warn_on_full_buffer=False)
+        try:
+            previous = signal.set_wakeup_fd(watch.write_fd, warn_on_full_buffer=False)
+        except ValueError:  # the main thread of a subinterpreter: no wakeup fd there
+            return _run_interruptibly(lambda: call(token), token)
         if previous == -1:
             watch.current = token
             try:
