@@ -70,11 +70,3 @@ def generated(droplet_id: int, action_id: int, status: str = "completed") -> da.
         region=NYC3,
     )
 
-
-DOCUMENTED_BODY = (
-    b'{"action":{"id":36804636,"status":"completed","type":"create",'
-    b'"started_at":"2020-11-14T16:29:21Z","completed_at":"2020-11-14T16:30:06Z",'
-    b'"resource_id":3164444,"resource_type":"droplet","region":{"name":"New York 3",'
-    b'"slug":"nyc3","sizes":["s-1vcpu-1gb"],"features":["ipv6"],"available":true},'
-    b'"region_slug":"nyc3"}}'
-)
