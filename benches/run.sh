@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The speed benchmark: every client against the same nginx on 127.0.0.1, in one run.
 #
-#   bash benches/run.sh
+#   bash benches/run.sh                  # everything
+#   bash benches/run.sh --python-only    # wrk and the Python clients only
 #
 # Installs what is missing (nginx, wrk, strace, libcurl and cJSON headers, from the
 # distribution), builds in release mode, serves the documented example from nginx with
@@ -12,15 +13,31 @@
 #     of the stack) and a C program on libcurl + cJSON (what a C programmer writes);
 #   - system calls per call (strace -c -f, N=2000 minus N=1);
 #   - a whole process making one call, start-up included (the two C programs);
+#   - the Python clients, each in a virtual environment under OUT: this project's package
+#     (the wheel of bindings/python, built here), pydo (DigitalOcean's official client) and
+#     requests by hand, PY_N sequential calls each, and one-call processes, import included;
 # and prints one table per mode with medians of REPS runs. Leaves no process behind.
 #
 # Settings (environment): N (calls per run, default 20000), REPS (runs per client and
 # mode, default 5), WRK_SECS (seconds per wrk run, default 3), SPAWNS (one-call processes
 # timed, default 200), CPU (the CPU of the pinned run, default 0), PORT (default: the first
-# free one from 18431), OUT (where logs and raw numbers go, default target/bench-run).
+# free one from 18431), OUT (where logs and raw numbers go, default target/bench-run),
+# PY_N (calls per Python run, default 2000), PY_SPAWNS (one-call Python processes timed,
+# default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+
+PYTHON_ONLY=0
+for arg in "$@"; do
+    case $arg in
+    --python-only) PYTHON_ONLY=1 ;;
+    *)
+        echo "usage: bash benches/run.sh [--python-only]" >&2
+        exit 2
+        ;;
+    esac
+done
 
 N=${N:-20000}
 REPS=${REPS:-5}
@@ -28,6 +45,8 @@ WRK_SECS=${WRK_SECS:-3}
 SPAWNS=${SPAWNS:-200}
 CPU=${CPU:-0}
 OUT=${OUT:-$ROOT/target/bench-run}
+PY_N=${PY_N:-2000}
+PY_SPAWNS=${PY_SPAWNS:-20}
 STRACE_N=2000
 DROPLET=3164444
 ACTION=36804636
@@ -43,6 +62,7 @@ have_cmd wrk || missing+=(wrk)
 have_cmd strace || missing+=(strace)
 have_cmd taskset || missing+=(util-linux)
 have_cmd cc || missing+=(gcc)
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 [ -e /usr/include/cjson/cJSON.h ] || missing+=(libcjson-dev)
 [ -e /usr/include/curl/curl.h ] || [ -e "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ] ||
     missing+=(libcurl4-openssl-dev)
@@ -67,14 +87,49 @@ bench_exe() {
         --message-format=json 2>/dev/null |
         grep -o '"executable":"[^"]*"' | tail -n 1 | cut -d'"' -f4
 }
-RUST_CLIENT=$(bench_exe loop_client)
-BARE_UREQ=$(bench_exe bare_ureq)
+RUST_CLIENT=
+BARE_UREQ=
+if [ "$PYTHON_ONLY" = 0 ]; then
+    RUST_CLIENT=$(bench_exe loop_client)
+    BARE_UREQ=$(bench_exe bare_ureq)
+fi
 CFLAGS=(-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude -Ibenches/c)
 # The C program links the static library, as an application that ships one binary would.
 cc "${CFLAGS[@]}" benches/c/ffi_client.c target/release/libdroplet_action.a \
     -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o "$BIN/ffi_client"
 cc "${CFLAGS[@]}" benches/c/curl_cjson_client.c -lcurl -lcjson -o "$BIN/curl_cjson_client"
 cc "${CFLAGS[@]}" benches/c/spawn_timer.c -o "$BIN/spawn_timer"
+
+# ---------------------------------------------------------------- the Python clients
+# One virtual environment per client, so that each one-call process imports and scans
+# only what its client needs.
+log "Python: this project's wheel, pydo and requests in virtual environments under $OUT"
+PY_CLIENTS=(py_da py_pydo py_requests)
+declare -A PY_KIND=([py_da]=droplet_action [py_pydo]=pydo [py_requests]=requests)
+declare -A PY_PACKAGES=([py_da]="" [py_pydo]=pydo [py_requests]=requests)
+PY_WHEEL_DIR="$OUT/wheel"
+rm -rf "$PY_WHEEL_DIR" bindings/python/build
+python3 -m venv "$OUT/venv-build"
+"$OUT/venv-build/bin/python" -m pip install -q --disable-pip-version-check build
+DROPLET_ACTION_LIB="$ROOT/target/release/libdroplet_action.so" "$OUT/venv-build/bin/python" \
+    -m build --wheel --outdir "$PY_WHEEL_DIR" bindings/python >"$OUT/wheel-build.log" 2>&1 ||
+    { cat "$OUT/wheel-build.log" >&2; exit 1; }
+for client in "${PY_CLIENTS[@]}"; do
+    venv="$OUT/venv-$client"
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    if [ "$client" = py_da ]; then
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall \
+            "$PY_WHEEL_DIR"/droplet_action-*.whl
+    else
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check "${PY_PACKAGES[$client]}"
+    fi
+done
+PY_VERSIONS="$("$OUT/venv-py_da/bin/python" -c 'import platform; print("Python", platform.python_version())'), $(
+    "$OUT/venv-py_pydo/bin/python" -m pip list --disable-pip-version-check 2>/dev/null |
+        awk '$1 == "pydo" || $1 == "azure-core" {printf "%s %s, ", $1, $2}')$(
+    "$OUT/venv-py_requests/bin/python" -m pip list --disable-pip-version-check 2>/dev/null |
+        awk '$1 == "requests" || $1 == "urllib3" {printf "%s %s, ", $1, $2}')"
+PY_VERSIONS=${PY_VERSIONS%, }
 
 # ---------------------------------------------------------------- the server
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/droplet-bench.XXXXXX")
@@ -117,14 +172,22 @@ if "$BIN/ffi_client" "$BASE" 1 1 1 2>"$WORK/404.txt" >/dev/null ||
     log "nginx does not answer 404 not_found for other ids"
     exit 1
 fi
+# Each Python client gets the documented action from it.
+for client in "${PY_CLIENTS[@]}"; do
+    "$OUT/venv-$client/bin/python" benches/python/client.py "${PY_KIND[$client]}" "$BASE" 1 >/dev/null
+done
 
 # ---------------------------------------------------------------- measuring
 CLIENTS=(rust ffi bare curl)
+[ "$PYTHON_ONLY" = 0 ] || CLIENTS=()
 declare -A LABEL=(
     [rust]="Rust client, get_droplet_action"
     [ffi]="C, droplet_action_get"
     [bare]="bare ureq GET, no parse (floor)"
     [curl]="C, libcurl + cJSON (by hand)"
+    [py_da]="Python, droplet_action.Client.get"
+    [py_pydo]="Python, pydo (official client)"
+    [py_requests]="Python, requests + json() (by hand)"
 )
 declare -A CMD=(
     [rust]="$RUST_CLIENT"
@@ -180,6 +243,22 @@ run_spawns() {
     line=$(pin "$mode" "$BIN/spawn_timer" "$SPAWNS" "$@")
     record "$mode" "$name" spawn_ms "$(field median_ms <<<"$line")"
 }
+run_py_client() {
+    local mode=$1 client=$2 line wall
+    line=$(pin "$mode" "$OUT/venv-$client/bin/python" benches/python/client.py \
+        "${PY_KIND[$client]}" "$BASE" "$PY_N")
+    wall=$(field wall_s <<<"$line")
+    record "$mode" "$client" rate "$(awk -v n="$PY_N" -v w="$wall" 'BEGIN {printf "%.1f", n / w}')"
+    record "$mode" "$client" cpu "$(field cpu_us_per_call <<<"$line")"
+    record "$mode" "$client" rss "$(field maxrss_kib <<<"$line")"
+}
+run_py_spawns() {
+    local mode=$1 client=$2 python line
+    python="$OUT/venv-$client/bin/python"
+    line=$(pin "$mode" "$BIN/spawn_timer" "$PY_SPAWNS" "$python" benches/python/client.py \
+        "${PY_KIND[$client]}" "$BASE" 1)
+    record "$mode" "$client" spawn_ms "$(field median_ms <<<"$line")"
+}
 
 for mode in unpinned pinned; do
     set_server_affinity "$mode"
@@ -189,35 +268,46 @@ for mode in unpinned pinned; do
     for rep in $(seq "$REPS"); do
         run_wrk "$mode"
         for client in "${CLIENTS[@]}"; do run_client "$mode" "$client"; done
+        for client in "${PY_CLIENTS[@]}"; do run_py_client "$mode" "$client"; done
         log "  round $rep/$REPS done"
     done
-    log "$mode: $SPAWNS one-call processes per program"
+    log "$mode: $SPAWNS one-call processes per C program, $PY_SPAWNS per Python client"
     run_spawns "$mode" true /bin/true
-    run_spawns "$mode" ffi "$BIN/ffi_client" "$BASE" 1
-    run_spawns "$mode" curl "$BIN/curl_cjson_client" "$BASE" 1
+    if [ "$PYTHON_ONLY" = 0 ]; then
+        run_spawns "$mode" ffi "$BIN/ffi_client" "$BASE" 1
+        run_spawns "$mode" curl "$BIN/curl_cjson_client" "$BASE" 1
+    fi
+    line=$(pin "$mode" "$BIN/spawn_timer" "$PY_SPAWNS" "$OUT/venv-py_da/bin/python" -c pass)
+    record "$mode" py_bare spawn_ms "$(field median_ms <<<"$line")"
+    for client in "${PY_CLIENTS[@]}"; do run_py_spawns "$mode" "$client"; done
 done
 
-log "pinned: system calls per call (strace -c -f, N=$STRACE_N minus N=1)"
-set_server_affinity pinned
-for client in "${CLIENTS[@]}"; do
-    many=$(count_syscalls "$client" "$STRACE_N")
-    one=$(count_syscalls "$client" 1)
-    record all "$client" syscalls "$(awk -v a="$many" -v b="$one" -v n="$STRACE_N" \
-        'BEGIN {printf "%.1f", (a - b) / (n - 1)}')"
-done
-log "pinned: peak RSS of the C program against N"
-for calls in 1 2000 "$N" $((5 * N)); do
-    rss=$(pin pinned "$BIN/ffi_client" "$BASE" "$calls" | field maxrss_kib)
-    record all ffi "rss_n$calls" "$rss"
-done
+if [ "$PYTHON_ONLY" = 0 ]; then
+    log "pinned: system calls per call (strace -c -f, N=$STRACE_N minus N=1)"
+    set_server_affinity pinned
+    for client in "${CLIENTS[@]}"; do
+        many=$(count_syscalls "$client" "$STRACE_N")
+        one=$(count_syscalls "$client" 1)
+        record all "$client" syscalls "$(awk -v a="$many" -v b="$one" -v n="$STRACE_N" \
+            'BEGIN {printf "%.1f", (a - b) / (n - 1)}')"
+    done
+    log "pinned: peak RSS of the C program against N"
+    for calls in 1 2000 "$N" $((5 * N)); do
+        rss=$(pin pinned "$BIN/ffi_client" "$BASE" "$calls" | field maxrss_kib)
+        record all ffi "rss_n$calls" "$rss"
+    done
+fi
 
 # ---------------------------------------------------------------- the table
 med() { values "$1" "$2" "$3" | median; }
 cpu_model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 echo
 echo "machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r)"
-echo "N=$N sequential calls per run on one kept-alive connection; medians of $REPS runs;"
-echo "wrk -t1 -c1 for ${WRK_SECS}s; syscalls: strace -c -f, N=$STRACE_N minus N=1, pinned"
+if [ "$PYTHON_ONLY" = 0 ]; then
+    echo "N=$N sequential calls per run on one kept-alive connection; medians of $REPS runs;"
+    echo "wrk -t1 -c1 for ${WRK_SECS}s; syscalls: strace -c -f, N=$STRACE_N minus N=1, pinned"
+fi
+echo "Python: PY_N=$PY_N sequential calls per run, medians of $REPS runs; $PY_VERSIONS"
 for mode in unpinned pinned; do
     limit=$(med "$mode" wrk rate)
     echo
@@ -226,34 +316,59 @@ for mode in unpinned pinned; do
     else
         echo "unpinned: nginx and the client free to run on any of the $(nproc) CPUs"
     fi
-    printf '| %-34s | %9s | %6s | %11s | %13s | %13s |\n' \
-        client calls/s "of wrk" "CPU us/call" "syscalls/call" "peak RSS KiB"
-    printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..36})" "-----------:" \
-        "-------:" "------------:" "--------------:" "--------------:"
-    printf '| %-34s | %9.0f | %6.2f | %11s | %13s | %13s |\n' \
-        "wrk -t1 -c1 (the loopback limit)" "$limit" 1 - - -
-    for client in "${CLIENTS[@]}"; do
+    if [ "$PYTHON_ONLY" = 0 ]; then
+        printf '| %-34s | %9s | %6s | %11s | %13s | %13s |\n' \
+            client calls/s "of wrk" "CPU us/call" "syscalls/call" "peak RSS KiB"
+        printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..36})" "-----------:" \
+            "-------:" "------------:" "--------------:" "--------------:"
+        printf '| %-34s | %9.0f | %6.2f | %11s | %13s | %13s |\n' \
+            "wrk -t1 -c1 (the loopback limit)" "$limit" 1 - - -
+        for client in "${CLIENTS[@]}"; do
+            rate=$(med "$mode" "$client" rate)
+            printf '| %-34s | %9.0f | %6.2f | %11.1f | %13s | %13s |\n' "${LABEL[$client]}" \
+                "$rate" "$(awk -v r="$rate" -v l="$limit" 'BEGIN {print r / l}')" \
+                "$(med "$mode" "$client" cpu)" "$(med all "$client" syscalls)" \
+                "$(med "$mode" "$client" rss)"
+        done
+        ffi=$(med "$mode" ffi rate)
+        curl=$(med "$mode" curl rate)
+        rust=$(med "$mode" rust rate)
+        bare=$(med "$mode" bare rate)
+        echo
+        awk -v f="$ffi" -v c="$curl" -v r="$rust" -v b="$bare" 'BEGIN {
+            printf "C through droplet_action_get / libcurl + cJSON: %.2fx\n", f / c
+            printf "Rust client / bare ureq floor: %.3f\n", r / b
+        }'
+        printf 'one-call process, spawn to exit (median of %s): C through droplet_action_get %.2f ms, libcurl + cJSON %.2f ms, /bin/true %.2f ms\n' \
+            "$SPAWNS" "$(med "$mode" ffi spawn_ms)" "$(med "$mode" curl spawn_ms)" \
+            "$(med "$mode" true spawn_ms)"
+        echo
+    fi
+    pydo_rate=$(med "$mode" py_pydo rate)
+    printf '| %-36s | %9s | %6s | %7s | %11s | %12s | %14s |\n' \
+        "Python client" calls/s "of wrk" "x pydo" "CPU us/call" "peak RSS KiB" "one-call ms"
+    printf '|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..38})" "-----------:" \
+        "-------:" "--------:" "------------:" "-------------:" "---------------:"
+    for client in "${PY_CLIENTS[@]}"; do
         rate=$(med "$mode" "$client" rate)
-        printf '| %-34s | %9.0f | %6.2f | %11.1f | %13s | %13s |\n' "${LABEL[$client]}" \
-            "$rate" "$(awk -v r="$rate" -v l="$limit" 'BEGIN {print r / l}')" \
-            "$(med "$mode" "$client" cpu)" "$(med all "$client" syscalls)" \
-            "$(med "$mode" "$client" rss)"
+        printf '| %-36s | %9.0f | %6.3f | %7.2f | %11.1f | %12s | %14.1f |\n' \
+            "${LABEL[$client]}" "$rate" "$(awk -v r="$rate" -v l="$limit" 'BEGIN {print r / l}')" \
+            "$(awk -v r="$rate" -v p="$pydo_rate" 'BEGIN {print r / p}')" \
+            "$(med "$mode" "$client" cpu)" "$(med "$mode" "$client" rss)" \
+            "$(med "$mode" "$client" spawn_ms)"
     done
-    ffi=$(med "$mode" ffi rate)
-    curl=$(med "$mode" curl rate)
-    rust=$(med "$mode" rust rate)
-    bare=$(med "$mode" bare rate)
+    printf '| %-36s | %9s | %6s | %7s | %11s | %12s | %14.1f |\n' \
+        "python -c pass (start-up floor)" - - - - - "$(med "$mode" py_bare spawn_ms)"
     echo
-    awk -v f="$ffi" -v c="$curl" -v r="$rust" -v b="$bare" 'BEGIN {
-        printf "C through droplet_action_get / libcurl + cJSON: %.2fx\n", f / c
-        printf "Rust client / bare ureq floor: %.3f\n", r / b
+    awk -v d="$(med "$mode" py_da rate)" -v p="$pydo_rate" \
+        -v ds="$(med "$mode" py_da spawn_ms)" -v ps="$(med "$mode" py_pydo spawn_ms)" 'BEGIN {
+        printf "droplet_action / pydo: %.1fx the calls per second; a one-call process in %.2f of the time\n", d / p, ds / ps
     }'
-    printf 'one-call process, spawn to exit (median of %s): C through droplet_action_get %.2f ms, libcurl + cJSON %.2f ms, /bin/true %.2f ms\n' \
-        "$SPAWNS" "$(med "$mode" ffi spawn_ms)" "$(med "$mode" curl spawn_ms)" \
-        "$(med "$mode" true spawn_ms)"
 done
-echo
-printf 'peak RSS of the C program through droplet_action_get, pinned: N=1 %s KiB, N=2000 %s KiB, N=%s %s KiB, N=%s %s KiB\n' \
-    "$(med all ffi rss_n1)" "$(med all ffi rss_n2000)" "$N" "$(med all ffi "rss_n$N")" \
-    $((5 * N)) "$(med all ffi "rss_n$((5 * N))")"
+if [ "$PYTHON_ONLY" = 0 ]; then
+    echo
+    printf 'peak RSS of the C program through droplet_action_get, pinned: N=1 %s KiB, N=2000 %s KiB, N=%s %s KiB, N=%s %s KiB\n' \
+        "$(med all ffi rss_n1)" "$(med all ffi rss_n2000)" "$N" "$(med all ffi "rss_n$N")" \
+        $((5 * N)) "$(med all ffi "rss_n$((5 * N))")"
+fi
 log "raw numbers and strace summaries: $OUT"

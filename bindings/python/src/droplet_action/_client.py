@@ -1,0 +1,788 @@
+"""``Client``, ``AsyncClient`` and ``CancelToken``: the blocking C calls, made so that
+Ctrl-C and task cancellation end them at once.
+
+A C call blocks the thread that makes it, and Python runs signal handlers only on the main
+thread, between bytecodes. So a call made on the main thread holds a cancel token that a
+signal can reach. While Python's own SIGINT handler is in place, the call runs on the main
+thread, and Python's signal wakeup fd brings SIGINT to a watcher thread that triggers the
+token. With another handler in place (one that may raise anything), the call runs on a
+worker thread while the main thread waits for it in short slices, and whatever a handler
+raises there triggers the token. Either way the C call ends within about 20 ms and the
+exception goes on, with the client still usable. Calls made on other threads run on the
+calling thread directly: ctypes releases the GIL during every C call, so threads sharing a
+client really run at the same time.
+"""
+
+from __future__ import annotations
+
+import _thread
+import ctypes
+import logging
+import math
+import os
+import queue
+import signal
+import threading
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+)
+
+from . import _ffi
+from ._errors import (
+    Error,
+    InvalidArgumentError,
+    build_error,
+    outcome_from_c,
+    take_result,
+    unwrap,
+)
+from ._model import Action
+
+if TYPE_CHECKING:
+    import concurrent.futures
+
+T = TypeVar("T")
+
+LOGGER = logging.getLogger("droplet_action")
+# A library logs but never prints: without a handler of the application's, records end here
+# rather than in logging's last-resort handler on standard error.
+LOGGER.addHandler(logging.NullHandler())
+_LOG_LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
+_INT64_MAX = 2**63 - 1
+_UINT32_MAX = 2**32 - 1
+_DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
+_WAIT_SLICE = 0.05
+
+
+def _log_from_library(_userdata: Optional[int], level: int, message: Optional[bytes]) -> None:
+    try:
+        text = (message or b"").decode("utf-8", "replace")
+        LOGGER.log(_LOG_LEVELS.get(level, logging.DEBUG), "%s", text)
+    except Exception:  # noqa: BLE001 - an exception must not cross back into C
+        pass
+
+
+# One C function pointer for every client: it lives as long as this module, so as long
+# as any client that holds it (each client keeps a reference too).
+_LOG_CALLBACK = _ffi.droplet_log_callback(_log_from_library)
+
+
+def _max_log_level(logger: logging.Logger) -> int:
+    """The C library's level (4 debug .. 1 error, 0 off) for what ``logger`` lets through."""
+    level = logger.getEffectiveLevel()
+    for c_level, python_level in ((4, logging.DEBUG), (3, logging.INFO), (2, logging.WARNING)):
+        if level <= python_level:
+            return c_level
+    return 1 if level <= logging.ERROR else 0
+
+
+def _c_text(value: Union[str, "os.PathLike[str]"], name: str) -> bytes:
+    text = os.fspath(value)
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if "\0" in text:
+        raise InvalidArgumentError(f"{name} holds a NUL character")
+    return text.encode("utf-8")
+
+
+def _id(value: int, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
+        raise InvalidArgumentError(f"{name} {value} does not fit in 64 bits")
+    return value
+
+
+def _milliseconds(seconds: Optional[float], name: str) -> int:
+    """Seconds as whole milliseconds (rounded up) for the C library; 0 for ``None``."""
+    if seconds is None:
+        return 0
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+        raise TypeError(f"{name} must be a number of seconds, not {type(seconds).__name__}")
+    if not math.isfinite(seconds) or seconds <= 0 or seconds * 1000 > _UINT32_MAX:
+        raise InvalidArgumentError(
+            f"{name} must be above 0 and at most {_UINT32_MAX / 1000} seconds, not {seconds!r}"
+        )
+    return max(1, math.ceil(seconds * 1000))
+
+
+class CancelToken:
+    """Ends every call that holds it, from any thread: the call raises ``CancelledError``
+    within about 20 ms, and the client stays usable. Once cancelled it stays cancelled:
+    make a new one for new calls."""
+
+    __slots__ = ("_pointer",)
+
+    def __init__(self) -> None:
+        pointer = _ffi.droplet_cancel_new()
+        if not pointer:
+            raise MemoryError("droplet_cancel_new")
+        self._pointer: int = pointer
+
+    def cancel(self) -> None:
+        """Cancels every call holding this token, now and later. Thread-safe."""
+        _ffi.droplet_cancel_trigger(self._pointer)
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether ``cancel`` was called."""
+        return bool(_ffi.droplet_cancel_is_triggered(self._pointer))
+
+    def __del__(self, _free: Callable[[int], None] = _ffi.droplet_cancel_free) -> None:
+        # A call holding the token holds a reference to this object, so none is running.
+        pointer = getattr(self, "_pointer", None)
+        if pointer:
+            self._pointer = 0
+            _free(pointer)
+
+    def __repr__(self) -> str:
+        return f"<droplet_action.CancelToken cancelled={self.cancelled}>"
+
+
+class _Job:
+    """A call for the worker thread, and its outcome."""
+
+    __slots__ = ("call", "outcome", "error", "done")
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        self.call: Optional[Callable[[], Any]] = call
+        self.outcome: Any = None
+        self.error: Optional[BaseException] = None
+        self.done = _thread.allocate_lock()
+        self.done.acquire()
+
+    def run(self) -> None:
+        try:
+            assert self.call is not None
+            self.outcome = self.call()
+        except BaseException as error:  # handed to the waiting thread
+            self.error = error
+        finally:
+            self.call = None
+            self.done.release()
+
+
+class _MainThreadCalls:
+    """The worker thread that makes the main thread's blocking calls."""
+
+    def __init__(self) -> None:
+        self._jobs: "queue.SimpleQueue[_Job]" = queue.SimpleQueue()
+        self._thread = threading.Thread(
+            target=self._serve, name="droplet_action-calls", daemon=True
+        )
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            self._jobs.get().run()
+
+    def submit(self, job: _Job) -> None:
+        self._jobs.put(job)
+
+
+_worker: Optional[_MainThreadCalls] = None
+_threads_lock = threading.Lock()
+
+
+def _reset_threads_in_child() -> None:
+    global _worker, _threads_lock, _watch
+    if _watch is not None:
+        os.close(_watch.read_fd)
+        os.close(_watch.write_fd)
+    _worker = None
+    _watch = None
+    _threads_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_threads_in_child)
+
+
+def _main_thread_worker() -> _MainThreadCalls:
+    global _worker
+    with _threads_lock:
+        if _worker is None:
+            _worker = _MainThreadCalls()
+        return _worker
+
+
+def _wait_until_done(job: _Job) -> None:
+    """Waits for a cancelled job; the call ends within about 20 ms, so a second Ctrl-C
+    meanwhile is not allowed to leave it running."""
+    while True:
+        try:
+            if job.done.acquire(timeout=_WAIT_SLICE):
+                return
+        except BaseException:  # noqa: BLE001 - the first interruption is re-raised
+            continue
+
+
+def _run_interruptibly(call: Callable[[], T], cancel: CancelToken) -> T:
+    """Runs ``call`` (which holds ``cancel``) so that a signal handler raising on the main
+    thread cancels it, waits for it to end, and then raises."""
+    job = _Job(call)
+    _main_thread_worker().submit(job)
+    try:
+        while not job.done.acquire(timeout=_WAIT_SLICE):
+            pass
+    except BaseException:
+        cancel.cancel()
+        _wait_until_done(job)
+        raise
+    if job.error is not None:
+        raise job.error
+    outcome: T = job.outcome
+    return outcome
+
+
+def _on_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+class _SigintWatch:
+    """Cancels the main thread's current call when SIGINT arrives.
+
+    During the call, Python's signal wakeup fd is this pipe: Python's own handler still
+    runs (and raises ``KeyboardInterrupt`` as soon as the call returns), and also writes
+    the signal's number here, where this thread reads it and triggers the call's token.
+    """
+
+    def __init__(self) -> None:
+        self.read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.write_fd, False)
+        self.current: Optional[CancelToken] = None
+        threading.Thread(target=self._watch, name="droplet_action-sigint", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            if signal.SIGINT in os.read(self.read_fd, 64):
+                token = self.current
+                if token is not None:
+                    token.cancel()
+
+
+_watch: Optional[_SigintWatch] = None
+
+
+def _sigint_watch() -> _SigintWatch:
+    global _watch
+    with _threads_lock:
+        if _watch is None:
+            _watch = _SigintWatch()
+        return _watch
+
+
+def _run_on_main_thread(
+    call: Callable[[CancelToken], T], cancel: Optional[CancelToken], by_value: bool
+) -> T:
+    """Runs a call made on the main thread so that Ctrl-C ends it at once.
+
+    With Python's own SIGINT handler in place and no wakeup fd taken, a call whose result
+    comes back by value (freed even if an exception drops it) runs on this thread, and
+    SIGINT reaches its token through ``_SigintWatch``: no thread switch. Otherwise
+    (another handler, which may raise anything, or asyncio's wakeup fd), it runs on the
+    worker thread, and any exception a handler raises cancels it.
+    """
+    token = cancel if cancel is not None else CancelToken()
+    if by_value and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        watch = _sigint_watch()
+        try:
+            previous = signal.set_wakeup_fd(watch.write_fd, warn_on_full_buffer=False)
+        except ValueError:  # the main thread of a subinterpreter: no wakeup fd there
+            return _run_interruptibly(lambda: call(token), token)
+        if previous == -1:
+            watch.current = token
+            try:
+                return call(token)
+            finally:
+                watch.current = None
+                signal.set_wakeup_fd(-1)
+        signal.set_wakeup_fd(previous)
+    return _run_interruptibly(lambda: call(token), token)
+
+
+ActionRef = Tuple[int, int]
+WaitOutcome = Union[Action, Error]
+
+
+class Client:
+    """A client for ``GET /v2/droplets/{droplet_id}/actions/{action_id}``.
+
+    Thread-safe: share one between threads; calls run at the same time (the GIL is
+    released during each). Keeps connections alive between calls. Use it as a context
+    manager, or call ``close``. Ctrl-C during a call raises ``KeyboardInterrupt`` at once
+    and leaves the client usable.
+
+    ``token`` is the API token. ``base_url`` defaults to ``https://api.digitalocean.com``
+    (plain ``http`` only for loopback unless ``allow_insecure_http``). ``timeout`` bounds
+    each attempt and ``connect_timeout`` the connection, in seconds; failed requests
+    (connection errors, 408, 429, 5xx) are sent again up to ``max_retries`` times with a
+    backoff from ``backoff[0]`` doubling to ``backoff[1]`` seconds, honouring
+    ``retry-after``. Answers above ``body_limit`` bytes are refused. ``proxy`` is an
+    ``http://``, ``socks4://``, ``socks4a://``, ``socks5://`` or ``socks5h://`` URL (never
+    read from the environment); ``ca_file`` a PEM bundle trusted beside the system's and
+    the bundled roots. ``requests_per_minute`` paces every request of the client, from
+    every thread (default: 250 for DigitalOcean's API, the limit of a token; none for any
+    other base URL; ``2**32 - 1``: no pacing); a call that would wait past its time fails
+    with ``TimeoutError``.
+
+    Events (attempts, retries, outcomes) go to ``logging.getLogger("droplet_action")``,
+    at the levels that logger lets through when the client is created.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: Optional[str] = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_retries: int = 2,
+        backoff: Tuple[float, float] = (0.2, 5.0),
+        body_limit: int = _DEFAULT_BODY_LIMIT,
+        user_agent: Optional[str] = None,
+        proxy: Optional[str] = None,
+        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+        allow_insecure_http: bool = False,
+        requests_per_minute: Optional[int] = None,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._pointer: Optional[int] = None
+        self._in_flight = 0
+        self._closing = False
+        self._log_callback = _LOG_CALLBACK
+        settings: List[Tuple[str, Callable[..., int], Tuple[Any, ...]]] = [
+            ("token", _ffi.droplet_client_builder_set_token, (_c_text(token, "token"),)),
+            ("timeout", _ffi.droplet_client_builder_set_timeout_ms,
+             (_milliseconds(timeout, "timeout"),)),
+            ("connect_timeout", _ffi.droplet_client_builder_set_connect_timeout_ms,
+             (_milliseconds(connect_timeout, "connect_timeout"),)),
+            ("max_retries", _ffi.droplet_client_builder_set_max_retries,
+             (_count(max_retries, "max_retries", _UINT32_MAX),)),
+            ("backoff", _ffi.droplet_client_builder_set_backoff_ms,
+             (_milliseconds(backoff[0], "backoff[0]"), _milliseconds(backoff[1], "backoff[1]"))),
+            ("body_limit", _ffi.droplet_client_builder_set_body_limit,
+             (_count(body_limit, "body_limit", 2**64 - 1),)),
+            ("allow_insecure_http", _ffi.droplet_client_builder_set_allow_insecure_http,
+             (bool(allow_insecure_http),)),
+            ("log", _ffi.droplet_client_builder_set_log_callback,
+             (self._log_callback, None, _max_log_level(LOGGER))),
+        ]
+        if base_url is not None:
+            settings.append(("base_url", _ffi.droplet_client_builder_set_base_url,
+                             (_c_text(base_url, "base_url"),)))
+        if user_agent is not None:
+            settings.append(("user_agent", _ffi.droplet_client_builder_set_user_agent,
+                             (_c_text(user_agent, "user_agent"),)))
+        if proxy is not None:
+            settings.append(("proxy", _ffi.droplet_client_builder_set_proxy,
+                             (_c_text(proxy, "proxy"),)))
+        if requests_per_minute is not None:
+            settings.append(("requests_per_minute",
+                             _ffi.droplet_client_builder_set_requests_per_minute,
+                             (_count(requests_per_minute, "requests_per_minute", _UINT32_MAX),)))
+        if ca_file is not None:
+            settings.append(("ca_file", _ffi.droplet_client_builder_set_ca_file,
+                             (_c_text(ca_file, "ca_file"),)))
+        builder = _ffi.droplet_client_builder_new()
+        if not builder:
+            raise MemoryError("droplet_client_builder_new")
+        for _name, setter, arguments in settings:
+            if setter(builder, *arguments) != _ffi.DROPLET_STATUS_OK:
+                error = build_error()
+                _ffi.droplet_client_builder_free(builder)
+                raise error
+        pointer = ctypes.c_void_p()
+        # The build frees the builder in every case.
+        if _ffi.droplet_client_builder_build(builder, ctypes.byref(pointer)) != 0:
+            raise build_error()
+        self._pointer = pointer.value
+
+    @classmethod
+    def from_env(cls, **settings: Any) -> "Client":
+        """A client configured from the environment: the token from
+        ``DIGITALOCEAN_ACCESS_TOKEN``, else ``DIGITALOCEAN_TOKEN``; the base URL from
+        ``DIGITALOCEAN_API_URL`` when set. Keyword arguments are as for ``Client`` and
+        win over the environment. ``InvalidArgumentError`` when no token is set."""
+        return cls(**_settings_from_env(settings))
+
+    # -- the calls
+
+    def get(
+        self,
+        droplet_id: int,
+        action_id: int,
+        *,
+        timeout: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Action:
+        """Retrieves one action, with the client's retries.
+
+        ``timeout`` bounds the whole call, retries and pauses included (default: each
+        attempt has the client's timeout). Raises an ``Error`` subclass on failure.
+        """
+        call = self._get_call(droplet_id, action_id, timeout, cancel)
+        return unwrap(self._run(call, cancel))
+
+    def wait(
+        self,
+        droplet_id: int,
+        action_id: int,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 3.0,
+        cancel: Optional[CancelToken] = None,
+    ) -> Action:
+        """Polls an action every ``poll_interval`` seconds until it completes, and returns
+        it. Raises ``ActionErroredError`` when it ended ``errored``, ``TimeoutError``
+        (with ``.last``) when ``timeout`` seconds passed, and the call's own error for a
+        failure that retrying cannot cure (401, 404, an answer that is not an action).
+        """
+        call = self._wait_call(droplet_id, action_id, timeout, poll_interval, cancel)
+        return unwrap(self._run(call, cancel))
+
+    def wait_many(
+        self,
+        refs: Iterable[ActionRef],
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 3.0,
+        return_exceptions: bool = False,
+        cancel: Optional[CancelToken] = None,
+    ) -> List[Any]:
+        """Waits for many actions, given as ``(droplet_id, action_id)`` pairs, at once,
+        under one deadline of ``timeout`` seconds. Returns their ``Action`` s in the
+        order given. When one fails, raises the error of the first failed one in that
+        order once all have finished, or, with ``return_exceptions``, puts each error in
+        the list in place of its action (as ``asyncio.gather`` does).
+
+        The library polls them in turn on one thread (``droplet_actions_wait``), the one
+        that started earliest first, under the client's one request budget.
+        """
+        call = self._wait_many_call(refs, timeout, poll_interval, cancel)
+        outcomes = self._run(call, cancel, by_value=False)
+        if not return_exceptions:
+            for outcome in outcomes:
+                if isinstance(outcome, Error):
+                    raise outcome
+        return outcomes
+
+    # -- lifetime
+
+    def close(self) -> None:
+        """Frees the client once the calls running on it end; later calls raise
+        ``InvalidArgumentError``. Closing twice does nothing."""
+        with self._lock:
+            self._closing = True
+            pointer = self._pointer if self._in_flight == 0 else None
+            if pointer is not None:
+                self._pointer = None
+        if pointer is not None:
+            _ffi.droplet_client_free(pointer)
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close`` was called."""
+        return self._closing
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        pointer = getattr(self, "_pointer", None)
+        if pointer:
+            self._pointer = None
+            _ffi.droplet_client_free(pointer)
+
+    def __repr__(self) -> str:
+        return f"<droplet_action.Client{' closed' if self._closing else ''}>"
+
+    # -- how calls are made
+
+    def _acquire(self) -> int:
+        with self._lock:
+            if self._closing or self._pointer is None:
+                raise InvalidArgumentError("the client is closed")
+            self._in_flight += 1
+            return self._pointer
+
+    def _release(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            pointer = self._pointer if self._closing and self._in_flight == 0 else None
+            if pointer is not None:
+                self._pointer = None
+        if pointer is not None:
+            _ffi.droplet_client_free(pointer)
+
+    def _run(
+        self, call: Callable[[CancelToken], T], cancel: Optional[CancelToken], by_value: bool = True
+    ) -> T:
+        """Runs a call on this thread, or, on the main thread, interruptibly."""
+        if not _on_main_thread():
+            return call(cancel) if cancel is not None else call(_NO_CANCEL)
+        return _run_on_main_thread(call, cancel, by_value)
+
+    def _options(
+        self, cancel: CancelToken, timeout_ms: int, poll_interval_ms: int
+    ) -> _ffi.droplet_call_options:
+        return _ffi.droplet_call_options(
+            ctypes.sizeof(_ffi.droplet_call_options),
+            cancel._pointer if cancel is not _NO_CANCEL else None,
+            timeout_ms,
+            poll_interval_ms,
+        )
+
+    def _get_call(
+        self,
+        droplet_id: int,
+        action_id: int,
+        timeout: Optional[float],
+        cancel: Optional[CancelToken],
+    ) -> Callable[[CancelToken], WaitOutcome]:
+        droplet_id = _id(droplet_id, "droplet_id")
+        action_id = _id(action_id, "action_id")
+        timeout_ms = _milliseconds(timeout, "timeout")
+        _check_token(cancel)
+
+        def call(token: CancelToken) -> WaitOutcome:
+            options = self._options(token, timeout_ms, 0)
+            pointer = self._acquire()
+            try:
+                result = _ffi.droplet_action_get_opts(
+                    pointer, droplet_id, action_id, ctypes.byref(options)
+                )
+            finally:
+                self._release()
+            return take_result(result)
+
+        return call
+
+    def _wait_call(
+        self,
+        droplet_id: int,
+        action_id: int,
+        timeout: float,
+        poll_interval: float,
+        cancel: Optional[CancelToken],
+    ) -> Callable[[CancelToken], WaitOutcome]:
+        droplet_id = _id(droplet_id, "droplet_id")
+        action_id = _id(action_id, "action_id")
+        timeout_ms = _milliseconds(timeout, "timeout")
+        poll_ms = _milliseconds(poll_interval, "poll_interval")
+        _check_token(cancel)
+
+        def call(token: CancelToken) -> WaitOutcome:
+            options = self._options(token, timeout_ms, poll_ms)
+            pointer = self._acquire()
+            try:
+                result = _ffi.droplet_action_wait_opts(
+                    pointer, droplet_id, action_id, ctypes.byref(options)
+                )
+            finally:
+                self._release()
+            return take_result(result)
+
+        return call
+
+    def _wait_many_call(
+        self,
+        refs: Iterable[ActionRef],
+        timeout: float,
+        poll_interval: float,
+        cancel: Optional[CancelToken],
+    ) -> Callable[[CancelToken], List[WaitOutcome]]:
+        pairs = [(_id(d, "droplet_id"), _id(a, "action_id")) for d, a in refs]
+        if not pairs:
+            raise InvalidArgumentError("no actions to wait for")
+        timeout_ms = _milliseconds(timeout, "timeout")
+        poll_ms = _milliseconds(poll_interval, "poll_interval")
+        _check_token(cancel)
+
+        def call(token: CancelToken) -> List[WaitOutcome]:
+            count = len(pairs)
+            refs = (_ffi.droplet_action_ref * count)(*(_ffi.droplet_action_ref(*p) for p in pairs))
+            results = (_ffi.droplet_action_result * count)()
+            options = self._options(token, timeout_ms, poll_ms)
+            pointer = self._acquire()
+            try:
+                _ffi.droplet_actions_wait(pointer, refs, count, ctypes.byref(options), results)
+            finally:
+                self._release()
+            try:
+                return [outcome_from_c(result) for result in results]
+            finally:
+                for result in results:
+                    _ffi.droplet_action_result_free(ctypes.byref(result))
+
+        return call
+
+
+class _NoCancel(CancelToken):
+    """The token of calls nobody can cancel: passed as NULL."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        self._pointer = 0
+
+    def cancel(self) -> None:  # pragma: no cover - never handed out
+        raise InvalidArgumentError("this call cannot be cancelled")
+
+
+_NO_CANCEL = _NoCancel()
+
+
+def _check_token(cancel: Optional[CancelToken]) -> None:
+    if cancel is not None and (not isinstance(cancel, CancelToken) or cancel is _NO_CANCEL):
+        raise TypeError(f"cancel must be a CancelToken, not {type(cancel).__name__}")
+
+
+def _count(value: int, name: str, maximum: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not 0 <= value <= maximum:
+        raise InvalidArgumentError(f"{name} must be between 0 and {maximum}, not {value}")
+    return value
+
+
+def _settings_from_env(settings: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(settings)
+    if "token" not in merged:
+        token = os.environ.get("DIGITALOCEAN_ACCESS_TOKEN") or os.environ.get(
+            "DIGITALOCEAN_TOKEN"
+        )
+        if not token:
+            raise InvalidArgumentError(
+                "no token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN"
+            )
+        merged["token"] = token
+    base_url = os.environ.get("DIGITALOCEAN_API_URL")
+    if base_url and "base_url" not in merged:
+        merged["base_url"] = base_url
+    return merged
+
+
+class AsyncClient:
+    """``Client`` for asyncio: each call runs on a thread of the client's own pool
+    (``max_workers``, default 32), and the event loop stays free meanwhile. Cancelling the
+    awaiting task cancels the C call, which ends within about 20 ms; the task's
+    ``CancelledError`` is raised once it has. Settings are those of ``Client``.
+
+    Use it as an async context manager, or ``await aclose()``.
+    """
+
+    def __init__(self, token: str, *, max_workers: int = 32, **settings: Any) -> None:
+        # Imported here: asyncio and its executors take longer to import than the rest of
+        # this package, and only this class needs them.
+        import concurrent.futures
+
+        self._client = Client(token, **settings)
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers, thread_name_prefix="droplet_action-async"
+        )
+
+    @classmethod
+    def from_env(cls, *, max_workers: int = 32, **settings: Any) -> "AsyncClient":
+        """``Client.from_env`` for asyncio."""
+        return cls(max_workers=max_workers, **_settings_from_env(settings))
+
+    async def get(
+        self,
+        droplet_id: int,
+        action_id: int,
+        *,
+        timeout: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Action:
+        """``Client.get``, awaited."""
+        call = self._client._get_call(droplet_id, action_id, timeout, cancel)
+        return unwrap(await self._run(call, cancel))
+
+    async def wait(
+        self,
+        droplet_id: int,
+        action_id: int,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 3.0,
+        cancel: Optional[CancelToken] = None,
+    ) -> Action:
+        """``Client.wait``, awaited."""
+        call = self._client._wait_call(droplet_id, action_id, timeout, poll_interval, cancel)
+        return unwrap(await self._run(call, cancel))
+
+    async def wait_many(
+        self,
+        refs: Iterable[ActionRef],
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 3.0,
+        return_exceptions: bool = False,
+        cancel: Optional[CancelToken] = None,
+    ) -> List[Any]:
+        """``Client.wait_many``, awaited."""
+        call = self._client._wait_many_call(refs, timeout, poll_interval, cancel)
+        outcomes = await self._run(call, cancel)
+        if not return_exceptions:
+            for outcome in outcomes:
+                if isinstance(outcome, Error):
+                    raise outcome
+        return outcomes
+
+    async def _run(self, call: Callable[[CancelToken], T], cancel: Optional[CancelToken]) -> T:
+        import asyncio
+
+        if self._client.closed:
+            raise InvalidArgumentError("the client is closed")
+        token = cancel if cancel is not None else CancelToken()
+        running = asyncio.get_running_loop().run_in_executor(self._executor, call, token)
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            token.cancel()
+            await asyncio.wait([running])
+            raise
+
+    def close(self) -> None:
+        """Frees the client once running calls end (they are not cancelled)."""
+        self._executor.shutdown(wait=False)
+        self._client.close()
+
+    async def aclose(self) -> None:
+        """``close``, for ``async with`` and symmetry with other async resources."""
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether the client was closed."""
+        return self._client.closed
+
+    async def __aenter__(self) -> "AsyncClient":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"<droplet_action.AsyncClient{' closed' if self.closed else ''}>"
+
+
+def library_version() -> str:
+    """The version of the C library in use (``droplet_version()``)."""
+    return str(_ffi.droplet_version().decode("ascii"))
+
+
+__all__: Sequence[str] = ["AsyncClient", "CancelToken", "Client", "library_version"]

@@ -1,0 +1,123 @@
+"""The ctypes declarations mirror ``include/droplet_action.h``: every function with its
+argument and return types, every struct's size and field offsets (measured by a C
+compiler), every status constant."""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from droplet_action import _ffi
+
+HEADER = REPO / "include" / "droplet_action.h"
+STRUCTS = [
+    _ffi.droplet_region,
+    _ffi.droplet_action,
+    _ffi.droplet_rate_limit,
+    _ffi.droplet_action_result,
+    _ffi.droplet_call_options,
+    _ffi.droplet_action_ref,
+    _ffi.droplet_header,
+    _ffi.droplet_request,
+]
+OPAQUE = ("droplet_client", "droplet_client_builder", "droplet_cancel")
+SCALARS = {
+    "int64_t": ctypes.c_int64,
+    "uint16_t": ctypes.c_uint16,
+    "uint32_t": ctypes.c_uint32,
+    "uint64_t": ctypes.c_uint64,
+    "size_t": ctypes.c_size_t,
+    "bool": ctypes.c_bool,
+    "droplet_status": ctypes.c_uint32,
+    "const char *": ctypes.c_char_p,
+    # Declared as c_char_p so that bytes pass without a copy; the length travels apart.
+    "const uint8_t *": ctypes.c_char_p,
+    "void *": ctypes.c_void_p,
+    "uint64_t *": ctypes.POINTER(ctypes.c_uint64),
+    "droplet_log_callback": _ffi.droplet_log_callback,
+}
+
+
+def functions() -> dict[str, tuple[str, list[str]]]:
+    """Every function the header declares: name -> (return type, argument types)."""
+    found = {}
+    for line in HEADER.read_text().splitlines():
+        match = re.fullmatch(r"(.+?)\s*\b(droplet_\w+)\((.*)\);", line)
+        if match:
+            arguments = [] if match[3] == "void" else [a.strip() for a in match[3].split(",")]
+            # Drop each argument's name, keep its type.
+            types = [re.sub(r"\s*\b\w+$", "", a).strip() for a in arguments]
+            found[match[2]] = (match[1].strip(), types)
+    return found
+
+
+def expected_ctype(c_type: str) -> object:
+    """The ctypes type a C type must be declared as."""
+    c_type = re.sub(r"\s+\*", " *", c_type)
+    if c_type in SCALARS:
+        return SCALARS[c_type]
+    match = re.fullmatch(r"(?:const )?struct (droplet_\w+)((?: \*{1,2})?)", c_type)
+    assert match, f"no ctypes mapping for {c_type!r}"
+    name, stars = match[1], match[2].strip()
+    if name in OPAQUE:
+        return {"*": ctypes.c_void_p, "**": ctypes.POINTER(ctypes.c_void_p)}[stars]
+    struct = getattr(_ffi, name)
+    return ctypes.POINTER(struct) if stars == "*" else struct
+
+
+def test_every_function_of_the_header_is_declared() -> None:
+    declared = {
+        name
+        for name, value in vars(_ffi).items()
+        if name.startswith("droplet_") and not isinstance(value, type) and hasattr(value, "argtypes")
+    }
+    assert sorted(functions()) == sorted(declared)
+    assert len(declared) == 36
+
+
+@pytest.mark.parametrize("name", sorted(functions()))
+def test_each_function_is_declared_with_the_header_types(name: str) -> None:
+    returns, arguments = functions()[name]
+    declared = getattr(_ffi, name)
+    assert declared.argtypes == [expected_ctype(a) for a in arguments]
+    assert declared.restype == (None if returns == "void" else expected_ctype(returns))
+
+
+def measure(program: str) -> list[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        source, exe = Path(folder) / "layout.c", Path(folder) / "layout"
+        source.write_text(program)
+        subprocess.run(
+            ["gcc", "-std=c11", "-Wall", "-Werror", f"-I{HEADER.parent}", str(source), "-o", str(exe)],
+            check=True,
+        )
+        return subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout.split()
+
+
+def test_struct_sizes_and_offsets_match_the_c_compiler() -> None:
+    lines = ["#include <droplet_action.h>", "#include <stddef.h>", "#include <stdio.h>",
+             "int main(void) {"]
+    expected = []
+    for struct in STRUCTS:
+        name = struct.__name__
+        lines.append(f'  printf("{name}=%zu\\n", sizeof({name}));')
+        expected.append(f"{name}={ctypes.sizeof(struct)}")
+        for field, *_ in struct._fields_:
+            lines.append(f'  printf("{name}.{field}=%zu\\n", offsetof({name}, {field}));')
+            expected.append(f"{name}.{field}={getattr(struct, field).offset}")
+    lines += ["  return 0;", "}"]
+    assert measure("\n".join(lines)) == expected
+
+
+def test_status_constants_match_the_header() -> None:
+    names = re.findall(r"\b(DROPLET_(?:ACTION_)?STATUS_\w+) = (\d+)", HEADER.read_text())
+    assert len(names) == 14
+    assert {name: getattr(_ffi, name) for name, _ in names} == {
+        name: int(value) for name, value in names
+    }

@@ -1,0 +1,92 @@
+"""Ctrl-C: SIGINT to a process blocked in a call raises KeyboardInterrupt within 200 ms,
+ends the call in the library (no poll follows), and leaves the client usable."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from conftest import TOKEN, Mock
+
+CHILD = textwrap.dedent(
+    """
+    import signal, sys, time
+    import droplet_action as da
+
+    if sys.argv[4] == "own-handler":
+        def handler(signum, frame):
+            raise KeyboardInterrupt("from the application's own handler")
+        signal.signal(signal.SIGINT, handler)
+    client = da.Client(sys.argv[1], base_url=sys.argv[2])
+    call = {
+        "wait": lambda: client.wait(110, 900199, poll_interval=1.0),
+        "get": lambda: client.get(10000, 900800),
+        "wait_many": lambda: client.wait_many([(111, 900199), (112, 900199)], poll_interval=1.0),
+    }[sys.argv[3]]
+    print("calling", flush=True)
+    try:
+        call()
+        print("returned", flush=True)
+    except KeyboardInterrupt:
+        print(f"interrupted {time.monotonic():.6f}", flush=True)
+    print(client.get(3164444, 36804636).id, flush=True)
+    """
+)
+
+
+def interrupt(mock: Mock, mode: str, handler: str = "python") -> tuple[float, list[str]]:
+    """Runs a child blocked in ``mode`` and sends it SIGINT; the delay to its
+    KeyboardInterrupt (both clocks are CLOCK_MONOTONIC) and the lines it printed after.
+    ``handler``: Python's own SIGINT handler, or the application's ("own-handler")."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, TOKEN, mock.url, mode, handler],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    try:
+        assert child.stdout.readline() == "calling\n"
+        time.sleep(0.4)
+        sent = time.monotonic()
+        os.kill(child.pid, signal.SIGINT)
+        word, at = child.stdout.readline().split()
+        assert word == "interrupted"
+        rest = child.stdout.read().splitlines()
+        assert child.wait(timeout=10) == 0
+        return float(at) - sent, rest
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+
+
+def answers_so_far(mock: Mock) -> int:
+    """How many answers the mock gave before this one (request ids count them)."""
+    return int(mock.headers()["x-request-id"].rsplit("-", 1)[1], 16) - 1
+
+
+@pytest.mark.parametrize("handler", ["python", "own-handler"])
+@pytest.mark.parametrize("mode", ["wait", "get", "wait_many"])
+def test_ctrl_c_interrupts_within_200_ms_and_the_client_still_works(
+    mock: Mock, mode: str, handler: str
+) -> None:
+    delay, after = interrupt(mock, mode, handler)
+    assert 0 <= delay < 0.2, f"KeyboardInterrupt {delay * 1000:.0f} ms after SIGINT"
+    assert after == ["36804636"]
+
+
+@pytest.mark.parametrize("handler", ["python", "own-handler"])
+@pytest.mark.parametrize(("mode", "polls"), [("wait", 1), ("wait_many", 2)])
+def test_ctrl_c_ends_the_wait_in_the_library(
+    mock: Mock, mode: str, polls: int, handler: str
+) -> None:
+    interrupt(mock, mode, handler)
+    # A wait still running would poll again one second after its first poll.
+    time.sleep(1.2)
+    assert answers_so_far(mock) == polls + 1
