@@ -151,11 +151,12 @@ static void test_cancel_a_slow_answer(void) {
 static void test_cancel_a_backoff(void) {
   droplet_client *client = make_client(5, 5000);
   double latency;
-  /* 900599: always 500, so the client backs off five seconds between attempts. */
+  /* 900599: always 500, so the client backs off between attempts: a pause drawn from up
+   * to five seconds (full jitter), so the cancel may come after a second attempt. */
   droplet_action_result r = cancelled_call(client, 0, 1, 900599, 300, 0, &latency);
   CHECK(r.status == DROPLET_STATUS_CANCELLED);
   CHECK(latency >= 0.0 && latency < limit_ms);
-  CHECK(r.attempts == 1);
+  CHECK(r.attempts >= 1);
   droplet_action_result_free(&r);
   droplet_client_free(client);
 }

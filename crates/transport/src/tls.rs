@@ -1,11 +1,15 @@
 //! Which certificate authorities a client trusts.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ureq::tls::{Certificate, PemItem, RootCerts};
 
 use crate::Error;
+
+/// The largest CA file read: far above any real bundle (the system's is about 200 KiB).
+const MAX_CA_FILE: u64 = 16 * 1024 * 1024;
 
 /// The bundled Mozilla roots, the system's trust store when asked for, and every
 /// certificate of the given PEM files.
@@ -35,8 +39,22 @@ pub(crate) fn root_certs(system: bool, ca_files: &[PathBuf]) -> Result<RootCerts
 
 /// The certificates of a PEM file; an error unless it is readable and holds at least one.
 fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, Error> {
-    let pem = std::fs::read(path)
-        .map_err(|e| Error::invalid(format!("cannot read the CA file {}: {e}", path.display())))?;
+    let cannot = |e: &dyn std::fmt::Display| {
+        Error::invalid(format!("cannot read the CA file {}: {e}", path.display()))
+    };
+    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+    // A device or a pipe (/dev/zero, a FIFO) would never end: only a plain file is read,
+    // and no more than a CA bundle could be.
+    if !file.metadata().map_err(|e| cannot(&e))?.is_file() {
+        return Err(cannot(&"not a regular file"));
+    }
+    let mut pem = Vec::new();
+    file.take(MAX_CA_FILE + 1)
+        .read_to_end(&mut pem)
+        .map_err(|e| cannot(&e))?;
+    if pem.len() as u64 > MAX_CA_FILE {
+        return Err(cannot(&format!("larger than {MAX_CA_FILE} bytes")));
+    }
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {

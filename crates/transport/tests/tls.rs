@@ -155,9 +155,12 @@ fn a_ca_file_that_cannot_be_used_is_refused_at_build() {
     let garbage = dir.join("garbage.pem");
     std::fs::write(&garbage, "not a certificate\n").unwrap();
     let missing = dir.join("missing.pem");
+    let device = std::path::PathBuf::from("/dev/zero");
     for (path, reason) in [
         (&garbage, "holds no certificate".to_owned()),
         (&missing, "cannot read the CA file".to_owned()),
+        (&device, "not a regular file".to_owned()),
+        (&dir, "not a regular file".to_owned()),
     ] {
         let error = Client::builder()
             .token(DEFAULT_TOKEN)
