@@ -530,8 +530,11 @@ if [ "$PYTHON_ONLY" = 0 ]; then
     done
     echo
     for client in ffi feat; do
-        printf 'system calls per call, %s: %s\n' "${LABEL[$client]}" \
-            "$(syscalls_by_name "$OUT/strace-$client-$STRACE_N.txt" "$OUT/strace-$client-1.txt")"
+        printf 'system calls per call, %s: %s; setsockopt in the whole run: %s at N=1, %s at N=%s\n' \
+            "${LABEL[$client]}" \
+            "$(syscalls_by_name "$OUT/strace-$client-$STRACE_N.txt" "$OUT/strace-$client-1.txt")" \
+            "$(awk '$NF == "setsockopt" {print $4}' "$OUT/strace-$client-1.txt")" \
+            "$(awk '$NF == "setsockopt" {print $4}' "$OUT/strace-$client-$STRACE_N.txt")" "$STRACE_N"
     done
     for client in ffi feat; do
         printf 'peak RSS of %s, pinned: N=1 %s KiB, N=2000 %s KiB, N=%s %s KiB, N=%s %s KiB\n' \
