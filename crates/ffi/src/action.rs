@@ -88,7 +88,7 @@ fn get(
             .get_droplet_action_with(droplet_id, action_id, &get)
     };
     match outcome {
-        Ok(answer) => Outcome::from_answer(&answer).into_result(),
+        Ok(mut answer) => Outcome::from_answer_taking_body(&mut answer).into_result(),
         Err(error) => Outcome::from_error(&error).into_result(),
     }
 }
@@ -186,7 +186,7 @@ fn wait(
         .client
         .wait_for_droplet_action(droplet_id, action_id, wait_options(options))
     {
-        Ok(answer) => Outcome::from_answer(&answer).into_result(),
+        Ok(mut answer) => Outcome::from_answer_taking_body(&mut answer).into_result(),
         Err(error) => Outcome::from_error(&error).into_result(),
     }
 }

@@ -123,7 +123,11 @@ pub(crate) struct Storage {
     region: droplet_region,
     /// Read through accessor functions: data the published struct has no field for.
     pub(crate) extra: Extra,
-    /// The raw body and every string, each NUL-terminated.
+    /// The raw body and a NUL after it: the answer's own buffer when the result was made
+    /// from an answer it may keep (a copy otherwise), so that the body is never copied
+    /// on the way and `text` stays small.
+    body: Vec<u8>,
+    /// Every string, each NUL-terminated.
     text: Vec<u8>,
     /// The pointers of `region.sizes` followed by those of `region.features`.
     lists: Vec<*const c_char>,
@@ -293,6 +297,8 @@ pub(crate) struct Outcome<'a> {
     request_id: Option<&'a str>,
     rate_limit: Option<RateLimit>,
     body: Option<&'a [u8]>,
+    /// The body's buffer itself, when the caller gives it up: used instead of a copy.
+    owned_body: Option<Vec<u8>>,
     polls: u32,
     retryable: bool,
     meta: Option<&'a ResponseMeta>,
@@ -311,6 +317,7 @@ impl<'a> Outcome<'a> {
             request_id: None,
             rate_limit: None,
             body: None,
+            owned_body: None,
             polls: 0,
             retryable: false,
             meta: None,
@@ -328,9 +335,23 @@ impl<'a> Outcome<'a> {
             request_id: answer.meta.request_id.as_deref(),
             rate_limit: answer.meta.rate_limit,
             body: Some(&answer.body),
+            owned_body: None,
             polls: answer.polls,
             retryable: false,
             meta: Some(&answer.meta),
+        }
+    }
+
+    /// The outcome of a successful answer whose body buffer is handed over: the result
+    /// keeps that buffer for `raw_body` instead of copying it (`answer.body` is left
+    /// empty; the answer is otherwise read as by [`Outcome::from_answer`]).
+    pub(crate) fn from_answer_taking_body(answer: &'a mut ActionAnswer) -> Self {
+        let body = std::mem::take(&mut answer.body);
+        let answer = &*answer;
+        Self {
+            body: None,
+            owned_body: Some(body),
+            ..Self::from_answer(answer)
         }
     }
 
@@ -388,6 +409,7 @@ impl<'a> Outcome<'a> {
                     .details()
                     .map(|details| details.body.as_slice())
                     .filter(|body| !body.is_empty()),
+                owned_body: None,
                 polls: error.polls(),
                 retryable: error.is_retryable(),
                 meta: error.details().map(|details| &details.meta),
@@ -397,18 +419,32 @@ impl<'a> Outcome<'a> {
 
     /// Lays the outcome out in one allocation the C result points into.
     pub(crate) fn into_result(self) -> droplet_action_result {
-        // One buffer holds the body and every string, sized before anything is written so
-        // that it never moves. NUL bytes escaped in diagnostic text take one more byte
-        // each, which the buffer may grow for: no pointer is taken before it is complete.
-        let body_len = self.body.map_or(0, <[u8]>::len);
+        // The body, followed by a NUL, in a buffer of its own: the answer's when it was
+        // handed over (read with room for the NUL, so it does not move), else a copy.
+        let body = match (self.owned_body, self.body) {
+            (Some(mut body), _) => {
+                body.push(0);
+                Some(body)
+            }
+            (None, Some(borrowed)) => {
+                let mut body = Vec::with_capacity(borrowed.len() + 1);
+                body.extend_from_slice(borrowed);
+                body.push(0);
+                Some(body)
+            }
+            (None, None) => None,
+        };
+        let body_len = body.as_ref().map_or(0, |body| body.len() - 1);
+        let has_body = body.is_some();
+        // One buffer holds every string, sized before anything is written so that it never
+        // moves. NUL bytes escaped in diagnostic text take one more byte each, which the
+        // buffer may grow for: no pointer is taken before it is complete.
         let diagnostics = [
             self.error_message.as_deref(),
             self.error_id,
             self.request_id,
         ];
-        let capacity = body_len
-            + 1
-            + self.action.map_or(0, action_text_len)
+        let capacity = self.action.map_or(0, action_text_len)
             + diagnostics
                 .iter()
                 .flatten()
@@ -416,11 +452,6 @@ impl<'a> Outcome<'a> {
                 .sum::<usize>()
             + NUL_FIELD_MESSAGE_ROOM;
         let mut text = Vec::with_capacity(capacity);
-        let body_offset = self.body.map(|body| {
-            text.extend_from_slice(body);
-            text.push(0);
-            0
-        });
         let mut offsets = TextOffsets::default();
         let mut status = self.status;
         let mut error_message = self.error_message;
@@ -428,7 +459,7 @@ impl<'a> Outcome<'a> {
         if let Some(parsed) = action
             && let Err(NulInField(field)) = push_action(&mut text, &mut offsets, parsed)
         {
-            text.truncate(body_offset.map_or(0, |_| body_len + 1));
+            text.clear();
             offsets = TextOffsets::default();
             status = DropletStatus::Decode;
             error_message = Some(format!(
@@ -448,6 +479,7 @@ impl<'a> Outcome<'a> {
                 retryable: self.retryable,
                 meta: self.meta.cloned(),
             },
+            body: body.unwrap_or_default(),
             text,
             lists: Vec::with_capacity(action.and_then(|a| a.region.as_ref()).map_or(0, |r| {
                 r.sizes.as_ref().map_or(0, Vec::len) + r.features.as_ref().map_or(0, Vec::len)
@@ -524,6 +556,11 @@ impl<'a> Outcome<'a> {
                 region: ptr::null(),
             };
         }
+        let raw_body = if has_body {
+            storage.body.as_ptr().cast()
+        } else {
+            ptr::null()
+        };
         let rate_limit = match self.rate_limit {
             Some(RateLimit {
                 limit,
@@ -560,7 +597,7 @@ impl<'a> Outcome<'a> {
             error_id: at(offsets.error_id),
             request_id: at(offsets.request_id),
             rate_limit,
-            raw_body: at(body_offset),
+            raw_body,
             raw_body_len: body_len,
             internal: storage.cast(),
         }
