@@ -163,10 +163,10 @@ def outcome_from_c(result: _ffi.droplet_action_result) -> Union[Action, Error]:
     The caller frees the result."""
     try:
         action = action_from_c(result.action.contents) if result.action else None
-    except (ValueError, OverflowError) as error:
+    except (ValueError, OverflowError) as failure:
         # A valid RFC 3339 time that Python's datetime cannot hold (year 0000).
         action = None
-        unreadable: Optional[str] = f"the action cannot be represented in Python: {error}"
+        unreadable: Optional[str] = f"the action cannot be represented in Python: {failure}"
     else:
         unreadable = None
     if result.status == _ffi.DROPLET_STATUS_OK and action is not None:
