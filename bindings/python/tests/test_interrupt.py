@@ -90,3 +90,108 @@ def test_ctrl_c_ends_the_wait_in_the_library(
     # A wait still running would poll again one second after its first poll.
     time.sleep(1.2)
     assert answers_so_far(mock) == polls + 1
+
+
+LOOP_CHILD = textwrap.dedent(
+    """
+    import faulthandler, os, random, signal, sys, threading, time
+    import droplet_action as da
+
+    faulthandler.dump_traceback_later(20, exit=True)
+    if sys.argv[4] == "own-handler":
+        def handler(signum, frame):
+            raise KeyboardInterrupt("from the application's own handler")
+        signal.signal(signal.SIGINT, handler)
+    client = da.Client(sys.argv[1], base_url=sys.argv[2])
+    call = {
+        "wait": lambda: client.wait(3164444, 36804636),
+        "get": lambda: client.get(3164444, 36804636),
+        "wait_many": lambda: client.wait_many([(3164444, 36804636)]),
+    }[sys.argv[3]]
+    sent = []
+
+    def interrupt():
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    random.seed(int(sys.argv[6]))
+    for _ in range(int(sys.argv[5])):
+        sent.clear()
+        threading.Timer(random.uniform(0.01, 0.1), interrupt).start()
+        try:
+            while True:
+                call()
+        except KeyboardInterrupt:
+            delay = time.monotonic() - sent[0]
+        # Left behind: Python's wakeup fd (none was set) and the calls in flight.
+        print(f"{delay:.6f} {signal.set_wakeup_fd(-1)} {client._in_flight}", flush=True)
+        print(client.get(3164444, 36804636).id, flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("handler", ["python", "own-handler"])
+@pytest.mark.parametrize("mode", ["wait", "get", "wait_many"])
+def test_ctrl_c_at_any_moment_of_a_call_loop_is_raised_at_once(
+    mock: Mock, mode: str, handler: str, seed: int
+) -> None:
+    # SIGINT at random moments of back-to-back calls: some land while a call waits for the
+    # worker, some just as it ends. Each must be raised, at once, and leave the client usable.
+    runs = 25
+    child = subprocess.run(
+        [sys.executable, "-c", LOOP_CHILD, TOKEN, mock.url, mode, handler, str(runs), str(seed)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (child.returncode, child.stderr) == (0, "")
+    lines = child.stdout.splitlines()
+    assert len(lines) == 2 * runs
+    for line, action_id in zip(lines[::2], lines[1::2]):
+        delay, wakeup_fd, in_flight = line.split()
+        assert 0 <= float(delay) < 0.2, f"KeyboardInterrupt {float(delay) * 1000:.0f} ms after SIGINT"
+        assert (wakeup_fd, in_flight, action_id) == ("-1", "0", "36804636")
+
+
+LOG_CHILD = textwrap.dedent(
+    """
+    import faulthandler, logging, os, signal, sys, threading, time
+    import droplet_action as da
+
+    faulthandler.dump_traceback_later(20, exit=True)
+
+    class Slow(logging.Handler):
+        def emit(self, record):
+            # SIGINT lands while this handler runs inside the library's log callback.
+            threading.Timer(0.02, os.kill, (os.getpid(), signal.SIGINT)).start()
+            time.sleep(1)
+
+    logger = logging.getLogger("droplet_action")
+    logger.setLevel(logging.DEBUG)
+    slow = Slow()
+    logger.addHandler(slow)
+    client = da.Client(sys.argv[1], base_url=sys.argv[2])
+    started = time.monotonic()
+    try:
+        getattr(client, sys.argv[3])(3164444, 36804636)
+        print("returned")
+    except KeyboardInterrupt:
+        print(f"interrupted {time.monotonic() - started < 1.2}")
+    except da.Error as error:
+        print(type(error).__name__)
+    logger.removeHandler(slow)
+    print(client.get(3164444, 36804636).id)
+    """
+)
+
+
+@pytest.mark.parametrize("mode", ["get", "wait"])
+def test_ctrl_c_in_a_log_handler_is_raised_as_keyboard_interrupt(mock: Mock, mode: str) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", LOG_CHILD, TOKEN, mock.url, mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (child.returncode, child.stderr, child.stdout) == (0, "", "interrupted True\n36804636\n")

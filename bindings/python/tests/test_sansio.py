@@ -181,3 +181,18 @@ def test_retry_advice_waits_for_a_spent_rate_limit_to_reset() -> None:
                ("ratelimit-reset", str(reset))]
     advice = sansio.retry_advice(429, headers, 1)
     assert advice is not None and 4.0 <= advice <= 5.0
+
+
+def test_a_year_python_cannot_hold_is_a_decode_error() -> None:
+    body = (
+        b'{"action":{"id":7,"status":"completed","type":"create",'
+        b'"started_at":"0000-01-01T00:00:00Z"}}'
+    )
+    with pytest.raises(da.DecodeError) as caught:
+        sansio.parse_response(200, [("x-request-id", "r-1")], body)
+    assert str(caught.value).startswith("the action cannot be represented in Python: ")
+    assert (caught.value.http_status, caught.value.raw_body, caught.value.request_id) == (
+        200,
+        body,
+        "r-1",
+    )

@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import queue
+import select
 import signal
 import threading
 from typing import (
@@ -63,12 +64,31 @@ _DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
 _WAIT_SLICE = 0.05
 
 
+class _CallState(threading.local):
+    """What the log callback knows of the C call running on this thread."""
+
+    token: Optional["CancelToken"] = None
+    interruption: Optional[BaseException] = None
+
+
+_calls = _CallState()
+
+
 def _log_from_library(_userdata: Optional[int], level: int, message: Optional[bytes]) -> None:
     try:
-        text = (message or b"").decode("utf-8", "replace")
-        LOGGER.log(_LOG_LEVELS.get(level, logging.DEBUG), "%s", text)
-    except Exception:  # noqa: BLE001 - an exception must not cross back into C
-        pass
+        try:
+            text = (message or b"").decode("utf-8", "replace")
+            LOGGER.log(_LOG_LEVELS.get(level, logging.DEBUG), "%s", text)
+        except Exception:  # noqa: BLE001 - an exception must not cross back into C
+            pass
+    except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt, SystemExit, ...
+        # ctypes would print it and drop it: the call is cancelled instead, and it is
+        # raised on this thread once the call returns.
+        if _calls.interruption is None:
+            _calls.interruption = error
+        token = _calls.token
+        if token is not None and token._pointer:
+            token.cancel()
 
 
 # One C function pointer for every client: it lives as long as this module, so as long
@@ -149,16 +169,23 @@ class CancelToken:
 
 
 class _Job:
-    """A call for the worker thread, and its outcome."""
+    """A call for the worker thread, and its outcome.
 
-    __slots__ = ("call", "outcome", "error", "done")
+    ``finished`` is the truth about the call having ended: the worker sets it before it
+    releases ``wake``, which only serves to wake the waiting thread early. An interruption
+    can land anywhere in the waiting thread (even just after it took ``wake``), and the
+    flag still says whether the call ended.
+    """
+
+    __slots__ = ("call", "outcome", "error", "finished", "wake")
 
     def __init__(self, call: Callable[[], Any]) -> None:
         self.call: Optional[Callable[[], Any]] = call
         self.outcome: Any = None
         self.error: Optional[BaseException] = None
-        self.done = _thread.allocate_lock()
-        self.done.acquire()
+        self.finished = False
+        self.wake = _thread.allocate_lock()
+        self.wake.acquire()
 
     def run(self) -> None:
         try:
@@ -168,7 +195,13 @@ class _Job:
             self.error = error
         finally:
             self.call = None
-            self.done.release()
+            self.finished = True
+            self.wake.release()
+
+    def wait_slice(self) -> None:
+        """Waits for the call to end, at most one slice (a signal handler may raise)."""
+        if not self.finished:
+            self.wake.acquire(timeout=_WAIT_SLICE)
 
 
 class _MainThreadCalls:
@@ -215,29 +248,36 @@ def _main_thread_worker() -> _MainThreadCalls:
         return _worker
 
 
-def _wait_until_done(job: _Job) -> None:
-    """Waits for a cancelled job; the call ends within about 20 ms, so a second Ctrl-C
-    meanwhile is not allowed to leave it running."""
-    while True:
-        try:
-            if job.done.acquire(timeout=_WAIT_SLICE):
-                return
-        except BaseException:  # noqa: BLE001 - the first interruption is re-raised
-            continue
-
-
 def _run_interruptibly(call: Callable[[], T], cancel: CancelToken) -> T:
     """Runs ``call`` (which holds ``cancel``) so that a signal handler raising on the main
-    thread cancels it, waits for it to end, and then raises."""
+    thread cancels it, waits for it to end (within about 20 ms), and then raises.
+
+    A second interruption while the cancelled call ends is raised at once: the worker
+    finishes the cancelled call alone.
+    """
     job = _Job(call)
     _main_thread_worker().submit(job)
+    interruption: Optional[BaseException] = None
     try:
-        while not job.done.acquire(timeout=_WAIT_SLICE):
-            pass
-    except BaseException:
-        cancel.cancel()
-        _wait_until_done(job)
-        raise
+        while not job.finished:
+            try:
+                if interruption is not None:
+                    cancel.cancel()
+                job.wait_slice()
+            except BaseException as error:
+                if interruption is not None:
+                    raise
+                interruption = error
+    finally:
+        # Whatever escapes (a second interruption, or one landing outside the inner try),
+        # the call must not go on running.
+        if not job.finished:
+            cancel.cancel()
+    if interruption is not None:
+        try:
+            raise interruption
+        finally:
+            interruption = None
     if job.error is not None:
         raise job.error
     outcome: T = job.outcome
@@ -259,15 +299,33 @@ class _SigintWatch:
     def __init__(self) -> None:
         self.read_fd, self.write_fd = os.pipe()
         os.set_blocking(self.write_fd, False)
+        os.set_blocking(self.read_fd, False)
         self.current: Optional[CancelToken] = None
+        # Held while reading the pipe and while a call ends: a SIGINT that came during one
+        # call never cancels the next one.
+        self.lock = threading.Lock()
         threading.Thread(target=self._watch, name="droplet_action-sigint", daemon=True).start()
 
     def _watch(self) -> None:
         while True:
-            if signal.SIGINT in os.read(self.read_fd, 64):
+            select.select([self.read_fd], [], [])
+            with self.lock:
+                try:
+                    data = os.read(self.read_fd, 64)
+                except BlockingIOError:
+                    continue
                 token = self.current
-                if token is not None:
+                if signal.SIGINT in data and token is not None:
                     token.cancel()
+
+    def end_call(self) -> None:
+        """After the wakeup fd is reset: forgets the call's token and any SIGINT it got."""
+        with self.lock:
+            self.current = None
+            try:
+                os.read(self.read_fd, 4096)
+            except BlockingIOError:
+                pass
 
 
 _watch: Optional[_SigintWatch] = None
@@ -292,22 +350,57 @@ def _run_on_main_thread(
     (another handler, which may raise anything, or asyncio's wakeup fd), it runs on the
     worker thread, and any exception a handler raises cancels it.
     """
-    token = cancel if cancel is not None else CancelToken()
-    if by_value and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        watch = _sigint_watch()
+    owned = cancel is None
+    token = _take_spare_token() if cancel is None else cancel
+    try:
+        if by_value and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            return _run_with_watch(call, token)
+        return _run_interruptibly(lambda: call(token), token)
+    finally:
+        if owned:
+            _give_back_token(token)
+
+
+def _run_with_watch(call: Callable[[CancelToken], T], token: CancelToken) -> T:
+    watch = _sigint_watch()
+    try:
         try:
             previous = signal.set_wakeup_fd(watch.write_fd, warn_on_full_buffer=False)
         except ValueError:  # the main thread of a subinterpreter: no wakeup fd there
             return _run_interruptibly(lambda: call(token), token)
-        if previous == -1:
-            watch.current = token
-            try:
-                return call(token)
-            finally:
-                watch.current = None
-                signal.set_wakeup_fd(-1)
-        signal.set_wakeup_fd(previous)
-    return _run_interruptibly(lambda: call(token), token)
+        if previous != -1:
+            signal.set_wakeup_fd(previous)
+            return _run_interruptibly(lambda: call(token), token)
+        watch.current = token
+        return call(token)
+    finally:
+        # Runs however the call ended, even when the interruption landed right after the
+        # wakeup fd was taken: the fd is given back unless it is another's.
+        try:
+            current = signal.set_wakeup_fd(-1)
+            if current != watch.write_fd and current != -1:
+                signal.set_wakeup_fd(current)
+        except ValueError:
+            pass
+        watch.end_call()
+
+
+# The token of the main thread's calls made without one: kept between calls (while not
+# triggered) so that no token is freed, by a finalizer where an interruption is lost, on
+# the way of every call.
+_spare_token: Optional[CancelToken] = None
+
+
+def _take_spare_token() -> CancelToken:
+    global _spare_token
+    token, _spare_token = _spare_token, None
+    return token if token is not None else CancelToken()
+
+
+def _give_back_token(token: CancelToken) -> None:
+    global _spare_token
+    if not token.cancelled:
+        _spare_token = token
 
 
 ActionRef = Tuple[int, int]
@@ -511,11 +604,14 @@ class Client:
 
     # -- how calls are made
 
-    def _acquire(self) -> int:
+    def _acquire(self, held: List[bool]) -> int:
+        """Counts a call in flight; ``held[0]`` turns true in the same step, so that the
+        ``finally`` that releases it knows, wherever an interruption lands."""
         with self._lock:
             if self._closing or self._pointer is None:
                 raise InvalidArgumentError("the client is closed")
             self._in_flight += 1
+            held[0] = True
             return self._pointer
 
     def _release(self) -> None:
@@ -526,6 +622,22 @@ class Client:
                 self._pointer = None
         if pointer is not None:
             _ffi.droplet_client_free(pointer)
+
+    def _call_c(self, token: CancelToken, function: Callable[..., T], *arguments: Any) -> T:
+        """``function(client, *arguments)``: counted in flight, with ``token`` known to the
+        log callback. Whatever a log handler raised that is not an ``Exception`` (Ctrl-C)
+        is left in ``_calls.interruption`` for the caller to raise once the result is
+        freed."""
+        held = [False]
+        _calls.token = token
+        _calls.interruption = None
+        try:
+            pointer = self._acquire(held)
+            return function(pointer, *arguments)
+        finally:
+            _calls.token = None
+            if held[0]:
+                self._release()
 
     def _run(
         self, call: Callable[[CancelToken], T], cancel: Optional[CancelToken], by_value: bool = True
@@ -559,14 +671,10 @@ class Client:
 
         def call(token: CancelToken) -> WaitOutcome:
             options = self._options(token, timeout_ms, 0)
-            pointer = self._acquire()
-            try:
-                result = _ffi.droplet_action_get_opts(
-                    pointer, droplet_id, action_id, ctypes.byref(options)
-                )
-            finally:
-                self._release()
-            return take_result(result)
+            result = self._call_c(
+                token, _ffi.droplet_action_get_opts, droplet_id, action_id, ctypes.byref(options)
+            )
+            return _raise_interruption(take_result(result))
 
         return call
 
@@ -586,14 +694,10 @@ class Client:
 
         def call(token: CancelToken) -> WaitOutcome:
             options = self._options(token, timeout_ms, poll_ms)
-            pointer = self._acquire()
-            try:
-                result = _ffi.droplet_action_wait_opts(
-                    pointer, droplet_id, action_id, ctypes.byref(options)
-                )
-            finally:
-                self._release()
-            return take_result(result)
+            result = self._call_c(
+                token, _ffi.droplet_action_wait_opts, droplet_id, action_id, ctypes.byref(options)
+            )
+            return _raise_interruption(take_result(result))
 
         return call
 
@@ -616,18 +720,28 @@ class Client:
             refs = (_ffi.droplet_action_ref * count)(*(_ffi.droplet_action_ref(*p) for p in pairs))
             results = (_ffi.droplet_action_result * count)()
             options = self._options(token, timeout_ms, poll_ms)
-            pointer = self._acquire()
             try:
-                _ffi.droplet_actions_wait(pointer, refs, count, ctypes.byref(options), results)
-            finally:
-                self._release()
-            try:
-                return [outcome_from_c(result) for result in results]
+                self._call_c(
+                    token, _ffi.droplet_actions_wait, refs, count, ctypes.byref(options), results
+                )
+                return _raise_interruption([outcome_from_c(result) for result in results])
             finally:
                 for result in results:
                     _ffi.droplet_action_result_free(ctypes.byref(result))
 
         return call
+
+
+def _raise_interruption(outcome: T) -> T:
+    """``outcome``, or raises what a log handler raised during the call (Ctrl-C)."""
+    interruption = _calls.interruption
+    if interruption is not None:
+        _calls.interruption = None
+        try:
+            raise interruption
+        finally:
+            interruption = None
+    return outcome
 
 
 class _NoCancel(CancelToken):

@@ -161,11 +161,22 @@ def _text(value: Optional[bytes]) -> Optional[str]:
 def outcome_from_c(result: _ffi.droplet_action_result) -> Union[Action, Error]:
     """Copies what a result holds: the ``Action`` on success, else the ``Error`` to raise.
     The caller frees the result."""
-    action = action_from_c(result.action.contents) if result.action else None
+    try:
+        action = action_from_c(result.action.contents) if result.action else None
+    except (ValueError, OverflowError) as failure:
+        # A valid RFC 3339 time that Python's datetime cannot hold (year 0000).
+        action = None
+        unreadable: Optional[str] = f"the action cannot be represented in Python: {failure}"
+    else:
+        unreadable = None
     if result.status == _ffi.DROPLET_STATUS_OK and action is not None:
         return action
     cls = _ERRORS.get(result.status, Error)
     message = _text(result.error_message) or _text(_ffi.droplet_status_str(result.status)) or ""
+    if unreadable is not None and result.status in (
+        _ffi.DROPLET_STATUS_OK, _ffi.DROPLET_STATUS_ACTION_ERRORED
+    ):
+        cls, message = DecodeError, unreadable
     fields: Dict[str, Any] = {
         "http_status": result.http_status or None,
         "error_id": _text(result.error_id),
