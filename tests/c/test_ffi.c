@@ -14,32 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-static int passed;
-static int failed;
-
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    if (cond) {                                                              \
-      passed++;                                                              \
-    } else {                                                                 \
-      failed++;                                                              \
-      fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__, __LINE__,  \
-              __func__, #cond);                                              \
-    }                                                                        \
-  } while (0)
-
-#define CHECK_STR(actual, expected)                                          \
-  do {                                                                       \
-    const char *a_ = (actual);                                               \
-    const char *e_ = (expected);                                             \
-    if (a_ != NULL && strcmp(a_, e_) == 0) {                                 \
-      passed++;                                                              \
-    } else {                                                                 \
-      failed++;                                                              \
-      fprintf(stderr, "%s:%d: %s: %s is \"%s\", expected \"%s\"\n",         \
-              __FILE__, __LINE__, __func__, #actual, a_ ? a_ : "(null)", e_); \
-    }                                                                        \
-  } while (0)
+#include "check.h"
 
 static const char *base_url;
 static const char *dead_url;

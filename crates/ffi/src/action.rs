@@ -53,16 +53,11 @@ pub unsafe extern "C" fn droplet_action_get_opts(
     options: *const droplet_call_options,
 ) -> droplet_action_result {
     ffi_boundary!(panic_result(), {
-        // SAFETY: NULL or a live client, by this function's contract; shared access only.
-        let Some(client) = (unsafe { client.as_ref() }) else {
-            return null_client();
-        };
         // SAFETY: forwarded from this function's contract.
-        match unsafe { read_options(options) } {
-            Ok(options) => get(client, droplet_id, action_id, &options),
-            Err(message) => {
-                Outcome::rejected(DropletStatus::InvalidArgument, message).into_result()
-            }
+        unsafe {
+            with_options(client, options, |client, options| {
+                get(client, droplet_id, action_id, options)
+            })
         }
     })
 }
@@ -152,18 +147,34 @@ pub unsafe extern "C" fn droplet_action_wait_opts(
     options: *const droplet_call_options,
 ) -> droplet_action_result {
     ffi_boundary!(panic_result(), {
-        // SAFETY: NULL or a live client, by this function's contract; shared access only.
-        let Some(client) = (unsafe { client.as_ref() }) else {
-            return null_client();
-        };
         // SAFETY: forwarded from this function's contract.
-        match unsafe { read_options(options) } {
-            Ok(options) => wait(client, droplet_id, action_id, &options),
-            Err(message) => {
-                Outcome::rejected(DropletStatus::InvalidArgument, message).into_result()
-            }
+        unsafe {
+            with_options(client, options, |client, options| {
+                wait(client, droplet_id, action_id, options)
+            })
         }
     })
+}
+
+/// Checks the client and reads the options of an `*_opts` call, then makes it.
+///
+/// # Safety
+/// `client` is NULL or a live client; `options` is NULL or a caller's options whose
+/// `cancel` is NULL or a live token.
+unsafe fn with_options(
+    client: *const droplet_client,
+    options: *const droplet_call_options,
+    call: impl FnOnce(&droplet_client, &CallOptions) -> droplet_action_result,
+) -> droplet_action_result {
+    // SAFETY: NULL or a live client, by this function's contract; shared access only.
+    let Some(client) = (unsafe { client.as_ref() }) else {
+        return null_client();
+    };
+    // SAFETY: forwarded from this function's contract.
+    match unsafe { read_options(options) } {
+        Ok(options) => call(client, &options),
+        Err(message) => Outcome::rejected(DropletStatus::InvalidArgument, message).into_result(),
+    }
 }
 
 /// The wait options the C options stand for.
