@@ -101,6 +101,23 @@ def test_cancelling_the_task_ends_the_call_within_100_ms(mock: Mock, call: str) 
     assert after == DOCUMENTED
 
 
+def test_cancelling_a_call_still_queued_for_a_thread_ends_it_at_once(mock: Mock) -> None:
+    async def main() -> tuple[float, float]:
+        async with da.AsyncClient(TOKEN, base_url=mock.url, max_workers=1) as client:
+            # The one thread is busy with a five-second answer; the next call waits for it.
+            busy = asyncio.ensure_future(client.get(5000, 900800))
+            await asyncio.sleep(0.1)
+            queued_took = await cancel_after(client.get(3164444, 36804636), 0.2)
+            busy_took = await cancel_after(busy, 0.0)
+            return queued_took, busy_took
+
+    queued_took, busy_took = run(main())
+    assert queued_took < 0.1, f"the queued task ended {queued_took * 1000:.0f} ms after cancel()"
+    assert busy_took < 0.1, f"the running task ended {busy_took * 1000:.0f} ms after cancel()"
+    # Only the busy call reached the server: the queued one was never sent.
+    assert mock.stats()["requests"] == 1
+
+
 def test_a_cancelled_wait_polls_no_more(mock: Mock) -> None:
     async def main() -> None:
         async with da.AsyncClient(TOKEN, base_url=mock.url) as client:
