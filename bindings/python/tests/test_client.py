@@ -228,3 +228,13 @@ def test_a_call_keeps_a_wakeup_fd_the_application_set(client: da.Client) -> None
 def test_a_call_on_the_main_thread_leaves_no_wakeup_fd(client: da.Client) -> None:
     assert client.get(3164444, 36804636) == DOCUMENTED
     assert signal.set_wakeup_fd(-1) == -1
+
+
+def test_settings_of_the_wrong_kind_or_size_are_refused(mock: Mock) -> None:
+    with pytest.raises(da.InvalidArgumentError, match="timeout must be above 0"):
+        da.Client(TOKEN, base_url=mock.url, timeout=10**400)
+    with pytest.raises(TypeError, match="allow_insecure_http must be a bool, not str"):
+        da.Client(TOKEN, base_url=mock.url, allow_insecure_http="no")  # type: ignore[arg-type]
+    for backoff in [(1.0,), (0.1, 1.0, 2.0), 5.0]:
+        with pytest.raises(TypeError, match=r"backoff must be a pair \(base, max\) of seconds"):
+            da.Client(TOKEN, base_url=mock.url, backoff=backoff)  # type: ignore[arg-type]

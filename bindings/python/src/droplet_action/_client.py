@@ -128,7 +128,9 @@ def _milliseconds(seconds: Optional[float], name: str) -> int:
         return 0
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
         raise TypeError(f"{name} must be a number of seconds, not {type(seconds).__name__}")
-    if not math.isfinite(seconds) or seconds <= 0 or seconds * 1000 > _UINT32_MAX:
+    # An int may be too large for a float: compare it as an int.
+    not_finite = isinstance(seconds, float) and not math.isfinite(seconds)
+    if not_finite or seconds <= 0 or seconds * 1000 > _UINT32_MAX:
         raise InvalidArgumentError(
             f"{name} must be above 0 and at most {_UINT32_MAX / 1000} seconds, not {seconds!r}"
         )
@@ -453,6 +455,12 @@ class Client:
         self._in_flight = 0
         self._closing = False
         self._log_callback = _LOG_CALLBACK
+        if not isinstance(allow_insecure_http, bool):
+            raise TypeError(
+                f"allow_insecure_http must be a bool, not {type(allow_insecure_http).__name__}"
+            )
+        if not isinstance(backoff, (tuple, list)) or len(backoff) != 2:
+            raise TypeError("backoff must be a pair (base, max) of seconds")
         settings: List[Tuple[str, Callable[..., int], Tuple[Any, ...]]] = [
             ("token", _ffi.droplet_client_builder_set_token, (_c_text(token, "token"),)),
             ("timeout", _ffi.droplet_client_builder_set_timeout_ms,
