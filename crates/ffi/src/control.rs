@@ -27,7 +27,9 @@ pub extern "C" fn droplet_cancel_new() -> *mut droplet_cancel {
 
 /// Triggers the token: every call holding it ends with `DROPLET_STATUS_CANCELLED` within
 /// about 20 ms, wherever it is (connecting, waiting for an answer, backing off, sleeping
-/// between polls); calls that start with it end at once. Thread-safe and
+/// between polls, waiting for the request budget); calls that start with it end at once.
+/// Two steps are not interrupted: name resolution, and a wait for an answer through a
+/// SOCKS proxy (both end at the call's timeout at the latest). Thread-safe and
 /// async-signal-safe (one atomic store; no lock, no allocation). Does nothing for NULL.
 ///
 /// # Safety
