@@ -671,6 +671,11 @@ impl Client {
         &self.inner.events
     }
 
+    /// The longest pause asked for by the server that the client honours.
+    pub(crate) fn max_retry_after(&self) -> Duration {
+        self.inner.policy.max_retry_after
+    }
+
     /// One call with its retries; with a deadline, no attempt or pause goes past it.
     pub(crate) fn execute(
         &self,

@@ -140,8 +140,8 @@ impl Client {
     /// the deadline; the deadline error carries the last of them unless an answer came
     /// after it (a poll cut short by the deadline itself is not a failure). `retry-after` is
     /// honoured, and when the rate limit is spent the wait pauses until it resets; when
-    /// the server asks for a pause that passes the deadline, the wait ends at once with
-    /// that answer's error. Other errors (404, 401, a body that is not an action) end the
+    /// the server asks for a pause that passes the deadline, or is longer than the client's
+    /// `max_retry_after`, the wait ends at once with that answer's error. Other errors (404, 401, a body that is not an action) end the
     /// wait at once.
     ///
     /// # Errors
@@ -338,9 +338,9 @@ impl Client {
                     .details()
                     .and_then(|d| d.meta.server_delay(jiff::Timestamp::now()))
                     .unwrap_or_default();
-                if !asked.is_zero() && passes(deadline, asked) {
-                    // The server asks for a longer pause than the deadline leaves: asking
-                    // again before then would only be refused.
+                if !asked.is_zero() && (passes(deadline, asked) || asked > self.max_retry_after()) {
+                    // The server asks for a longer pause than the deadline leaves, or than
+                    // the client honours: asking again before then would only be refused.
                     return Step::Done(Err(error));
                 }
                 waiting.last_error = Some(Box::new(error));

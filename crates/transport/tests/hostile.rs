@@ -118,6 +118,22 @@ fn an_absurd_retry_after_ends_a_wait_at_once_without_a_panic() {
 }
 
 #[test]
+fn an_absurd_retry_after_ends_a_wait_without_a_deadline_at_once() {
+    let server = Scripted::start(vec![(
+        503,
+        vec![("retry-after", "99999999999999999999".to_owned())],
+        UNAVAILABLE,
+    )]);
+    let started = Instant::now();
+    let error = client(&server.url)
+        .wait_for_droplet_action(1, 2, WaitOptions::new(Duration::MAX))
+        .unwrap_err();
+    assert_eq!(api_status(&error), 503);
+    assert_eq!(server.requests(), 1);
+    assert!(started.elapsed() < Duration::from_millis(500));
+}
+
+#[test]
 fn a_retry_after_date_far_in_the_future_ends_the_call() {
     let server = Scripted::start(vec![(
         503,
