@@ -40,21 +40,13 @@ fn c_contract_holds_under_valgrind_with_no_errors_or_leaks() {
     let exe = build_test_program("test_ffi_valgrind", &["-O0", "-g"]);
     let server = MockServer::start().unwrap();
     let output = run_ok(
-        Command::new("valgrind")
-            .args([
-                "--quiet",
-                "--leak-check=full",
-                "--errors-for-leak-kinds=definite,indirect",
-                "--error-exitcode=1",
-            ])
-            .arg(&exe)
+        valgrind(&exe)
             .arg(server.base_url())
             .arg(dead_url())
             .arg("100"),
     );
     assert_eq!(last_line(&output), format!("{CHECKS} passed, 0 failed"));
-    let report = String::from_utf8_lossy(&output.stderr);
-    assert!(!report.contains("definitely lost"), "{report}");
+    assert_no_definite_leak(&output);
 }
 
 #[test]

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use droplet_action_mock::MockServer;
-use support::{C_FLAGS, compile, last_line, out_dir, repo, run_ok};
+use support::{
+    C_FLAGS, assert_no_definite_leak, compile, last_line, out_dir, repo, run_ok, valgrind,
+};
 
 /// The number of checks test_control.c makes when all pass.
 const CHECKS: usize = 238;
@@ -42,21 +44,9 @@ fn control_calls_hold_from_c() {
 fn control_calls_hold_under_valgrind_with_no_errors_or_leaks() {
     let exe = build("test_control_valgrind", &["-O0", "-g"]);
     let server = MockServer::start().unwrap();
-    let output = run_ok(
-        Command::new("valgrind")
-            .args([
-                "--quiet",
-                "--leak-check=full",
-                "--errors-for-leak-kinds=definite,indirect",
-                "--error-exitcode=1",
-            ])
-            .arg(&exe)
-            .arg(server.base_url())
-            .args(["1000", "1000"]),
-    );
+    let output = run_ok(valgrind(&exe).arg(server.base_url()).args(["1000", "1000"]));
     assert_eq!(last_line(&output), format!("{CHECKS} passed, 0 failed"));
-    let report = String::from_utf8_lossy(&output.stderr);
-    assert!(!report.contains("definitely lost"), "{report}");
+    assert_no_definite_leak(&output);
 }
 
 #[test]

@@ -73,18 +73,9 @@ fn cpp_interface_holds() {
 #[test]
 fn cpp_interface_holds_under_valgrind_with_no_errors_or_leaks() {
     let exe = build_test_program("test_cpp_valgrind", &["-O0", "-g"]);
-    let mut valgrind = Command::new("valgrind");
-    valgrind
-        .args([
-            "--quiet",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-            "--error-exitcode=1",
-        ])
-        .arg(&exe);
-    let output = run_test_program(&mut valgrind, 1000);
+    let output = run_test_program(&mut valgrind(&exe), 1000);
+    assert_no_definite_leak(&output);
     let report = String::from_utf8_lossy(&output.stderr);
-    assert!(!report.contains("definitely lost"), "{report}");
     assert!(!report.contains("Invalid read"), "{report}");
 }
 

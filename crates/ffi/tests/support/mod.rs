@@ -125,3 +125,24 @@ pub fn last_line(output: &Output) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// `valgrind` set to fail on any error and on definite or indirect leaks, about to run
+/// `exe` (add its arguments).
+pub fn valgrind(exe: &Path) -> Command {
+    let mut command = Command::new("valgrind");
+    command
+        .args([
+            "--quiet",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--error-exitcode=1",
+        ])
+        .arg(exe);
+    command
+}
+
+/// Fails the test when valgrind's report names a definite leak.
+pub fn assert_no_definite_leak(output: &Output) {
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(!report.contains("definitely lost"), "{report}");
+}
