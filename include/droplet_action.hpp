@@ -6,20 +6,32 @@
 //   if (result.ok()) std::cout << result.action().type() << "\n";
 //
 // Ownership: every library handle has exactly one owner here, a move-only class that frees
-// it in its destructor (Client, ClientBuilder, CancelToken, Result, Request). Nothing is
-// ever freed by hand, on any path, exceptions included. A moved-from object is empty: its
-// destructor does nothing, and calls on it fail as calls with a NULL handle do in C
-// (DROPLET_STATUS_INVALID_ARGUMENT), never crash.
+// it in its destructor (Client, ClientBuilder, CancelToken, Result, Results, Request).
+// Nothing is ever freed by hand, on any path, exceptions included. A moved-from object is
+// empty: its destructor does nothing, and calls on it fail as calls with a NULL handle do in
+// C (Status::InvalidArgument, with a message that says so), never crash. A moved-from
+// CancelToken given to CallOptions::cancel makes the call fail the same way.
 //
-// Views: Action, Region, the std::string_view accessors of Result and Request, and Header
-// point into memory that the owning Result or Request holds. They stay valid while that
-// object lives, moves included (a move hands the memory over, it does not copy it).
-// Calling them on a temporary Result does not compile, so that they cannot dangle.
+// Views: Action, Region, the std::string_view accessors of Result, Results, Error and
+// Request, and Header point into memory that the owning object holds. They stay valid while
+// that object lives, moves included (a move hands the memory over, it does not copy it).
+// Every accessor that returns a view is refused at compile time on a temporary owner
+// (`client.get(1, 2).raw_body()`, `client.wait_many(refs).front()`,
+// `droplet::Error(result).error_id()` do not compile), and a temporary CancelToken cannot be
+// handed to CallOptions, so that nothing that compiles can dangle through a temporary.
 //
 // Errors: a call's failure is a value: a Result whose status() says why, with every field
 // the library reports. get_or_throw() and wait_or_throw() throw droplet::Error instead,
 // which carries the same fields. Building a client throws droplet::Error, with the reason
-// that droplet_last_error_message() gives.
+// that droplet::last_error_message() gives; try_build() and try_from_env() return an empty
+// std::optional instead.
+//
+// Without exceptions (-fno-exceptions): everything that returns a value stays (get, wait,
+// wait_many, parse_response, Request::try_build, ClientBuilder::try_build,
+// Client::try_from_env, every setter); what throws is left out (build, from_env,
+// Request::build, the *_or_throw calls). A setter then keeps the first refusal and
+// try_build() reports it; Result::action() and Error::action() without an action, and a
+// failed allocation, end the process (std::abort), as the standard library does there.
 //
 // Threads: a Client and a CancelToken may be used from many threads at once; a
 // ClientBuilder, a Result and a Request from one at a time (or shared read-only).
@@ -29,8 +41,10 @@
 #include "droplet_action.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -45,6 +59,15 @@
 
 #if __cplusplus < 201703L && !(defined(_MSVC_LANG) && _MSVC_LANG >= 201703L)
 #error "droplet_action.hpp needs C++17 or later"
+#endif
+
+// 1 when the compiler has exceptions enabled; define it to 0 to leave the throwing calls out.
+#ifndef DROPLET_HPP_EXCEPTIONS
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#define DROPLET_HPP_EXCEPTIONS 1
+#else
+#define DROPLET_HPP_EXCEPTIONS 0
+#endif
 #endif
 
 namespace droplet {
@@ -79,9 +102,11 @@ enum class Level : std::uint32_t {
   Debug = 4,
 };
 
-// The receiver of a client's log events: the level and a message that is valid only during
-// the call. It runs on the thread that makes the call; with a client shared between
-// threads it must be thread-safe. An exception it throws is swallowed.
+// A point in time to the second on the system clock (std::chrono::sys_seconds in C++20).
+using SysSeconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
+
+// A copyable log receiver, as ClientBuilder::log takes it (any callable with this shape is
+// taken too, move-only ones included).
 using LogFunction = std::function<void(Level, std::string_view)>;
 
 // A short, static name for a status ("ok", "cancelled", ...; "unknown status" otherwise).
@@ -92,15 +117,14 @@ inline std::string_view to_string(Status status) noexcept {
 // The library's version, "MAJOR.MINOR.PATCH", as the loaded library reports it.
 inline std::string_view version() noexcept { return droplet_version(); }
 
-// Why the last failed builder call, build, from_env or request build on this thread
-// failed ("" after a successful build).
-inline std::string last_error_message() { return droplet_last_error_message(); }
-
 // The account's rate limit from the ratelimit-* headers of an answer.
 struct RateLimit {
   std::int64_t limit;      // requests allowed in the window
   std::int64_t remaining;  // requests left in it
   std::int64_t reset;      // Unix seconds at which the oldest request expires
+
+  // `reset` as a time point.
+  SysSeconds reset_time() const noexcept { return SysSeconds(std::chrono::seconds(reset)); }
 };
 
 // One HTTP header, as views.
@@ -112,34 +136,128 @@ struct Header {
 // One action to wait for, as wait_many takes them: {droplet_id, action_id}.
 using ActionRef = droplet_action_ref;
 
+class Error;
+
 namespace detail {
 
 inline std::string_view text(const char *s) noexcept {
   return s != nullptr ? std::string_view(s) : std::string_view();
 }
 
-// Milliseconds as the C API takes them: negative counts as 0, the top is capped.
-inline std::uint32_t clamp_ms(std::chrono::milliseconds ms) noexcept {
-  if (ms.count() <= 0) return 0;
-  constexpr auto top = std::numeric_limits<std::uint32_t>::max();
-  if (ms.count() >= static_cast<std::chrono::milliseconds::rep>(top)) return top;
-  return static_cast<std::uint32_t>(ms.count());
+// The last failure this header refused on its own side (a NUL byte in a string, a NULL
+// pointer), on this thread; it stands for droplet_last_error_message() until the library
+// reports a failure or a build again.
+struct LastError {
+  std::string message;
+  bool from_cpp = false;
+};
+inline LastError &last_error() noexcept {
+  static thread_local LastError last;
+  return last;
+}
+inline void library_spoke() noexcept { last_error().from_cpp = false; }
+
+// Milliseconds as the C API takes them, from any std::chrono::duration: rounded up (so a
+// positive duration never becomes 0, which means "unset"), negative and NaN count as 0, the
+// top is capped at UINT32_MAX.
+template <class Rep, class Period>
+std::uint32_t to_ms(std::chrono::duration<Rep, Period> duration) noexcept {
+  const double ms = std::chrono::duration<double, std::milli>(duration).count();
+  if (!(ms > 0.0)) return 0;
+  constexpr double top = static_cast<double>(std::numeric_limits<std::uint32_t>::max());
+  if (ms >= top) return std::numeric_limits<std::uint32_t>::max();
+  return static_cast<std::uint32_t>(std::ceil(ms));
 }
 
-// A NUL-terminated copy of a view; a NUL byte inside cannot cross as a C string.
-inline std::string c_string(std::string_view setting, std::string_view value);
+// A string argument: a std::string_view, a std::string or a C string. A NULL C string is
+// refused when the call runs; a nullptr literal does not compile.
+class Text {
+ public:
+  Text(std::string_view value) noexcept : value_(value) {}  // NOLINT: implicit on purpose
+  Text(const std::string &value) noexcept : value_(value) {}  // NOLINT
+  Text(const char *value) noexcept  // NOLINT
+      : value_(value != nullptr ? std::string_view(value) : std::string_view()),
+        null_(value == nullptr) {}
+  Text(std::nullptr_t) = delete;
 
-extern "C" inline void droplet_cpp_log_trampoline(void *userdata, std::uint32_t level,
-                                                   const char *message) noexcept {
-  try {
-    const auto &function = *static_cast<const LogFunction *>(userdata);
-    function(static_cast<Level>(level), text(message));
-  } catch (...) {
-    // An exception must not unwind into the library; the event is dropped.
+  std::string_view view() const noexcept { return value_; }
+  bool null() const noexcept { return null_; }
+
+ private:
+  std::string_view value_;
+  bool null_ = false;
+};
+
+// An optional base URL: std::nullopt (or an empty std::optional) for the default, else a
+// Text. A nullptr literal does not compile; a NULL C string is refused when the call runs.
+class BaseUrl {
+ public:
+  BaseUrl(std::nullopt_t) noexcept {}  // NOLINT
+  BaseUrl(std::optional<std::string_view> url) noexcept : url_(url) {}  // NOLINT
+  BaseUrl(std::string_view url) noexcept : url_(url) {}  // NOLINT
+  BaseUrl(const std::string &url) noexcept : url_(std::string_view(url)) {}  // NOLINT
+  BaseUrl(const char *url) noexcept : null_(url == nullptr) {  // NOLINT
+    if (url != nullptr) url_ = std::string_view(url);
   }
-}
+  BaseUrl(std::nullptr_t) = delete;
+
+  const std::optional<std::string_view> &value() const noexcept { return url_; }
+  bool null() const noexcept { return null_; }
+
+ private:
+  std::optional<std::string_view> url_;
+  bool null_ = false;
+};
+
+// A log receiver of any callable type, owned by the client.
+class LogSink {
+ public:
+  LogSink() = default;
+  LogSink(const LogSink &) = delete;
+  LogSink &operator=(const LogSink &) = delete;
+  virtual ~LogSink() = default;
+  virtual void call(Level level, std::string_view message) = 0;
+
+  // The C callback: hands each event to the sink behind `userdata`. An exception must not
+  // unwind into the library, so the event is dropped instead.
+  static void bridge(void *userdata, std::uint32_t level, const char *message) noexcept {
+#if DROPLET_HPP_EXCEPTIONS
+    try {
+      static_cast<LogSink *>(userdata)->call(static_cast<Level>(level), text(message));
+    } catch (...) {
+    }
+#else
+    static_cast<LogSink *>(userdata)->call(static_cast<Level>(level), text(message));
+#endif
+  }
+};
+
+template <class F>
+class LogSinkOf final : public LogSink {
+ public:
+  explicit LogSinkOf(F function) : function_(std::move(function)) {}
+  void call(Level level, std::string_view message) override { function_(level, message); }
+
+ private:
+  F function_;
+};
+
+// Marks a Result made on this side of the boundary, with a static message.
+struct Refusal {
+  const char *message;
+};
+
+[[noreturn]] inline void abort_without_exceptions() noexcept { std::abort(); }
 
 }  // namespace detail
+
+// Why the last failed builder call, build, from_env or request build on this thread failed,
+// whether the library refused it or this header did ("" after a successful build).
+inline std::string last_error_message() {
+  const detail::LastError &last = detail::last_error();
+  if (last.from_cpp) return last.message;
+  return droplet_last_error_message();
+}
 
 // A region, as embedded in an action: a view into the Result that holds it.
 class Region {
@@ -173,7 +291,7 @@ class Region {
 };
 
 // A droplet action: a view into the Result that holds it. Every field is optional: strings
-// are empty (data() == nullptr) when absent, numbers are std::optional.
+// are empty (data() == nullptr) when absent, numbers and times are std::optional.
 class Action {
  public:
   explicit Action(const droplet_action &raw) noexcept : raw_(&raw) {}
@@ -199,10 +317,18 @@ class Action {
   std::optional<std::int64_t> started_at_unix() const noexcept {
     return number(raw_->started_at_unix, raw_->has_started_at);
   }
+  // started_at as a time point (to the second).
+  std::optional<SysSeconds> started_at_time() const noexcept {
+    return time(raw_->started_at_unix, raw_->has_started_at);
+  }
   // When the action ended, as sent (RFC 3339); empty while it runs.
   std::string_view completed_at() const noexcept { return detail::text(raw_->completed_at); }
   std::optional<std::int64_t> completed_at_unix() const noexcept {
     return number(raw_->completed_at_unix, raw_->has_completed_at);
+  }
+  // completed_at as a time point (to the second).
+  std::optional<SysSeconds> completed_at_time() const noexcept {
+    return time(raw_->completed_at_unix, raw_->has_completed_at);
   }
   // The region; empty when absent or null.
   std::optional<Region> region() const noexcept {
@@ -215,6 +341,10 @@ class Action {
   static std::optional<std::int64_t> number(std::int64_t value, bool present) noexcept {
     return present ? std::optional<std::int64_t>(value) : std::nullopt;
   }
+  static std::optional<SysSeconds> time(std::int64_t unix_seconds, bool present) noexcept {
+    return present ? std::optional<SysSeconds>(SysSeconds(std::chrono::seconds(unix_seconds)))
+                   : std::nullopt;
+  }
   const droplet_action *raw_;
 };
 
@@ -223,12 +353,17 @@ class [[nodiscard]] Result {
  public:
   // Takes ownership of a result returned by the library.
   explicit Result(droplet_action_result raw) noexcept : raw_(raw) {}
+  // A call this header refused before reaching the library: Status::InvalidArgument with a
+  // static message, nothing sent.
+  explicit Result(detail::Refusal refusal) noexcept : raw_(empty()), note_(refusal.message) {}
   // A moved-from Result holds nothing and reports Status::InvalidArgument, never ok().
-  Result(Result &&other) noexcept : raw_(std::exchange(other.raw_, empty())) {}
+  Result(Result &&other) noexcept
+      : raw_(std::exchange(other.raw_, empty())), note_(std::exchange(other.note_, kMovedFrom)) {}
   Result &operator=(Result &&other) noexcept {
     if (this != &other) {
       droplet_action_result_free(&raw_);
       raw_ = std::exchange(other.raw_, empty());
+      note_ = std::exchange(other.note_, kMovedFrom);
     }
     return *this;
   }
@@ -248,15 +383,25 @@ class [[nodiscard]] Result {
   // Whether an action came: on ok(), on ActionErrored, and on a wait's Timeout or
   // Cancelled (the last state seen).
   bool has_action() const noexcept { return raw_.action != nullptr; }
-  // The action; throws std::logic_error when has_action() is false.
+  // The action; when has_action() is false it throws std::logic_error (without exceptions,
+  // it aborts).
   Action action() const & {
-    if (raw_.action == nullptr) throw std::logic_error("the result holds no action");
+    if (raw_.action == nullptr) {
+#if DROPLET_HPP_EXCEPTIONS
+      throw std::logic_error("the result holds no action");
+#else
+      detail::abort_without_exceptions();
+#endif
+    }
     return Action(*raw_.action);
   }
   Action action() const && = delete;
 
   // What went wrong; empty when ok().
-  std::string_view error_message() const & noexcept { return detail::text(raw_.error_message); }
+  std::string_view error_message() const & noexcept {
+    if (raw_.error_message != nullptr) return raw_.error_message;
+    return ok() ? std::string_view() : detail::text(note_);
+  }
   std::string_view error_message() const && = delete;
   // The API's error id ("not_found", ...); empty when there is none.
   std::string_view error_id() const & noexcept { return detail::text(raw_.error_id); }
@@ -290,27 +435,102 @@ class [[nodiscard]] Result {
   }
 
   // The C result, still owned by this object.
-  const droplet_action_result &raw() const noexcept { return raw_; }
-  // Gives the C result up: the caller frees it with droplet_action_result_free. This
-  // object is then empty, as a moved-from one.
-  droplet_action_result release() noexcept { return std::exchange(raw_, empty()); }
+  const droplet_action_result &raw() const & noexcept { return raw_; }
+  const droplet_action_result &raw() const && = delete;
+  // Gives the C result up: the caller frees it with droplet_action_result_free (so the
+  // value must not be dropped). This object is then empty, as a moved-from one.
+  [[nodiscard]] droplet_action_result release() noexcept {
+    note_ = kMovedFrom;
+    return std::exchange(raw_, empty());
+  }
 
  private:
+  static constexpr const char *kMovedFrom =
+      "droplet::Result: moved from or released (it holds no result)";
   static droplet_action_result empty() noexcept {
     droplet_action_result raw{};
     raw.status = DROPLET_STATUS_INVALID_ARGUMENT;
     return raw;
   }
   droplet_action_result raw_;
+  const char *note_ = nullptr;  // static text for a failure made on this side
+};
+
+// The results of wait_many, one per ref in the same order. Move-only; the accessors that
+// hand out a Result (or a view into one) are refused on a temporary, so that
+// `client.wait_many(refs).front().action()` does not compile; iterate it in a range-for,
+// keep it in a variable, or take the vector out with std::move(results).take().
+class [[nodiscard]] Results {
+ public:
+  using iterator = std::vector<Result>::iterator;
+  using const_iterator = std::vector<Result>::const_iterator;
+
+  Results() noexcept = default;
+  explicit Results(std::vector<Result> results) noexcept : results_(std::move(results)) {}
+  Results(Results &&) noexcept = default;
+  Results &operator=(Results &&) noexcept = default;
+  Results(const Results &) = delete;
+  Results &operator=(const Results &) = delete;
+
+  std::size_t size() const noexcept { return results_.size(); }
+  bool empty() const noexcept { return results_.empty(); }
+  // Whether every result is ok().
+  bool all_ok() const noexcept {
+    for (const Result &result : results_) {
+      if (!result.ok()) return false;
+    }
+    return true;
+  }
+
+  Result &operator[](std::size_t i) & noexcept { return results_[i]; }
+  const Result &operator[](std::size_t i) const & noexcept { return results_[i]; }
+  Result &operator[](std::size_t i) && = delete;
+  const Result &operator[](std::size_t i) const && = delete;
+  Result &front() & noexcept { return results_.front(); }
+  const Result &front() const & noexcept { return results_.front(); }
+  Result &front() && = delete;
+  const Result &front() const && = delete;
+  Result &back() & noexcept { return results_.back(); }
+  const Result &back() const & noexcept { return results_.back(); }
+  Result &back() && = delete;
+  const Result &back() const && = delete;
+  iterator begin() & noexcept { return results_.begin(); }
+  const_iterator begin() const & noexcept { return results_.begin(); }
+  iterator begin() && = delete;
+  const_iterator begin() const && = delete;
+  iterator end() & noexcept { return results_.end(); }
+  const_iterator end() const & noexcept { return results_.end(); }
+  iterator end() && = delete;
+  const_iterator end() const && = delete;
+
+  // The results as a vector (this object is empty afterwards).
+  std::vector<Result> take() && noexcept { return std::move(results_); }
+  operator std::vector<Result>() && noexcept { return std::move(results_); }  // NOLINT
+
+ private:
+  std::vector<Result> results_;
 };
 
 // Classifies an answer that the caller's own HTTP stack received, exactly as Client::get
 // classifies one: ok() with the action, Status::ApiError, Status::Decode or
-// Status::BodyTooLarge (above 4 MiB); attempts() is 0. The sans-IO half of Request. A header
-// whose name or value holds a NUL byte is ignored, as the library ignores any header that
-// is not valid HTTP.
-inline Result parse_response(std::uint16_t http_status, const std::vector<Header> &headers,
-                             std::string_view body) {
+// Status::BodyTooLarge (above 4 MiB); attempts() is 0. The sans-IO half of Request. Any
+// integer status is taken (no narrowing warning at the call); one outside 0..65535 is
+// Status::InvalidArgument. A header whose name or value holds a NUL byte is ignored, as the
+// library ignores any header that is not valid HTTP.
+template <class Int, std::enable_if_t<std::is_integral<Int>::value &&
+                                          !std::is_same<Int, bool>::value,
+                                      int> = 0>
+Result parse_response(Int http_status, const std::vector<Header> &headers,
+                      std::string_view body) {
+  constexpr const char *out_of_range = "parse_response: the HTTP status is outside 0..65535";
+  if constexpr (std::is_signed<Int>::value) {
+    if (http_status < 0) return Result(detail::Refusal{out_of_range});
+  }
+  if constexpr (static_cast<std::uintmax_t>(std::numeric_limits<Int>::max()) > 65535u) {
+    if (static_cast<std::uintmax_t>(http_status) > 65535u) {
+      return Result(detail::Refusal{out_of_range});
+    }
+  }
   std::vector<std::string> strings;
   strings.reserve(headers.size() * 2);
   std::vector<droplet_header> raw;
@@ -326,13 +546,14 @@ inline Result parse_response(std::uint16_t http_status, const std::vector<Header
     raw.push_back(droplet_header{name, strings.back().c_str()});
   }
   return Result(droplet_response_parse(
-      http_status, raw.empty() ? nullptr : raw.data(), raw.size(),
+      static_cast<std::uint16_t>(http_status), raw.empty() ? nullptr : raw.data(), raw.size(),
       reinterpret_cast<const std::uint8_t *>(body.data()), body.size()));
 }
 
 // Thrown by get_or_throw and wait_or_throw (with the failed call's Result) and when a
 // client cannot be built (status InvalidArgument, no result). Cheap to copy: the result is
-// shared between copies; the views it hands out live as long as the last copy.
+// shared between copies; the views it hands out live as long as the last copy, and are
+// refused on a temporary Error.
 class Error : public std::runtime_error {
  public:
   // A failure with no result: what() is the message.
@@ -346,32 +567,44 @@ class Error : public std::runtime_error {
 
   Status status() const noexcept { return status_; }
   // The failed call's result, or nullptr for a failure that has none.
-  const Result *result() const noexcept { return result_.get(); }
+  const Result *result() const & noexcept { return result_.get(); }
+  const Result *result() const && = delete;
 
   // The fields of the result (zero or empty when there is none).
-  std::string_view error_message() const noexcept { return what(); }
+  std::string_view error_message() const & noexcept { return what(); }
+  std::string_view error_message() const && = delete;
   std::uint16_t http_status() const noexcept { return result_ ? result_->http_status() : 0; }
   std::uint32_t attempts() const noexcept { return result_ ? result_->attempts() : 0; }
   std::uint32_t polls() const noexcept { return result_ ? result_->polls() : 0; }
-  std::string_view error_id() const noexcept {
+  std::string_view error_id() const & noexcept {
     return result_ ? result_->error_id() : std::string_view();
   }
-  std::string_view request_id() const noexcept {
+  std::string_view error_id() const && = delete;
+  std::string_view request_id() const & noexcept {
     return result_ ? result_->request_id() : std::string_view();
   }
-  std::string_view raw_body() const noexcept {
+  std::string_view request_id() const && = delete;
+  std::string_view raw_body() const & noexcept {
     return result_ ? result_->raw_body() : std::string_view();
   }
+  std::string_view raw_body() const && = delete;
   std::optional<RateLimit> rate_limit() const noexcept {
     return result_ ? result_->rate_limit() : std::nullopt;
   }
   // The action that came with the failure: the errored action, or a wait's last state.
   bool has_action() const noexcept { return result_ && result_->has_action(); }
-  // Throws std::logic_error when has_action() is false.
-  Action action() const {
-    if (!result_) throw std::logic_error("the error holds no action");
+  // Throws std::logic_error when has_action() is false (without exceptions, aborts).
+  Action action() const & {
+    if (!result_) {
+#if DROPLET_HPP_EXCEPTIONS
+      throw std::logic_error("the error holds no action");
+#else
+      detail::abort_without_exceptions();
+#endif
+    }
     return result_->action();
   }
+  Action action() const && = delete;
 
  private:
   Status status_;
@@ -380,29 +613,62 @@ class Error : public std::runtime_error {
 
 namespace detail {
 
-inline std::string c_string(std::string_view setting, std::string_view value) {
-  if (value.find('\0') != std::string_view::npos) {
-    throw Error(Status::InvalidArgument, std::string(setting) + ": the string holds a NUL byte");
-  }
-  return std::string(value);
+// Records a refusal made on this side, as last_error_message() then reports it.
+inline void record(std::string message) {
+  LastError &last = last_error();
+  last.message = std::move(message);
+  last.from_cpp = true;
 }
 
-inline void check(droplet_status status) {
-  if (status != DROPLET_STATUS_OK) {
-    throw Error(static_cast<Status>(status), droplet_last_error_message());
+// A NUL-terminated copy of a string argument, or empty (the refusal recorded): a NULL C
+// string or a NUL byte inside cannot cross as a C string.
+inline std::optional<std::string> c_string_or_record(std::string_view setting,
+                                                     const Text &value) {
+  if (value.null()) {
+    record(std::string(setting) + ": the string is NULL");
+    return std::nullopt;
   }
+  if (value.view().find('\0') != std::string_view::npos) {
+    record(std::string(setting) + ": the string holds a NUL byte");
+    return std::nullopt;
+  }
+  return std::string(value.view());
+}
+
+// c_string_or_record that throws the refusal as an Error when exceptions are on.
+inline std::optional<std::string> c_string(std::string_view setting, const Text &value) {
+  std::optional<std::string> copy = c_string_or_record(setting, value);
+#if DROPLET_HPP_EXCEPTIONS
+  if (!copy) throw Error(Status::InvalidArgument, last_error().message);
+#endif
+  return copy;
+}
+
+// A library status: true for OK; otherwise the reason is droplet_last_error_message() and,
+// when exceptions are on, it is thrown as an Error.
+inline bool check(droplet_status status) {
+  if (status == DROPLET_STATUS_OK) return true;
+  library_spoke();
+#if DROPLET_HPP_EXCEPTIONS
+  throw Error(static_cast<Status>(status), droplet_last_error_message());
+#else
+  return false;
+#endif
 }
 
 }  // namespace detail
 
 // A cancellation token: trigger() ends every call that holds it with Status::Cancelled
 // within about 20 ms, from any thread. Once triggered it stays triggered. It must outlive
-// every call that holds it. Move-only.
+// every call that holds it (a temporary token cannot be given to CallOptions). Move-only.
 class CancelToken {
  public:
-  // A token that is not triggered; throws std::bad_alloc if memory runs out.
+  // A token that is not triggered. If memory runs out it throws std::bad_alloc (without
+  // exceptions, the token is empty, as a moved-from one).
   CancelToken() : raw_(droplet_cancel_new()) {
+#if DROPLET_HPP_EXCEPTIONS
     if (raw_ == nullptr) throw std::bad_alloc();
+#endif
   }
   CancelToken(CancelToken &&other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
   CancelToken &operator=(CancelToken &&other) noexcept {
@@ -426,33 +692,65 @@ class CancelToken {
   droplet_cancel *raw_;
 };
 
+class Client;
+
 // Options for one call; unset fields (or a zero or negative duration) mean the client's
-// setting, and durations above UINT32_MAX ms are capped. It refers to the token it is
-// given, which must outlive the call.
+// setting; durations of any std::chrono type are rounded up to whole milliseconds and
+// capped at UINT32_MAX ms. It refers to the token it is given, which must outlive the
+// call. Setters on a named object return it by reference; on a temporary, by value (so
+// `auto &&options = CallOptions().timeout(1s);` holds a live object).
 class CallOptions {
  public:
   CallOptions() noexcept = default;
 
-  // Ends the call with Status::Cancelled when the token is triggered.
-  CallOptions &cancel(const CancelToken &token) noexcept {
+  // Ends the call with Status::Cancelled when the token is triggered. A moved-from token
+  // makes the call fail with Status::InvalidArgument; a temporary one does not compile.
+  CallOptions &cancel(const CancelToken &token) & noexcept {
     raw_.cancel = token.raw();
+    cancel_moved_from_ = token.raw() == nullptr;
     return *this;
   }
+  CallOptions cancel(const CancelToken &token) && noexcept {
+    cancel(token);
+    return std::move(*this);
+  }
+  CallOptions &cancel(const CancelToken &&token) & = delete;
+  CallOptions cancel(const CancelToken &&token) && = delete;
+
   // A get: the longest the whole call may take, retries and pauses included. A wait: its
   // deadline (unset: ten minutes).
-  CallOptions &timeout(std::chrono::milliseconds timeout) noexcept {
-    raw_.timeout_ms = detail::clamp_ms(timeout);
+  template <class Rep, class Period>
+  CallOptions &timeout(std::chrono::duration<Rep, Period> timeout) & noexcept {
+    raw_.timeout_ms = detail::to_ms(timeout);
     return *this;
   }
+  template <class Rep, class Period>
+  CallOptions timeout(std::chrono::duration<Rep, Period> timeout) && noexcept {
+    this->timeout(timeout);
+    return std::move(*this);
+  }
   // Waits only: the pause between polls (unset: 3 s).
-  CallOptions &poll_interval(std::chrono::milliseconds interval) noexcept {
-    raw_.poll_interval_ms = detail::clamp_ms(interval);
+  template <class Rep, class Period>
+  CallOptions &poll_interval(std::chrono::duration<Rep, Period> interval) & noexcept {
+    raw_.poll_interval_ms = detail::to_ms(interval);
     return *this;
+  }
+  template <class Rep, class Period>
+  CallOptions poll_interval(std::chrono::duration<Rep, Period> interval) && noexcept {
+    poll_interval(interval);
+    return std::move(*this);
   }
   const droplet_call_options &raw() const noexcept { return raw_; }
 
  private:
+  friend class Client;
+  // Why a call with these options is refused before it starts; nullptr when it is not.
+  const char *refusal() const noexcept {
+    return cancel_moved_from_ ? "call options: the cancel token was moved from" : nullptr;
+  }
+
   droplet_call_options raw_{sizeof(droplet_call_options), nullptr, 0, 0};
+  bool cancel_moved_from_ = false;
 };
 
 class ClientBuilder;
@@ -462,13 +760,21 @@ class ClientBuilder;
 // long as the client.
 class [[nodiscard]] Client {
  public:
+#if DROPLET_HPP_EXCEPTIONS
   // From DIGITALOCEAN_ACCESS_TOKEN (else DIGITALOCEAN_TOKEN) and DIGITALOCEAN_API_URL.
   // Throws Error with the reason when no token is set or a setting is invalid.
   static Client from_env() {
+    std::optional<Client> client = try_from_env();
+    if (!client) throw Error(Status::InvalidArgument, droplet_last_error_message());
+    return std::move(*client);
+  }
+#endif
+  // from_env without exceptions: empty when no token is set or a setting is invalid
+  // (last_error_message() says why).
+  static std::optional<Client> try_from_env() {
     droplet_client *raw = droplet_client_new_from_env();
-    if (raw == nullptr) {
-      throw Error(Status::InvalidArgument, droplet_last_error_message());
-    }
+    detail::library_spoke();
+    if (raw == nullptr) return std::nullopt;
     return Client(raw, nullptr);
   }
 
@@ -495,25 +801,36 @@ class [[nodiscard]] Client {
   // The same with per-call options: a cancel token and a limit on the whole call.
   Result get(std::int64_t droplet_id, std::int64_t action_id,
              const CallOptions &options) const noexcept {
+    if (const char *refusal = options.refusal()) return Result(detail::Refusal{refusal});
     return Result(droplet_action_get_opts(raw_, droplet_id, action_id, &options.raw()));
   }
 
   // Polls until the action finishes (ok()), ends errored (Status::ActionErrored) or
-  // `timeout` passes (Status::Timeout, with the last state seen). A zero poll interval
-  // means 3 s; a zero timeout is Status::InvalidArgument.
-  Result wait(std::int64_t droplet_id, std::int64_t action_id, std::chrono::milliseconds timeout,
-              std::chrono::milliseconds poll_interval = {}) const
-      noexcept {
-    return Result(droplet_action_wait(raw_, droplet_id, action_id, detail::clamp_ms(timeout),
-                                      detail::clamp_ms(poll_interval)));
+  // `timeout` passes (Status::Timeout, with the last state seen); the poll interval is
+  // 3 s. A zero timeout is Status::InvalidArgument. Any std::chrono duration is taken.
+  template <class Rep, class Period>
+  Result wait(std::int64_t droplet_id, std::int64_t action_id,
+              std::chrono::duration<Rep, Period> timeout) const noexcept {
+    return Result(
+        droplet_action_wait(raw_, droplet_id, action_id, detail::to_ms(timeout), 0));
+  }
+  // The same with a poll interval (zero: 3 s).
+  template <class Rep, class Period, class Rep2, class Period2>
+  Result wait(std::int64_t droplet_id, std::int64_t action_id,
+              std::chrono::duration<Rep, Period> timeout,
+              std::chrono::duration<Rep2, Period2> poll_interval) const noexcept {
+    return Result(droplet_action_wait(raw_, droplet_id, action_id, detail::to_ms(timeout),
+                                      detail::to_ms(poll_interval)));
   }
   // The same with per-call options: a cancel token, the deadline (unset: ten minutes) and
-  // the poll interval (unset: 3 s).
+  // the poll interval (unset: 3 s). `client.wait(d, a, {})` is this call with defaults.
   Result wait(std::int64_t droplet_id, std::int64_t action_id,
               const CallOptions &options) const noexcept {
+    if (const char *refusal = options.refusal()) return Result(detail::Refusal{refusal});
     return Result(droplet_action_wait_opts(raw_, droplet_id, action_id, &options.raw()));
   }
 
+#if DROPLET_HPP_EXCEPTIONS
   // get, returning only an ok() Result and throwing Error with the result otherwise.
   Result get_or_throw(std::int64_t droplet_id, std::int64_t action_id) const {
     return or_throw(get(droplet_id, action_id));
@@ -523,81 +840,102 @@ class [[nodiscard]] Client {
     return or_throw(get(droplet_id, action_id, options));
   }
   // wait, returning only an ok() Result (a completed action) and throwing Error otherwise.
+  template <class Rep, class Period>
   Result wait_or_throw(std::int64_t droplet_id, std::int64_t action_id,
-                       std::chrono::milliseconds timeout,
-                       std::chrono::milliseconds poll_interval = {})
-      const {
+                       std::chrono::duration<Rep, Period> timeout) const {
+    return or_throw(wait(droplet_id, action_id, timeout));
+  }
+  template <class Rep, class Period, class Rep2, class Period2>
+  Result wait_or_throw(std::int64_t droplet_id, std::int64_t action_id,
+                       std::chrono::duration<Rep, Period> timeout,
+                       std::chrono::duration<Rep2, Period2> poll_interval) const {
     return or_throw(wait(droplet_id, action_id, timeout, poll_interval));
   }
   Result wait_or_throw(std::int64_t droplet_id, std::int64_t action_id,
                        const CallOptions &options) const {
     return or_throw(wait(droplet_id, action_id, options));
   }
+#endif
 
   // Waits for many actions at once under the client's one rate budget and connection
   // pool, polling in turn (the one that started earliest first) until each finishes, the
   // shared deadline passes (options.timeout, unset: ten minutes) or the token is
   // triggered. Returns one Result per ref, in the same order, each as wait() would give it
-  // for that ref alone; an empty `refs` gives an empty vector. Throws only std::bad_alloc,
+  // for that ref alone; an empty `refs` gives an empty Results. Throws only std::bad_alloc,
   // before anything is sent.
-  std::vector<Result> wait_many(const std::vector<ActionRef> &refs,
-                                const CallOptions &options = CallOptions()) const {
+  Results wait_many(const std::vector<ActionRef> &refs,
+                    const CallOptions &options = CallOptions()) const {
     std::vector<Result> out;
-    if (refs.empty()) return out;
+    if (refs.empty()) return Results();
     out.reserve(refs.size());  // every allocation happens before the results exist
+    if (const char *refusal = options.refusal()) {
+      for (std::size_t i = 0; i < refs.size(); ++i) out.emplace_back(detail::Refusal{refusal});
+      return Results(std::move(out));
+    }
     // A slot the library leaves unfilled reports Status::Panic.
     droplet_action_result unfilled{};
     unfilled.status = DROPLET_STATUS_PANIC;
     std::vector<droplet_action_result> raw(refs.size(), unfilled);
     droplet_actions_wait(raw_, refs.data(), refs.size(), &options.raw(), raw.data());
     for (const droplet_action_result &result : raw) out.emplace_back(result);  // noexcept
-    return out;
+    return Results(std::move(out));
   }
+#if DROPLET_HPP_EXCEPTIONS
   // wait_many, returning only when every action completed and throwing Error with the
   // first result, in the order of `refs`, that is not ok() otherwise.
-  std::vector<Result> wait_many_or_throw(const std::vector<ActionRef> &refs,
-                                         const CallOptions &options = CallOptions()) const {
-    std::vector<Result> results = wait_many(refs, options);
+  Results wait_many_or_throw(const std::vector<ActionRef> &refs,
+                             const CallOptions &options = CallOptions()) const {
+    Results results = wait_many(refs, options);
     for (Result &result : results) {
       if (!result.ok()) throw Error(std::move(result));
     }
     return results;
   }
+#endif
 
   // The C client, still owned by this object (NULL once moved from).
   const droplet_client *raw() const noexcept { return raw_; }
 
  private:
   friend class ClientBuilder;
-  Client(droplet_client *raw, std::unique_ptr<LogFunction> log) noexcept
+  Client(droplet_client *raw, std::unique_ptr<detail::LogSink> log) noexcept
       : raw_(raw), log_(std::move(log)) {}
+#if DROPLET_HPP_EXCEPTIONS
   static Result or_throw(Result result) {
     if (!result.ok()) throw Error(std::move(result));
     return result;
   }
+#endif
 
   droplet_client *raw_;
-  std::unique_ptr<LogFunction> log_;
+  std::unique_ptr<detail::LogSink> log_;
 };
 
 // The settings of a client. Each setter checks its value at once and throws Error (status
-// InvalidArgument, the reason in what()) when it is refused; build() consumes the builder.
-// Move-only; not thread-safe.
+// InvalidArgument, the reason in what()) when it is refused; without exceptions the first
+// refusal is kept and try_build() reports it. build() consumes the builder. Setters on a
+// named builder return it by reference; on a temporary, by value (so
+// `auto &&b = ClientBuilder().token(t);` holds a live builder). Move-only; not thread-safe.
 class ClientBuilder {
  public:
   // The defaults: base URL https://api.digitalocean.com, 30 s per attempt, 10 s to
-  // connect, 2 retries, 4 MiB body limit, no proxy. Throws std::bad_alloc if memory runs
-  // out.
+  // connect, 2 retries, 4 MiB body limit, no proxy, the default request budget. If memory
+  // runs out it throws std::bad_alloc (without exceptions, try_build() fails).
   ClientBuilder() : raw_(droplet_client_builder_new()) {
+#if DROPLET_HPP_EXCEPTIONS
     if (raw_ == nullptr) throw std::bad_alloc();
+#endif
   }
   ClientBuilder(ClientBuilder &&other) noexcept
-      : raw_(std::exchange(other.raw_, nullptr)), log_(std::move(other.log_)) {}
+      : raw_(std::exchange(other.raw_, nullptr)),
+        log_(std::move(other.log_)),
+        refused_(std::exchange(other.refused_, false)) {}
   ClientBuilder &operator=(ClientBuilder &&other) noexcept {
     if (this != &other) {
       droplet_client_builder_free(raw_);
       raw_ = std::exchange(other.raw_, nullptr);
       log_ = std::move(other.log_);
+      refused_ = std::exchange(other.refused_, false);
     }
     return *this;
   }
@@ -606,89 +944,158 @@ class ClientBuilder {
   ~ClientBuilder() { droplet_client_builder_free(raw_); }
 
   // The API token (required); copied, and never part of any message.
-  ClientBuilder &token(std::string_view token) {
-    detail::check(droplet_client_builder_set_token(raw_, detail::c_string("token", token).c_str()));
-    return *this;
+  ClientBuilder &token(detail::Text token) & {
+    return text_setting("token", token, &droplet_client_builder_set_token);
   }
+  ClientBuilder token(detail::Text token) && { return std::move(this->token(token)); }
   // The API base URL. Plain http is accepted for loopback hosts only, unless
   // allow_insecure_http(true).
-  ClientBuilder &base_url(std::string_view url) {
-    detail::check(
-        droplet_client_builder_set_base_url(raw_, detail::c_string("base_url", url).c_str()));
-    return *this;
+  ClientBuilder &base_url(detail::Text url) & {
+    return text_setting("base_url", url, &droplet_client_builder_set_base_url);
   }
+  ClientBuilder base_url(detail::Text url) && { return std::move(base_url(url)); }
   // The longest one attempt may take, connecting to the end of the body (above 0).
-  ClientBuilder &timeout(std::chrono::milliseconds timeout) {
-    detail::check(droplet_client_builder_set_timeout_ms(raw_, detail::clamp_ms(timeout)));
-    return *this;
+  template <class Rep, class Period>
+  ClientBuilder &timeout(std::chrono::duration<Rep, Period> timeout) & {
+    return setting([&] { return droplet_client_builder_set_timeout_ms(raw_, detail::to_ms(timeout)); });
+  }
+  template <class Rep, class Period>
+  ClientBuilder timeout(std::chrono::duration<Rep, Period> timeout) && {
+    return std::move(this->timeout(timeout));
   }
   // The longest connecting may take (above 0).
-  ClientBuilder &connect_timeout(std::chrono::milliseconds timeout) {
-    detail::check(
-        droplet_client_builder_set_connect_timeout_ms(raw_, detail::clamp_ms(timeout)));
-    return *this;
+  template <class Rep, class Period>
+  ClientBuilder &connect_timeout(std::chrono::duration<Rep, Period> timeout) & {
+    return setting([&] { return droplet_client_builder_set_connect_timeout_ms(raw_, detail::to_ms(timeout)); });
+  }
+  template <class Rep, class Period>
+  ClientBuilder connect_timeout(std::chrono::duration<Rep, Period> timeout) && {
+    return std::move(connect_timeout(timeout));
   }
   // How many times a failed request is sent again (connection errors, 408, 429, 5xx).
-  ClientBuilder &max_retries(std::uint32_t retries) {
-    detail::check(droplet_client_builder_set_max_retries(raw_, retries));
-    return *this;
+  ClientBuilder &max_retries(std::uint32_t retries) & {
+    return setting([&] { return droplet_client_builder_set_max_retries(raw_, retries); });
   }
+  ClientBuilder max_retries(std::uint32_t retries) && { return std::move(max_retries(retries)); }
   // The backoff between retries: full jitter under base * 2^retry, capped at max.
-  ClientBuilder &backoff(std::chrono::milliseconds base, std::chrono::milliseconds max) {
-    detail::check(droplet_client_builder_set_backoff_ms(raw_, detail::clamp_ms(base),
-                                                        detail::clamp_ms(max)));
-    return *this;
+  template <class Rep, class Period, class Rep2, class Period2>
+  ClientBuilder &backoff(std::chrono::duration<Rep, Period> base,
+                         std::chrono::duration<Rep2, Period2> max) & {
+    return setting([&] {
+      return droplet_client_builder_set_backoff_ms(raw_, detail::to_ms(base), detail::to_ms(max));
+    });
+  }
+  template <class Rep, class Period, class Rep2, class Period2>
+  ClientBuilder backoff(std::chrono::duration<Rep, Period> base,
+                        std::chrono::duration<Rep2, Period2> max) && {
+    return std::move(backoff(base, max));
   }
   // The largest answer body accepted, in bytes (above 0).
-  ClientBuilder &body_limit(std::uint64_t bytes) {
-    detail::check(droplet_client_builder_set_body_limit(raw_, bytes));
-    return *this;
+  ClientBuilder &body_limit(std::uint64_t bytes) & {
+    return setting([&] { return droplet_client_builder_set_body_limit(raw_, bytes); });
   }
-  ClientBuilder &user_agent(std::string_view user_agent) {
-    detail::check(droplet_client_builder_set_user_agent(
-        raw_, detail::c_string("user_agent", user_agent).c_str()));
-    return *this;
+  ClientBuilder body_limit(std::uint64_t bytes) && { return std::move(body_limit(bytes)); }
+  ClientBuilder &user_agent(detail::Text user_agent) & {
+    return text_setting("user_agent", user_agent, &droplet_client_builder_set_user_agent);
+  }
+  ClientBuilder user_agent(detail::Text user_agent) && {
+    return std::move(this->user_agent(user_agent));
   }
   // http://[user:password@]host:port, socks4://, socks4a://, socks5:// or socks5h://.
-  ClientBuilder &proxy(std::string_view proxy_url) {
-    detail::check(
-        droplet_client_builder_set_proxy(raw_, detail::c_string("proxy", proxy_url).c_str()));
-    return *this;
+  ClientBuilder &proxy(detail::Text proxy_url) & {
+    return text_setting("proxy", proxy_url, &droplet_client_builder_set_proxy);
   }
+  ClientBuilder proxy(detail::Text proxy_url) && { return std::move(proxy(proxy_url)); }
   // Allows a plain http base URL to a host that is not loopback.
-  ClientBuilder &allow_insecure_http(bool allow = true) {
-    detail::check(droplet_client_builder_set_allow_insecure_http(raw_, allow));
-    return *this;
+  ClientBuilder &allow_insecure_http(bool allow = true) & {
+    return setting([&] { return droplet_client_builder_set_allow_insecure_http(raw_, allow); });
+  }
+  ClientBuilder allow_insecure_http(bool allow = true) && {
+    return std::move(allow_insecure_http(allow));
   }
   // Trusts the certificate authorities of a PEM file too (checked now, read at build).
-  ClientBuilder &ca_file(std::string_view path) {
-    detail::check(
-        droplet_client_builder_set_ca_file(raw_, detail::c_string("ca_file", path).c_str()));
-    return *this;
+  ClientBuilder &ca_file(detail::Text path) & {
+    return text_setting("ca_file", path, &droplet_client_builder_set_ca_file);
   }
-  // Sends the client's events at or above `max_level` to `function`, which the client
-  // owns from build() on. An empty function turns logging off.
-  ClientBuilder &log(LogFunction function, Level max_level = Level::Debug) {
-    if (!function) {
-      detail::check(droplet_client_builder_set_log_callback(raw_, nullptr, nullptr, 0));
-      log_.reset();
-      return *this;
+  ClientBuilder ca_file(detail::Text path) && { return std::move(ca_file(path)); }
+  // The client's request budget, as droplet_client_builder_set_requests_per_minute: every
+  // request is paced to at most `requests` a minute (0: the default, DigitalOcean's 250 a
+  // minute for its API and none for any other base URL; no_pacing() turns it off).
+  ClientBuilder &requests_per_minute(std::uint32_t requests) & {
+    return setting([&] { return droplet_client_builder_set_requests_per_minute(raw_, requests); });
+  }
+  ClientBuilder requests_per_minute(std::uint32_t requests) && {
+    return std::move(requests_per_minute(requests));
+  }
+  // No pacing at all (requests_per_minute(UINT32_MAX)).
+  ClientBuilder &no_pacing() & {
+    return requests_per_minute(std::numeric_limits<std::uint32_t>::max());
+  }
+  ClientBuilder no_pacing() && { return std::move(no_pacing()); }
+  // Sends the client's events at or above `max_level` to `function` (any callable taking
+  // (Level, std::string_view), move-only ones included), which the client owns from
+  // build() on. An empty std::function, a null function pointer or nullptr turns logging
+  // off. The function runs on the thread that makes the call; with a client shared
+  // between threads it must be thread-safe. An exception it throws is swallowed.
+  template <class F, std::enable_if_t<std::is_invocable<std::decay_t<F> &, Level,
+                                                        std::string_view>::value,
+                                      int> = 0>
+  ClientBuilder &log(F &&function, Level max_level = Level::Debug) & {
+    using Fn = std::decay_t<F>;
+    if constexpr (std::is_constructible<bool, const Fn &>::value) {
+      if (!static_cast<bool>(function)) return log(nullptr);
     }
-    auto held = std::make_unique<LogFunction>(std::move(function));
-    detail::check(droplet_client_builder_set_log_callback(
-        raw_, &detail::droplet_cpp_log_trampoline, held.get(),
-        static_cast<std::uint32_t>(max_level)));
-    log_ = std::move(held);  // the previous function is no longer referenced
+    auto held = std::make_unique<detail::LogSinkOf<Fn>>(std::forward<F>(function));
+    if (setting([&] { return droplet_client_builder_set_log_callback(raw_, &detail::LogSink::bridge,
+                                                        held.get(),
+                                                        static_cast<std::uint32_t>(max_level)); })
+            .ok_so_far()) {
+      log_ = std::move(held);  // the previous function is no longer referenced
+    }
     return *this;
   }
+  template <class F, std::enable_if_t<std::is_invocable<std::decay_t<F> &, Level,
+                                                        std::string_view>::value,
+                                      int> = 0>
+  ClientBuilder log(F &&function, Level max_level = Level::Debug) && {
+    return std::move(log(std::forward<F>(function), max_level));
+  }
+  ClientBuilder &log(std::nullptr_t) & {
+    if (setting([&] { return droplet_client_builder_set_log_callback(raw_, nullptr, nullptr, 0); })
+            .ok_so_far()) {
+      log_.reset();
+    }
+    return *this;
+  }
+  ClientBuilder log(std::nullptr_t) && { return std::move(log(nullptr)); }
 
+#if DROPLET_HPP_EXCEPTIONS
   // Builds the client; the builder is empty afterwards, whatever happens. Throws Error
   // with the reason (no token, plain http to a remote host, ...).
   Client build() {
     droplet_client_builder *raw = std::exchange(raw_, nullptr);
-    std::unique_ptr<LogFunction> log = std::move(log_);
+    std::unique_ptr<detail::LogSink> log = std::move(log_);
+    refused_ = false;  // with exceptions a refused setter threw instead
     droplet_client *client = nullptr;
-    detail::check(droplet_client_builder_build(raw, &client));
+    const droplet_status status = droplet_client_builder_build(raw, &client);
+    detail::library_spoke();
+    detail::check(status);
+    return Client(client, std::move(log));
+  }
+#endif
+  // build without exceptions: empty on failure, with the reason (a refused setting, or
+  // what the library says) in last_error_message(). The builder is empty afterwards.
+  std::optional<Client> try_build() {
+    droplet_client_builder *raw = std::exchange(raw_, nullptr);
+    std::unique_ptr<detail::LogSink> log = std::move(log_);
+    if (std::exchange(refused_, false)) {
+      droplet_client_builder_free(raw);  // last_error_message() still names the refusal
+      return std::nullopt;
+    }
+    droplet_client *client = nullptr;
+    const droplet_status status = droplet_client_builder_build(raw, &client);
+    detail::library_spoke();
+    if (status != DROPLET_STATUS_OK) return std::nullopt;
     return Client(client, std::move(log));
   }
 
@@ -696,24 +1103,71 @@ class ClientBuilder {
   droplet_client_builder *raw() noexcept { return raw_; }
 
  private:
+  bool ok_so_far() const noexcept { return !refused_; }
+  // Applies a library setter's status: once a setting is refused (without exceptions),
+  // later ones are skipped so that the first reason stays.
+  template <class Set>
+  ClientBuilder &setting(Set set) {
+    if (refused_) return *this;
+    if (!detail::check(set())) refused_ = true;
+    return *this;
+  }
+  ClientBuilder &text_setting(const char *name, const detail::Text &value,
+                              droplet_status (*set)(droplet_client_builder *, const char *)) {
+    if (refused_) return *this;
+    std::optional<std::string> copy = detail::c_string(name, value);
+    if (!copy) {
+      refused_ = true;
+      return *this;
+    }
+    return setting([&] { return set(raw_, copy->c_str()); });
+  }
+
   droplet_client_builder *raw_;
-  std::unique_ptr<LogFunction> log_;
+  std::unique_ptr<detail::LogSink> log_;
+  bool refused_ = false;
 };
 
 // The request Client::get would send first, for callers that bring their own HTTP stack;
-// hand its answer to parse_response. It holds the token: do not log it. Move-only.
+// hand its answer to parse_response. It holds the token: do not log it. Move-only. An
+// empty Request (moved from, or a failed try_build) has an empty method and URL.
 class [[nodiscard]] Request {
  public:
-  // Throws Error (status InvalidArgument) with the reason. No base URL means
-  // https://api.digitalocean.com; plain http is refused for a host that is not loopback.
-  static Request build(std::optional<std::string_view> base_url, std::string_view token,
-                       std::int64_t droplet_id, std::int64_t action_id) {
-    std::string url;
-    if (base_url) url = detail::c_string("request_build: base_url", *base_url);
-    const std::string secret = detail::c_string("request_build: token", token);
+#if DROPLET_HPP_EXCEPTIONS
+  // Throws Error (status InvalidArgument) with the reason. std::nullopt as the base URL
+  // means https://api.digitalocean.com; plain http is refused for a host that is not
+  // loopback; a nullptr literal does not compile, a NULL C string is refused.
+  static Request build(detail::BaseUrl base_url, detail::Text token, std::int64_t droplet_id,
+                       std::int64_t action_id) {
+    Request request = try_build(std::move(base_url), token, droplet_id, action_id);
+    if (!request) throw Error(Status::InvalidArgument, last_error_message());
+    return request;
+  }
+#endif
+  // build without exceptions: an empty Request (explicit operator bool false) on failure,
+  // with the reason in last_error_message(). Never throws but std::bad_alloc.
+  static Request try_build(detail::BaseUrl base_url, detail::Text token,
+                           std::int64_t droplet_id, std::int64_t action_id) {
+    if (base_url.null()) {
+      detail::record(
+          "request_build: base_url: the string is NULL (std::nullopt means the default)");
+      return Request(droplet_request{});
+    }
+    std::optional<std::string> url;
+    if (base_url.value()) {
+      url = detail::c_string_or_record("request_build: base_url",
+                                       detail::Text(*base_url.value()));
+      if (!url) return Request(droplet_request{});
+    }
+    const std::optional<std::string> secret =
+        detail::c_string_or_record("request_build: token", token);
+    if (!secret) return Request(droplet_request{});
     droplet_request raw{};
-    detail::check(droplet_request_build(base_url ? url.c_str() : nullptr, secret.c_str(),
-                                        droplet_id, action_id, &raw));
+    const droplet_status status = droplet_request_build(url ? url->c_str() : nullptr,
+                                                        secret->c_str(), droplet_id,
+                                                        action_id, &raw);
+    detail::library_spoke();
+    if (status != DROPLET_STATUS_OK) return Request(droplet_request{});
     return Request(raw);
   }
 
@@ -730,6 +1184,8 @@ class [[nodiscard]] Request {
   Request &operator=(const Request &) = delete;
   ~Request() { droplet_request_free(&raw_); }
 
+  // Whether it holds a request (false once moved from, or after a failed try_build).
+  explicit operator bool() const noexcept { return raw_.url != nullptr; }
   // "GET".
   std::string_view method() const & noexcept { return detail::text(raw_.method); }
   std::string_view method() const && = delete;
@@ -747,7 +1203,8 @@ class [[nodiscard]] Request {
     return out;
   }
   std::vector<Header> headers() const && = delete;
-  const droplet_request &raw() const noexcept { return raw_; }
+  const droplet_request &raw() const & noexcept { return raw_; }
+  const droplet_request &raw() const && = delete;
 
  private:
   explicit Request(droplet_request raw) noexcept : raw_(raw) {}
@@ -757,6 +1214,7 @@ class [[nodiscard]] Request {
 static_assert(static_cast<std::uint32_t>(Status::Cancelled) == 9, "status numbers are fixed");
 static_assert(!std::is_copy_constructible<Result>::value, "a Result owns its memory");
 static_assert(std::is_nothrow_move_constructible<Result>::value &&
+                  std::is_nothrow_move_constructible<Results>::value &&
                   std::is_nothrow_move_constructible<Client>::value &&
                   std::is_nothrow_move_constructible<ClientBuilder>::value &&
                   std::is_nothrow_move_constructible<CancelToken>::value &&

@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -624,7 +626,7 @@ void test_cancel_from_another_thread_ends_a_slow_wait() {
          "the cancelled get returned " + show(get_after) + " after the trigger");
 
   // A triggered token ends calls at once; the client stays usable; a moved-from token
-  // cancels nothing.
+  // refuses the call (as the header promises for moved-from objects).
   droplet::Result at_once = client.wait(kDroplet, kAction, droplet::CallOptions().cancel(token));
   CHECK_EQ(at_once.status(), Status::Cancelled);
   CHECK_EQ(at_once.attempts(), 0);
@@ -634,7 +636,8 @@ void test_cancel_from_another_thread_ends_a_slow_wait() {
   CHECK(!token.triggered());
   token.trigger();
   CHECK(token.raw() == nullptr);
-  CHECK(client.get(kDroplet, kAction, droplet::CallOptions().cancel(token)).ok());
+  CHECK_EQ(client.get(kDroplet, kAction, droplet::CallOptions().cancel(token)).status(),
+           Status::InvalidArgument);
   token = droplet::CancelToken();
   CHECK(!token.triggered());
   CHECK(token.raw() != nullptr);
@@ -973,6 +976,235 @@ void test_wait_many_returns_one_result_per_action() {
   }
 }
 
+
+// Round 2: nothing that compiles may dangle, and what the header refuses on its own side is
+// reported like what the library refuses.
+
+void test_moved_from_cancel_token_refuses_the_call() {
+  const droplet::Client client = mock_client();
+  droplet::CancelToken token;
+  const droplet::CancelToken live = std::move(token);
+  droplet::CallOptions options;
+  options.cancel(token);
+  constexpr std::string_view why = "call options: the cancel token was moved from";
+  const droplet::Result g = client.get(kDroplet, kAction, options);
+  CHECK_EQ(g.status(), Status::InvalidArgument);
+  CHECK_EQ(g.attempts(), 0);
+  CHECK_EQ(g.http_status(), 0);
+  CHECK_EQ(g.error_message(), why);
+  const droplet::Result w = client.wait(kDroplet, kAction, options);
+  CHECK_EQ(w.status(), Status::InvalidArgument);
+  CHECK_EQ(w.error_message(), why);
+  const droplet::Results many = client.wait_many({{kDroplet, kAction}, {1, 2}}, options);
+  CHECK_EQ(many.size(), 2);
+  for (const droplet::Result &r : many) {
+    CHECK_EQ(r.status(), Status::InvalidArgument);
+    CHECK_EQ(r.error_message(), why);
+  }
+  droplet::Error e = CAUGHT(client.get_or_throw(kDroplet, kAction, options));
+  CHECK_EQ(e.status(), Status::InvalidArgument);
+  CHECK_EQ(std::string_view(e.what()), why);
+  // A live token makes the same options usable again.
+  options.cancel(live);
+  CHECK(client.get(kDroplet, kAction, options).ok());
+}
+
+void test_setters_on_a_temporary_return_a_live_object() {
+  static_assert(std::is_same<decltype(droplet::ClientBuilder().token("t")),
+                             droplet::ClientBuilder>::value,
+                "");
+  static_assert(std::is_same<decltype(std::declval<droplet::ClientBuilder &>().token("t")),
+                             droplet::ClientBuilder &>::value,
+                "");
+  static_assert(std::is_same<decltype(droplet::CallOptions().timeout(1s)),
+                             droplet::CallOptions>::value,
+                "");
+  static_assert(std::is_same<decltype(std::declval<droplet::CallOptions &>().timeout(1s)),
+                             droplet::CallOptions &>::value,
+                "");
+  auto &&builder = droplet::ClientBuilder().token("mock-token");
+  builder.base_url(base_url).timeout(5s);
+  const droplet::Client client = builder.build();
+  CHECK(client.get(kDroplet, kAction).ok());
+  const droplet::Client chained =
+      droplet::ClientBuilder().token("mock-token").base_url(base_url).no_pacing().build();
+  CHECK(chained.get(kDroplet, kAction).ok());
+  auto &&options = droplet::CallOptions().timeout(2s);
+  options.poll_interval(10ms);
+  CHECK_EQ(options.raw().timeout_ms, 2000);
+  CHECK_EQ(options.raw().poll_interval_ms, 10);
+  CHECK(client.wait(kDroplet, kAction, options).ok());
+}
+
+void test_null_strings_are_refused_with_the_reason() {
+  const char *no_url = nullptr;
+  const char *no_token = nullptr;
+  droplet::Error e = CAUGHT(droplet::Request::build(no_url, "t", 1, 2));
+  constexpr std::string_view url_why =
+      "request_build: base_url: the string is NULL (std::nullopt means the default)";
+  CHECK_EQ(e.status(), Status::InvalidArgument);
+  CHECK_EQ(std::string_view(e.what()), url_why);
+  CHECK_EQ(droplet::last_error_message(), std::string(url_why));
+  e = CAUGHT(droplet::Request::build(std::nullopt, no_token, 1, 2));
+  CHECK_EQ(std::string_view(e.what()), "request_build: token: the string is NULL");
+  const droplet::Request empty = droplet::Request::try_build(std::nullopt, no_token, 1, 2);
+  CHECK(!empty);
+  CHECK_EQ(empty.url(), "");
+  CHECK_EQ(empty.method(), "");
+  CHECK_EQ(empty.headers().size(), 0);
+  droplet::ClientBuilder builder;
+  e = CAUGHT(builder.token(no_token));
+  CHECK_EQ(std::string_view(e.what()), "token: the string is NULL");
+  e = CAUGHT(builder.base_url(no_url));
+  CHECK_EQ(std::string_view(e.what()), "base_url: the string is NULL");
+  // A std::string and a std::string_view are taken as they are.
+  const droplet::Request built =
+      droplet::Request::try_build(std::string(base_url), std::string("mock-token"), 1, 2);
+  CHECK(static_cast<bool>(built));
+  CHECK_EQ(built.url(), base_url + "/v2/droplets/1/actions/2");
+}
+
+void test_last_error_message_names_the_latest_refusal_on_either_side() {
+  const auto library_refusal = [] { return droplet::ClientBuilder().timeout(0ms); };
+  droplet::Error e = CAUGHT(library_refusal());
+  const std::string from_library = e.what();
+  CHECK_EQ(droplet::last_error_message(), from_library);
+  CHECK_EQ(droplet::last_error_message(), std::string(droplet_last_error_message()));
+  e = CAUGHT(droplet::ClientBuilder().token(std::string_view("mock\0token", 10)));
+  CHECK_EQ(droplet::last_error_message(), "token: the string holds a NUL byte");
+  e = CAUGHT(library_refusal());
+  CHECK_EQ(droplet::last_error_message(), from_library);
+  e = CAUGHT(droplet::Request::build(std::string_view("http://127.0.0.1\0", 17), "t", 1, 2));
+  CHECK_EQ(droplet::last_error_message(), "request_build: base_url: the string holds a NUL byte");
+  const droplet::Client client = mock_client();
+  CHECK_EQ(droplet::last_error_message(), "");
+  const std::optional<droplet::Client> none = droplet::ClientBuilder().try_build();
+  CHECK(!none.has_value());
+  CHECK_EQ(droplet::last_error_message(), std::string(droplet_last_error_message()));
+  CHECK(!droplet::last_error_message().empty());
+}
+
+void test_durations_of_any_unit_and_defaults_by_braces() {
+  droplet::CallOptions o;
+  o.timeout(std::chrono::duration<double>(1.5));
+  CHECK_EQ(o.raw().timeout_ms, 1500);
+  o.timeout(std::chrono::microseconds(1));
+  CHECK_EQ(o.raw().timeout_ms, 1);
+  o.timeout(std::chrono::microseconds(1500));
+  CHECK_EQ(o.raw().timeout_ms, 2);
+  o.timeout(std::chrono::nanoseconds(-5));
+  CHECK_EQ(o.raw().timeout_ms, 0);
+  o.timeout(std::chrono::hours::max());
+  CHECK_EQ(o.raw().timeout_ms, std::numeric_limits<std::uint32_t>::max());
+  o.timeout(std::chrono::duration<double>(std::numeric_limits<double>::quiet_NaN()));
+  CHECK_EQ(o.raw().timeout_ms, 0);
+  o.timeout(std::chrono::duration<double>(-std::numeric_limits<double>::infinity()));
+  CHECK_EQ(o.raw().timeout_ms, 0);
+  o.poll_interval(std::chrono::duration<float, std::milli>(2.25f));
+  CHECK_EQ(o.raw().poll_interval_ms, 3);
+  o.poll_interval(std::chrono::minutes(2));
+  CHECK_EQ(o.raw().poll_interval_ms, 120000);
+
+  const droplet::Client client = droplet::ClientBuilder()
+                                     .token("mock-token")
+                                     .base_url(base_url)
+                                     .timeout(std::chrono::duration<double>(2.5))
+                                     .backoff(std::chrono::microseconds(10500), 1s)
+                                     .build();
+  // {} is the call options' overload: the defaults (ten minutes, 3 s between polls).
+  const droplet::Result by_braces = client.wait(kDroplet, kAction, {});
+  CHECK(by_braces.ok());
+  CHECK_EQ(by_braces.polls(), 1);
+  const droplet::Result in_seconds =
+      client.wait(kDroplet, kAction, std::chrono::duration<double>(2.5), std::chrono::seconds(1));
+  CHECK(in_seconds.ok());
+  CHECK_EQ(client.wait(kDroplet, kAction, std::chrono::microseconds(0)).status(),
+           Status::InvalidArgument);
+}
+
+void test_parse_response_takes_any_integer_status() {
+  const droplet::Result from_int = droplet::parse_response(404, {}, "{\"id\":\"not_found\"}");
+  CHECK_EQ(from_int.status(), Status::ApiError);
+  CHECK_EQ(from_int.http_status(), 404);
+  const droplet::Result from_u64 = droplet::parse_response(std::uint64_t{404}, {}, "{}");
+  CHECK_EQ(from_u64.http_status(), 404);
+  const droplet::Result from_short = droplet::parse_response(short{503}, {}, "{}");
+  CHECK_EQ(from_short.http_status(), 503);
+  for (const long long status : {-1LL, 65536LL, 1LL << 40}) {
+    const droplet::Result out = droplet::parse_response(status, {}, "{}");
+    CHECK_EQ(out.status(), Status::InvalidArgument);
+    CHECK_EQ(out.http_status(), 0);
+    CHECK_EQ(out.error_message(), "parse_response: the HTTP status is outside 0..65535");
+  }
+}
+
+void test_log_takes_move_only_functions_and_null_turns_it_off() {
+  // The same call, logged by a copyable function and by a move-only one.
+  LogSink copyable;
+  const droplet::Client with_copyable = mock_builder().log(copyable.function()).build();
+  CHECK(with_copyable.get(kDroplet, kAction).ok());
+  auto count = std::make_unique<std::size_t>(0);
+  const std::size_t *seen = count.get();
+  const droplet::Client with_move_only =
+      mock_builder()
+          .log([held = std::move(count)](Level, std::string_view) mutable { ++*held; })
+          .build();
+  CHECK(with_move_only.get(kDroplet, kAction).ok());
+  CHECK(*seen > 0);
+  CHECK_EQ(*seen, copyable.events.size());
+  void (*no_function)(Level, std::string_view) = nullptr;
+  const droplet::Client quiet = mock_builder().log(no_function).build();
+  CHECK(quiet.get(kDroplet, kAction).ok());
+  const droplet::Client off = mock_builder().log(droplet::LogFunction()).build();
+  CHECK(off.get(kDroplet, kAction).ok());
+}
+
+void test_moved_from_result_says_why_and_times_are_chrono() {
+  const droplet::Client client = mock_client();
+  droplet::Result first = client.get(kDroplet, kAction);
+  droplet::Result second = std::move(first);
+  constexpr std::string_view why = "droplet::Result: moved from or released (it holds no result)";
+  CHECK_EQ(first.status(), Status::InvalidArgument);
+  CHECK_EQ(first.error_message(), why);
+  CHECK(second.ok());
+  CHECK_EQ(second.error_message(), "");
+  const droplet::Action action = second.action();
+  CHECK(action.started_at_time() ==
+        droplet::SysSeconds(std::chrono::seconds(kStartedUnix)));
+  CHECK(action.completed_at_time() ==
+        droplet::SysSeconds(std::chrono::seconds(kCompletedUnix)));
+  const std::optional<droplet::RateLimit> limit = second.rate_limit();
+  CHECK(limit.has_value());
+  if (limit) CHECK_EQ(limit->reset_time().time_since_epoch().count(), limit->reset);
+  droplet_action_result raw = second.release();
+  droplet_action_result_free(&raw);
+  CHECK_EQ(second.error_message(), why);
+  const droplet::Result running = droplet::parse_response(
+      200, {}, "{\"action\":{\"id\":1,\"status\":\"in-progress\",\"started_at\":null}}");
+  CHECK(running.ok());
+  CHECK(!running.action().started_at_time().has_value());
+  CHECK(!running.action().completed_at_time().has_value());
+}
+
+void test_results_of_wait_many() {
+  const droplet::Client client = mock_client();
+  droplet::Results results = client.wait_many({{kDroplet, kAction}, {9201, 900404}},
+                                              droplet::CallOptions().poll_interval(10ms));
+  CHECK_EQ(results.size(), 2);
+  CHECK(!results.all_ok());
+  CHECK(results.front().ok());
+  CHECK_EQ(results.back().status(), Status::ApiError);
+  CHECK_EQ(results[1].http_status(), 404);
+  std::size_t seen = 0;
+  for (const droplet::Result &r : results) seen += r.attempts() > 0 ? 1u : 0u;
+  CHECK_EQ(seen, 2);
+  const std::vector<droplet::Result> taken = std::move(results).take();
+  CHECK_EQ(taken.size(), 2);
+  CHECK(results.empty());
+  CHECK(client.wait_many({}).empty());
+  CHECK(client.wait_many({{kDroplet, kAction}}).all_ok());
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -1001,6 +1233,15 @@ int main(int argc, char **argv) {
   test_sans_io_request_and_parse_match_the_client();
   test_retry_advice_follows_the_policy();
   test_results_move_and_release();
+  test_moved_from_cancel_token_refuses_the_call();
+  test_setters_on_a_temporary_return_a_live_object();
+  test_null_strings_are_refused_with_the_reason();
+  test_last_error_message_names_the_latest_refusal_on_either_side();
+  test_durations_of_any_unit_and_defaults_by_braces();
+  test_parse_response_takes_any_integer_status();
+  test_log_takes_move_only_functions_and_null_turns_it_off();
+  test_moved_from_result_says_why_and_times_are_chrono();
+  test_results_of_wait_many();
 
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -1,6 +1,8 @@
 //! The C++ interface (include/droplet_action.hpp): the header compiles on its own as C++17
-//! and C++20, and its test program (tests/cpp/test_cpp.cpp) passes against the mock
-//! server, plain and under valgrind.
+//! and C++20, with and without exceptions; its test program (tests/cpp/test_cpp.cpp) passes
+//! against the mock server, plain, under valgrind and under ASan and UBSan; the programs in
+//! tests/cpp/compile_fail do not compile, each for its stated reason; every C function has a
+//! C++ counterpart; and the header leaves no C symbol in a user's program.
 
 mod support;
 
@@ -11,7 +13,7 @@ use droplet_action_mock::MockServer;
 use support::*;
 
 /// How many checks test_cpp.cpp makes; a change to the program changes this on purpose.
-const CHECKS: usize = 450;
+const CHECKS: usize = 553;
 
 /// The strictest warnings the header is held to, beside `CXX_FLAGS`.
 const HEADER_WARNINGS: &[&str] = &[
@@ -25,6 +27,8 @@ const HEADER_WARNINGS: &[&str] = &[
 fn build_test_program(name: &str, extra_flags: &[&str]) -> PathBuf {
     let exe = out_dir("cpp").join(name);
     let mut flags = CXX_FLAGS.to_vec();
+    // The program uses every template of the header, so it is held to the header's warnings.
+    flags.extend_from_slice(HEADER_WARNINGS);
     flags.extend_from_slice(extra_flags);
     compile(
         "g++",
@@ -80,6 +84,175 @@ fn cpp_interface_holds_under_valgrind_with_no_errors_or_leaks() {
 }
 
 #[test]
+fn cpp_interface_holds_under_address_and_undefined_behaviour_sanitizers() {
+    let exe = build_test_program(
+        "test_cpp_sanitized",
+        &[
+            "-O1",
+            "-g",
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ],
+    );
+    let output = run_test_program(
+        Command::new(&exe).env("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1"),
+        300,
+    );
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(!report.contains("runtime error"), "{report}");
+}
+
+/// The programs of tests/cpp/compile_fail: each must not compile, with the diagnostic its
+/// `// expect:` line names, at the line marked `// refused here`; and each compiles with
+/// `-DCONTROL`, which swaps that line for the safe way to write it (so the failure comes
+/// from the refused line, not from a typo).
+#[test]
+fn cpp_compile_fail_programs_are_refused_for_their_reason() {
+    let dir = repo().join("tests/cpp/compile_fail");
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "cpp"))
+        .collect();
+    programs.sort();
+    assert_eq!(programs.len(), 13, "{programs:?}");
+    for program in &programs {
+        let text = std::fs::read_to_string(program).unwrap();
+        let expect = text
+            .lines()
+            .find_map(|line| line.strip_prefix("// expect: "))
+            .unwrap_or_else(|| panic!("{} has no expect line", program.display()));
+        let refused_line = text
+            .lines()
+            .position(|line| line.contains("// refused here"))
+            .unwrap_or_else(|| panic!("{} marks no refused line", program.display()))
+            + 1;
+        for standard in ["-std=c++17", "-std=c++20"] {
+            let syntax_check = |control: bool| {
+                let mut command = Command::new("g++");
+                command
+                    .arg(standard)
+                    .args(CXX_FLAGS.iter().filter(|flag| !flag.starts_with("-std=")))
+                    .args(HEADER_WARNINGS)
+                    .arg("-fsyntax-only")
+                    .arg("-I")
+                    .arg(repo().join("include"));
+                if control {
+                    command.arg("-DCONTROL");
+                }
+                command.arg(program).output().unwrap()
+            };
+            let control = syntax_check(true);
+            assert!(
+                control.status.success(),
+                "{} {standard} -DCONTROL must compile:\n{}",
+                program.display(),
+                String::from_utf8_lossy(&control.stderr)
+            );
+            let refused = syntax_check(false);
+            let stderr = String::from_utf8_lossy(&refused.stderr);
+            let at = format!("{}:{refused_line}:", program.display());
+            assert!(
+                !refused.status.success()
+                    && stderr.lines().any(|line| line.starts_with(&at)
+                        && line.contains("error:")
+                        && line.contains(expect)),
+                "{} {standard}: expected an error \"{expect}\" at line {refused_line}, got:\n{stderr}",
+                program.display()
+            );
+        }
+    }
+}
+
+/// tests/cpp/no_exceptions.cpp, built with -fno-exceptions: everything that returns a value
+/// works, and a refused setting is reported by try_build.
+#[test]
+fn cpp_header_works_without_exceptions() {
+    let exe = out_dir("cpp").join("no_exceptions");
+    let mut flags = CXX_FLAGS.to_vec();
+    flags.extend_from_slice(HEADER_WARNINGS);
+    flags.push("-fno-exceptions");
+    compile(
+        "g++",
+        &flags,
+        &[repo().join("tests/cpp/no_exceptions.cpp")],
+        &exe,
+        &[],
+    );
+    let server = MockServer::start().unwrap();
+    let output = run_ok(
+        Command::new(&exe)
+            .arg(server.base_url())
+            .env_remove("DIGITALOCEAN_TOKEN")
+            .env_remove("DIGITALOCEAN_ACCESS_TOKEN"),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "refused: not built (token: the string holds a NUL byte)\n\
+         get: ok create\n\
+         missing: API error 404 not_found\n\
+         cancelled wait: cancelled\n\
+         wait_many: 1 all_ok=1\n\
+         request: GET /v2/droplets/3164444/actions/36804636\n\
+         bad request: empty (request_build: the API token is empty)\n\
+         parsed: API error not_found\n\
+         from_env: not built\n"
+    );
+    // The refused builder never reached the server; the others did, once each.
+    assert_eq!(server.hits(3164444, 36804636), 2);
+}
+
+/// Every function the C header declares is called by the C++ header, so none is left
+/// without a C++ counterpart.
+#[test]
+fn every_c_function_has_a_cpp_counterpart() {
+    let c_header = std::fs::read_to_string(repo().join("include/droplet_action.h")).unwrap();
+    let cpp_header = std::fs::read_to_string(repo().join("include/droplet_action.hpp")).unwrap();
+    let functions: Vec<&str> = c_header
+        .lines()
+        .filter(|line| !line.starts_with("//") && !line.starts_with(' ') && line.contains('('))
+        .filter_map(|line| {
+            let name_end = line.find('(')?;
+            let name = line[..name_end].rsplit([' ', '*']).next()?;
+            name.starts_with("droplet_").then_some(name)
+        })
+        .collect();
+    assert!(functions.len() >= 36, "{functions:?}");
+    let missing: Vec<&&str> = functions
+        .iter()
+        .filter(|name| {
+            !cpp_header.contains(&format!("{name}(")) && !cpp_header.contains(&format!("&{name}"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "C functions with no C++ counterpart in droplet_action.hpp: {missing:?}"
+    );
+}
+
+/// The header's helpers live in namespace droplet: a program that uses all of it defines
+/// no unmangled (C) symbol of the library's prefix.
+#[test]
+fn cpp_header_defines_no_global_c_symbols() {
+    let exe = build_test_program("test_cpp_symbols", &["-O0"]);
+    let output = run_ok(Command::new("nm").arg("--defined-only").arg(&exe));
+    let symbols = String::from_utf8_lossy(&output.stdout);
+    let c_symbols: Vec<&str> = symbols
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(2))
+        .filter(|name| name.starts_with("droplet"))
+        .collect();
+    assert!(c_symbols.is_empty(), "{c_symbols:?}");
+    // The log bridge is there, under the namespace.
+    let demangled = run_ok(Command::new("nm").args(["--defined-only", "-C"]).arg(&exe));
+    assert!(
+        String::from_utf8_lossy(&demangled.stdout).contains("droplet::detail::LogSink::bridge"),
+        "the log bridge is not in namespace droplet::detail"
+    );
+}
+
+#[test]
 fn cpp_header_compiles_alone_as_cpp17_and_cpp20() {
     let dir = out_dir("cpp-header");
     let source = dir.join("only_hpp.cpp");
@@ -89,9 +262,15 @@ fn cpp_header_compiles_alone_as_cpp17_and_cpp20() {
         "#include \"droplet_action.hpp\"\n#include \"droplet_action.hpp\"\n",
     )
     .unwrap();
-    for standard in ["-std=c++17", "-std=c++20"] {
+    for (standard, exceptions) in [
+        ("-std=c++17", "-fexceptions"),
+        ("-std=c++20", "-fexceptions"),
+        ("-std=c++17", "-fno-exceptions"),
+        ("-std=c++20", "-fno-exceptions"),
+    ] {
         let output = Command::new("g++")
             .arg(standard)
+            .arg(exceptions)
             .args(CXX_FLAGS.iter().filter(|flag| !flag.starts_with("-std=")))
             .args(HEADER_WARNINGS)
             .arg("-I")
@@ -99,7 +278,7 @@ fn cpp_header_compiles_alone_as_cpp17_and_cpp20() {
             .arg("-c")
             .arg(&source)
             .arg("-o")
-            .arg(dir.join(format!("only_hpp{standard}.o")))
+            .arg(dir.join(format!("only_hpp{standard}{exceptions}.o")))
             .output()
             .unwrap();
         assert!(
