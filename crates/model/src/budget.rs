@@ -380,6 +380,62 @@ impl Budget {
         Duration::from_nanos(self.earliest_slot(now).0.saturating_sub(now))
     }
 
+    /// Counts a request slot that another budget granted: a shared budget this one stands
+    /// in for while that one cannot be reached. `slot` is on this budget's clock. A fallback
+    /// to this budget then starts from what was really sent in the last minute, not from an
+    /// empty one.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use droplet_action_model::{Budget, BudgetConfig};
+    ///
+    /// let config = BudgetConfig::default().requests_per_minute(Some(2)).spread(false);
+    /// let mut budget = Budget::new(config);
+    /// let now = Duration::from_secs(10);
+    /// budget.record(now);
+    /// budget.record(now);
+    /// // Both of the minute's requests went out elsewhere: the next waits for the window.
+    /// assert_eq!(budget.try_reserve(now, Duration::MAX), Ok(Duration::from_secs(61)));
+    /// ```
+    pub fn record(&mut self, slot: Duration) {
+        let slot = nanos(slot);
+        let Some(limit) = self.config.requests_per_minute else {
+            return;
+        };
+        let index = self.slots.partition_point(|&s| s <= slot);
+        self.slots.insert(index, slot);
+        let keep = usize::try_from(limit).unwrap_or(usize::MAX);
+        let latest = self.slots.back().copied().unwrap_or(slot);
+        let window = self.minute_window();
+        while self.slots.len() > keep
+            || self
+                .slots
+                .front()
+                .is_some_and(|&oldest| oldest.saturating_add(window) <= latest)
+        {
+            self.slots.pop_front();
+        }
+    }
+
+    /// Changes the requests allowed in a rolling minute (`None`: no minute window), keeping
+    /// what was reserved: a fleet member's share of the limit changes as members come and
+    /// go.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use droplet_action_model::{Budget, BudgetConfig};
+    ///
+    /// let mut budget = Budget::new(BudgetConfig::default().spread(false));
+    /// let now = Duration::from_secs(1);
+    /// assert_eq!(budget.try_reserve(now, Duration::MAX), Ok(Duration::ZERO));
+    /// budget.set_requests_per_minute(Some(1));
+    /// assert_eq!(budget.config().requests_per_minute_limit(), Some(1));
+    /// assert_eq!(budget.try_reserve(now, Duration::MAX), Ok(Duration::from_secs(61)));
+    /// ```
+    pub fn set_requests_per_minute(&mut self, limit: Option<u32>) {
+        self.config = std::mem::take(&mut self.config).requests_per_minute(limit);
+    }
+
     /// Gives back a slot that was reserved and will not be used (a cancelled call): `slot`
     /// is the `now` given to [`try_reserve`](Self::try_reserve) plus the delay it returned.
     /// Returns whether the minute window held that slot (always true without a window).

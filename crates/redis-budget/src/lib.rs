@@ -25,18 +25,28 @@
 //! ```
 //!
 //! - **Keys.** Everything lives under `{prefix}:{<hash>}:…`, where the hash is the SHA-256
-//!   (hex) of `droplet-action budget`, a zero byte, and the token: the token itself never
-//!   reaches Redis, and processes with the same token share the same keys. The braces keep
-//!   one token's keys in one Redis Cluster slot. Keys expire once their slots have.
+//!   (hex) of `droplet-action budget`, a zero byte, the token, a zero byte and the API's
+//!   origin ([`RedisBudgetConfig::origin`]): the token itself never reaches Redis, and
+//!   processes with the same token and origin share the same keys. A window's key names
+//!   only its length, so members configured with different limits count in one window, and
+//!   every member obeys the lowest limit any member seen in the last window has for that
+//!   length ([`RedisBudget::is_limit_lowered`]; it is logged once, as a warning). The braces
+//!   keep one token's keys in one Redis Cluster slot. Keys expire once their slots have.
 //! - **What others say.** A 429 with `retry-after`, or `ratelimit-remaining: 0`, observed
 //!   by any process holds every process's reservations until it has passed.
 //! - **When Redis is unreachable** (refused, timed out, or any error), a reservation falls
 //!   back at once to a local [`Budget`] that keeps learning from every answer
 //!   ([`Unreachable::LocalBudget`], the default), or is refused ([`Unreachable::Refuse`]).
-//!   The budget then tries Redis again at most once per retry interval (1 s);
-//!   [`RedisBudget::is_degraded`] and [`RedisBudget::last_error`] report the state, and
-//!   every [`Reservation`] says where it came from. A fleet on local budgets shares the
-//!   token by each one's adaptive share, and may then see a 429.
+//!   The local budget paces this member at its share: the fallback's requests per minute
+//!   divided by the members Redis last counted in the last window ([`RedisBudget::members`]),
+//!   starting from the slots this member took through Redis in that window, so that an
+//!   outage costs pacing, not 429s. The budget then tries Redis again at most once per retry
+//!   interval (1 s); [`RedisBudget::is_degraded`] and [`RedisBudget::last_error`] report the
+//!   state, and every [`Reservation`] says where it came from.
+//! - **A reservation whose answer never came** (a frozen or overloaded Redis past the I/O
+//!   timeout) is given back at the next connection: removed from every window if the server
+//!   ran it, or marked so that it takes nothing when the server runs it later. Slots count
+//!   only for callers that got them.
 //!
 //! Redis 5 or later is needed (scripts that read the clock and then write).
 #![forbid(unsafe_code)]
@@ -44,30 +54,67 @@
 
 pub use droplet_action_transport::RequestBudget;
 
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use droplet_action_model::{Budget, BudgetConfig, ResponseMeta, Token};
+use droplet_action_model::{Budget, BudgetConfig, DEFAULT_BASE_URL, ResponseMeta, Token};
 use sha2::{Digest, Sha256};
 
 /// The longest hold any answer can impose: the hourly window.
 const MAX_HOLD: Duration = Duration::from_secs(3600);
+/// Reservations given up and not yet given back that a budget remembers.
+const MAX_GIVEN_UP: usize = 4096;
 /// The longest window: a week.
 const MAX_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Takes the earliest slot that keeps every window within its limit, when it is no further
-/// than the allowed wait. `KEYS[1]`: the state hash (`blocked`: no slot before this, `seq`:
-/// the last slot number); `KEYS[2..]`: one sorted set of slots per window, scored by time.
-/// `ARGV[1]`: the longest wait; then the limit and the length of each window. Times are
-/// microseconds on the server's clock. Returns `{taken, delay, slot}`.
+/// than the allowed wait. `KEYS[1]`: the state hash (`blocked`: no slot before this);
+/// `KEYS[2]`: the members seen, scored by their last reservation; `KEYS[3]`: each member's
+/// windows (`length:limit;...`); `KEYS[4]`: the reservations given up before they ran;
+/// `KEYS[5..]`: one sorted set of reservations per window, scored by slot time. `ARGV[1]`:
+/// the longest wait; `ARGV[2]`: this member's id; `ARGV[3]`: this reservation's id;
+/// `ARGV[4]`: how long a member counts after its last reservation; `ARGV[5]`: this member's
+/// windows; then the length (margin included) and the length key of each window. Every
+/// window is held to the lowest limit any member seen has for its length. Times are
+/// microseconds on the server's clock. Returns `{taken, delay, slot, members, lowered}`:
+/// `taken` is 1, 0 (too far) or 2 (given up by its caller before it ran: nothing taken).
 const RESERVE_SCRIPT: &str = r"
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local member_window = tonumber(ARGV[4])
+local member_ttl = math.ceil(member_window / 1000) + 1
+local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - member_window)
+for _, id in ipairs(gone) do
+  redis.call('HDEL', KEYS[3], id)
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - member_window)
+redis.call('ZADD', KEYS[2], now, ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], member_ttl)
+redis.call('PEXPIRE', KEYS[3], member_ttl)
+local members = redis.call('ZCARD', KEYS[2])
+if redis.call('SREM', KEYS[4], ARGV[3]) == 1 then
+  return {2, 0, 0, members, 0}
+end
+local lowest = {}
+local all = redis.call('HGETALL', KEYS[3])
+for k = 2, #all, 2 do
+  for length, limit in string.gmatch(all[k], '(%d+):(%d+)') do
+    limit = tonumber(limit)
+    if lowest[length] == nil or limit < lowest[length] then
+      lowest[length] = limit
+    end
+  end
+end
+local lowered = 0
 local slot = math.max(now, tonumber(redis.call('HGET', KEYS[1], 'blocked') or 0))
-for i = 2, #KEYS do
-  local limit = tonumber(ARGV[2 * i - 2])
-  local length = tonumber(ARGV[2 * i - 1])
+for i = 5, #KEYS do
+  local length = tonumber(ARGV[2 * i - 4])
+  local limit = lowest[ARGV[2 * i - 3]]
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - length)
   local count = redis.call('ZCARD', KEYS[i])
   if count > 0 then
@@ -79,16 +126,26 @@ for i = 2, #KEYS do
     slot = math.max(slot, tonumber(anchor[2]) + length)
   end
 end
+local mine = {}
+for length, limit in string.gmatch(ARGV[5], '(%d+):(%d+)') do
+  limit = tonumber(limit)
+  if mine[length] == nil or limit < mine[length] then
+    mine[length] = limit
+  end
+end
+for length, limit in pairs(mine) do
+  if lowest[length] < limit then
+    lowered = 1
+  end
+end
 local delay = slot - now
 if delay > tonumber(ARGV[1]) then
-  return {0, delay, slot}
+  return {0, delay, slot, members, lowered}
 end
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-local member = string.format('%.0f:%d', slot, seq)
 local longest = 0
-for i = 2, #KEYS do
-  local length = tonumber(ARGV[2 * i - 1])
-  redis.call('ZADD', KEYS[i], slot, member)
+for i = 5, #KEYS do
+  local length = tonumber(ARGV[2 * i - 4])
+  redis.call('ZADD', KEYS[i], slot, ARGV[3])
   redis.call('PEXPIRE', KEYS[i], math.ceil((delay + length) / 1000) + 1)
   longest = math.max(longest, length)
 end
@@ -96,7 +153,24 @@ local ttl = math.ceil((delay + longest) / 1000) + 1
 if redis.call('PTTL', KEYS[1]) < ttl then
   redis.call('PEXPIRE', KEYS[1], ttl)
 end
-return {1, delay, slot}
+return {1, delay, slot, members, lowered}
+";
+
+/// Gives back a reservation its caller gave up on (its answer never came): removes it from
+/// every window, or, when it has not run yet (a frozen server runs it later), marks it so
+/// that it takes nothing when it does. `KEYS[1]`: the given-up set; `KEYS[2..]`: the
+/// windows. `ARGV[1]`: the reservation's id; `ARGV[2]`: how long the mark is kept (ms).
+/// Returns how many windows held it.
+const RELEASE_SCRIPT: &str = r"
+local removed = 0
+for i = 2, #KEYS do
+  removed = removed + redis.call('ZREM', KEYS[i], ARGV[1])
+end
+if removed == 0 and #KEYS > 1 then
+  redis.call('SADD', KEYS[1], ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+end
+return removed
 ";
 
 /// Holds every reservation for `ARGV[1]` microseconds from now, unless one is held longer
@@ -162,6 +236,7 @@ pub struct RedisBudgetConfig {
     retry_interval: Duration,
     on_unreachable: Unreachable,
     fallback: BudgetConfig,
+    origin: String,
 }
 
 impl Default for RedisBudgetConfig {
@@ -187,6 +262,7 @@ impl Default for RedisBudgetConfig {
             retry_interval: Duration::from_secs(1),
             on_unreachable: Unreachable::LocalBudget,
             fallback: BudgetConfig::default(),
+            origin: DEFAULT_BASE_URL.to_owned(),
         }
     }
 }
@@ -247,6 +323,13 @@ impl RedisBudgetConfig {
         self
     }
 
+    /// The API's origin the token is used with (a token's budget at one origin is not its
+    /// budget at another). Default: DigitalOcean's API, `https://api.digitalocean.com`.
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = origin.into();
+        self
+    }
+
     /// The windows, in the order they were added.
     pub fn windows(&self) -> &[Window] {
         &self.windows
@@ -290,8 +373,25 @@ pub struct RedisBudget {
     config: RedisBudgetConfig,
     hash: String,
     state_key: String,
+    members_key: String,
+    limits_key: String,
+    given_up_key: String,
+    /// One key per window, by its length: members that agree on a length share it.
     window_keys: Vec<String>,
+    /// This member's windows as the script reads them: `length:limit;...`.
+    member_windows: String,
+    /// How long a member counts after its last reservation: the shortest window.
+    member_window: Duration,
+    member_id: String,
+    next_reservation: AtomicU64,
+    /// Reservations whose answer never came (a timeout, a dropped connection): given back
+    /// at the next connection, in case the server ran or will run them.
+    given_up: Mutex<Vec<String>>,
+    /// Members seen in the last window at the last reservation (0 before the first).
+    members: AtomicU32,
+    limit_lowered: AtomicBool,
     reserve_script: redis::Script,
+    release_script: redis::Script,
     hold_script: redis::Script,
     link: Mutex<Link>,
     local: Mutex<Budget>,
@@ -320,23 +420,45 @@ impl RedisBudget {
         config: RedisBudgetConfig,
     ) -> Result<Self, redis::RedisError> {
         let client = redis::Client::open(redis_url)?;
-        let hash = token_hash(token);
+        let hash = token_hash(token, &config.origin);
         let base = format!("{}:{{{hash}}}", config.key_prefix);
-        let margin = config.margin;
         let window_keys = config
             .windows
             .iter()
-            .map(|window| {
-                let length = micros(window.length.saturating_add(margin));
-                format!("{base}:window:{}:{length}", window.limit)
-            })
+            .map(|window| format!("{base}:window:{}", micros(window.length)))
             .collect();
+        let member_windows = config
+            .windows
+            .iter()
+            .map(|window| format!("{}:{}", micros(window.length), window.limit))
+            .collect::<Vec<_>>()
+            .join(";");
+        let member_window = config
+            .windows
+            .iter()
+            .map(|window| window.length)
+            .min()
+            .unwrap_or(Duration::from_secs(60))
+            .saturating_add(config.margin);
+        // Unique enough among a fleet: the process's random hash keys, its id and the time.
+        let random = RandomState::new().hash_one((std::process::id(), SystemTime::now()));
         Ok(Self {
             client,
             hash,
             state_key: format!("{base}:state"),
+            members_key: format!("{base}:members"),
+            limits_key: format!("{base}:limits"),
+            given_up_key: format!("{base}:given-up"),
             window_keys,
+            member_windows,
+            member_window,
+            member_id: format!("{random:016x}"),
+            next_reservation: AtomicU64::new(0),
+            given_up: Mutex::new(Vec::new()),
+            members: AtomicU32::new(0),
+            limit_lowered: AtomicBool::new(false),
             reserve_script: redis::Script::new(RESERVE_SCRIPT),
+            release_script: redis::Script::new(RELEASE_SCRIPT),
             hold_script: redis::Script::new(HOLD_SCRIPT),
             link: Mutex::new(Link::default()),
             local: Mutex::new(Budget::new(config.fallback.clone())),
@@ -349,20 +471,47 @@ impl RedisBudget {
     /// [`RequestBudget::try_reserve`]. While Redis cannot be reached, the local budget
     /// answers, or `Err(Duration::MAX)` with [`Unreachable::Refuse`].
     pub fn reserve(&self, max_wait: Duration) -> Result<Reservation, Duration> {
-        match self.with_connection(|connection| self.reserve_in_redis(connection, max_wait)) {
-            Some(Ok(result)) => result,
-            Some(Err(_)) | None => match self.config.on_unreachable {
-                Unreachable::Refuse => Err(Duration::MAX),
-                Unreachable::LocalBudget => {
-                    let now = self.origin.elapsed();
-                    let delay = lock(&self.local).try_reserve(now, max_wait)?;
-                    Ok(Reservation {
-                        delay,
-                        source: Source::Local,
-                    })
-                }
-            },
+        let id = format!(
+            "{}:{}",
+            self.member_id,
+            self.next_reservation.fetch_add(1, Ordering::Relaxed)
+        );
+        let outcome = self.with_connection(|connection| {
+            self.give_back(connection)?;
+            self.reserve_in_redis(connection, max_wait, &id)
+        });
+        match outcome {
+            Some(Ok(Some(result))) => return result,
+            // The answer never came: the server may have run it, or may run it later.
+            Some(Err(_)) => self.gave_up(id),
+            Some(Ok(None)) | None => {}
         }
+        match self.config.on_unreachable {
+            Unreachable::Refuse => Err(Duration::MAX),
+            Unreachable::LocalBudget => {
+                let now = self.origin.elapsed();
+                let delay = lock(&self.local).try_reserve(now, max_wait)?;
+                Ok(Reservation {
+                    delay,
+                    source: Source::Local,
+                })
+            }
+        }
+    }
+
+    /// How many members (budgets of this token and origin, in any process) reserved in the
+    /// last window, as of the last reservation through Redis; 0 before the first. While
+    /// Redis is away, this member paces its local budget at its share of the fallback's
+    /// limit: the limit divided by this count.
+    pub fn members(&self) -> u32 {
+        self.members.load(Ordering::Relaxed)
+    }
+
+    /// Whether another member of the fleet has a lower limit for one of this member's
+    /// windows, so that this member obeys that lower limit (it is logged once, as a
+    /// warning).
+    pub fn is_limit_lowered(&self) -> bool {
+        self.limit_lowered.load(Ordering::Relaxed)
     }
 
     /// Whether Redis could not be reached at the last attempt (reservations then come from
@@ -426,27 +575,91 @@ impl RedisBudget {
         Ok(connection)
     }
 
+    /// Runs the reservation script; `None` when the server says the reservation was given
+    /// up before it ran (it took nothing).
     fn reserve_in_redis(
         &self,
         connection: &mut redis::Connection,
         max_wait: Duration,
-    ) -> redis::RedisResult<Result<Reservation, Duration>> {
+        id: &str,
+    ) -> redis::RedisResult<Option<Result<Reservation, Duration>>> {
         let mut invocation = self.reserve_script.prepare_invoke();
-        invocation.key(&self.state_key).arg(micros(max_wait));
+        invocation
+            .key(&self.state_key)
+            .key(&self.members_key)
+            .key(&self.limits_key)
+            .key(&self.given_up_key)
+            .arg(micros(max_wait))
+            .arg(&self.member_id)
+            .arg(id)
+            .arg(micros(self.member_window))
+            .arg(&self.member_windows);
         for (window, key) in self.config.windows.iter().zip(&self.window_keys) {
             let length = micros(window.length.saturating_add(self.config.margin));
-            invocation.key(key).arg(window.limit).arg(length);
+            invocation.key(key).arg(length).arg(micros(window.length));
         }
-        let (taken, delay, slot): (i64, i64, i64) = invocation.invoke(connection)?;
+        let (taken, delay, slot, members, lowered): (i64, i64, i64, i64, i64) =
+            invocation.invoke(connection)?;
+        let members = u32::try_from(members).unwrap_or(u32::MAX).max(1);
+        self.learn(members, lowered == 1);
         let delay = Duration::from_micros(u64::try_from(delay).unwrap_or(0));
-        if taken == 0 {
-            return Ok(Err(delay));
+        match taken {
+            0 => Ok(Some(Err(delay))),
+            1 => {
+                // The local budget counts what this member sends, for a fallback.
+                lock(&self.local).record(self.origin.elapsed().saturating_add(delay));
+                let slot = Duration::from_micros(u64::try_from(slot).unwrap_or(0));
+                Ok(Some(Ok(Reservation {
+                    delay,
+                    source: Source::Redis { slot },
+                })))
+            }
+            _ => Ok(None),
         }
-        let slot = Duration::from_micros(u64::try_from(slot).unwrap_or(0));
-        Ok(Ok(Reservation {
-            delay,
-            source: Source::Redis { slot },
-        }))
+    }
+
+    /// Keeps the members count, paces the local budget at this member's share of the
+    /// fallback's limit, and logs a lowered limit once.
+    fn learn(&self, members: u32, lowered: bool) {
+        if self.members.swap(members, Ordering::Relaxed) != members
+            && let Some(limit) = self.config.fallback.requests_per_minute_limit()
+        {
+            lock(&self.local).set_requests_per_minute(Some(limit / members));
+        }
+        if lowered && !self.limit_lowered.swap(true, Ordering::Relaxed) {
+            log::warn!(
+                target: "droplet_action",
+                "request budget: another member of the fleet has a lower limit for one of \
+                 this member's windows ({}); this member obeys it",
+                self.member_windows
+            );
+        }
+    }
+
+    fn gave_up(&self, id: String) {
+        let mut given_up = lock(&self.given_up);
+        if given_up.len() >= MAX_GIVEN_UP {
+            given_up.remove(0);
+        }
+        given_up.push(id);
+    }
+
+    /// Gives back every reservation whose answer never came (see [`RELEASE_SCRIPT`]).
+    fn give_back(&self, connection: &mut redis::Connection) -> redis::RedisResult<()> {
+        let ids = std::mem::take(&mut *lock(&self.given_up));
+        for (n, id) in ids.iter().enumerate() {
+            let mut invocation = self.release_script.prepare_invoke();
+            invocation.key(&self.given_up_key);
+            for key in &self.window_keys {
+                invocation.key(key);
+            }
+            invocation.arg(id).arg(MAX_HOLD.as_millis() as u64);
+            if let Err(error) = invocation.invoke::<i64>(connection) {
+                lock(&self.given_up).extend(ids[n..].iter().cloned());
+                return Err(error);
+            }
+        }
+        Ok(())
     }
 
     /// Holds every process's reservations for `hold`.
@@ -496,8 +709,9 @@ impl RequestBudget for RedisBudget {
     }
 }
 
-/// SHA-256 (lowercase hex) of `droplet-action budget`, a zero byte, and the token.
-fn token_hash(token: &Token) -> String {
+/// SHA-256 (lowercase hex) of `droplet-action budget`, a zero byte, the token, a zero byte
+/// and the origin.
+fn token_hash(token: &Token, origin: &str) -> String {
     let authorization = token.authorization().as_bytes();
     let secret = authorization
         .strip_prefix(b"Bearer ")
@@ -505,6 +719,8 @@ fn token_hash(token: &Token) -> String {
     let digest = Sha256::new()
         .chain_update(b"droplet-action budget\0")
         .chain_update(secret)
+        .chain_update(b"\0")
+        .chain_update(origin.trim_end_matches('/').as_bytes())
         .finalize();
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }

@@ -1,104 +1,17 @@
 //! The shared budget against a real `redis-server` that each test starts on 127.0.0.1.
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use droplet_action_model::{ResponseMeta, RetryAfter, Token};
+use common::{RedisServer, free_port, redis_slot, token, windows};
+use droplet_action_model::{ResponseMeta, RetryAfter};
 use droplet_action_redis_budget::{
     RedisBudget, RedisBudgetConfig, RequestBudget, Source, Unreachable,
 };
-
-/// A `redis-server` on a free loopback port, without persistence, killed when dropped.
-struct RedisServer {
-    child: Child,
-    port: u16,
-}
-
-impl RedisServer {
-    fn start() -> Self {
-        Self::start_on(free_port())
-    }
-
-    fn start_on(port: u16) -> Self {
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed (bash .ci/run installs it)");
-        let server = Self { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while redis::Client::open(server.url())
-            .and_then(|client| client.get_connection_with_timeout(Duration::from_secs(1)))
-            .and_then(|mut connection| redis::cmd("PING").query::<String>(&mut connection))
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    fn connection(&self) -> redis::Connection {
-        redis::Client::open(self.url())
-            .unwrap()
-            .get_connection()
-            .unwrap()
-    }
-
-    fn keys(&self) -> Vec<String> {
-        redis::cmd("KEYS")
-            .arg("*")
-            .query(&mut self.connection())
-            .unwrap()
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A port nothing listens on (for a moment).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn token(text: &str) -> Token {
-    Token::new(text).unwrap()
-}
-
-/// Windows alone, without margin.
-fn windows(pairs: &[(u32, Duration)]) -> RedisBudgetConfig {
-    pairs
-        .iter()
-        .fold(
-            RedisBudgetConfig::without_windows(),
-            |config, &(limit, length)| config.window(limit, length),
-        )
-        .margin(Duration::ZERO)
-}
-
-fn redis_slot(source: Source) -> Duration {
-    match source {
-        Source::Redis { slot } => slot,
-        Source::Local => panic!("the local budget answered: Redis was expected"),
-    }
-}
 
 #[test]
 fn many_threads_over_many_instances_never_exceed_any_window() {
@@ -198,8 +111,27 @@ fn keys_are_per_token_and_never_hold_it() {
     assert_eq!(first.key_hash(), again.key_hash());
     assert_ne!(first.key_hash(), second.key_hash());
     assert_eq!(first.key_hash().len(), 64);
-    let keys = server.keys();
-    assert_eq!(keys.len(), 4, "{keys:?}");
+    // Per token: the members, their limits and the one window (the state only once a
+    // 429 holds it).
+    let mut keys = server.keys();
+    keys.sort();
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    let mut suffixes: Vec<&str> = keys
+        .iter()
+        .map(|key| key.rsplit_once("}:").unwrap().1)
+        .collect();
+    suffixes.sort();
+    assert_eq!(
+        suffixes,
+        [
+            "limits",
+            "limits",
+            "members",
+            "members",
+            "window:10000000",
+            "window:10000000"
+        ]
+    );
     for key in &keys {
         assert!(key.starts_with("droplet-action:budget:{"), "{key}");
         assert!(!key.contains("dop_v1"), "{key}");
@@ -272,4 +204,60 @@ fn refuses_while_redis_is_down_when_asked_to() {
 #[test]
 fn a_bad_url_is_refused_at_once() {
     assert!(RedisBudget::new("http://x", &token("t"), RedisBudgetConfig::default()).is_err());
+}
+
+#[test]
+fn one_token_at_two_origins_counts_in_two_windows() {
+    let server = RedisServer::start();
+    let config = || windows(&[(1, Duration::from_secs(10))]);
+    let api = RedisBudget::new(&server.url(), &token("dop_v1_origin"), config()).unwrap();
+    let other = RedisBudget::new(
+        &server.url(),
+        &token("dop_v1_origin"),
+        config().origin("http://127.0.0.1:3000"),
+    )
+    .unwrap();
+    let same = RedisBudget::new(
+        &server.url(),
+        &token("dop_v1_origin"),
+        config().origin("https://api.digitalocean.com/"),
+    )
+    .unwrap();
+    assert_eq!(api.reserve(Duration::ZERO).unwrap().delay, Duration::ZERO);
+    assert_eq!(other.reserve(Duration::ZERO).unwrap().delay, Duration::ZERO);
+    assert_ne!(api.key_hash(), other.key_hash());
+    // The default origin, with or without its trailing slash, is one budget.
+    assert_eq!(api.key_hash(), same.key_hash());
+    assert!(same.reserve(Duration::ZERO).is_err());
+}
+
+#[test]
+fn members_with_different_limits_obey_the_lowest_in_one_window() {
+    let server = RedisServer::start();
+    let length = Duration::from_secs(10);
+    let low = RedisBudget::new(
+        &server.url(),
+        &token("dop_v1_mixed"),
+        windows(&[(6, length)]),
+    )
+    .unwrap();
+    let high = RedisBudget::new(
+        &server.url(),
+        &token("dop_v1_mixed"),
+        windows(&[(12, length)]),
+    )
+    .unwrap();
+    redis_slot(low.reserve(Duration::ZERO).unwrap().source);
+    let mut granted = 0;
+    while high.reserve(Duration::ZERO).is_ok() {
+        granted += 1;
+        assert!(granted <= 12, "the higher limit was obeyed");
+    }
+    assert_eq!(granted, 5, "six in all, the lower limit");
+    assert!(high.is_limit_lowered());
+    assert!(!low.is_limit_lowered());
+    assert_eq!(server.keys_with(":window:").len(), 1);
+    assert_eq!(high.members(), 2);
+    // The low member counts in the same, full window.
+    assert!(low.reserve(Duration::ZERO).is_err());
 }
