@@ -157,16 +157,20 @@ inline LastError &last_error() noexcept {
 }
 inline void library_spoke() noexcept { last_error().from_cpp = false; }
 
-// Milliseconds as the C API takes them, from any std::chrono::duration: rounded up (so a
-// positive duration never becomes 0, which means "unset"), negative and NaN count as 0, the
-// top is capped at UINT32_MAX.
+// Milliseconds as the C API takes them, from any std::chrono::duration: to the nearest
+// microsecond, then up to a whole millisecond (so a positive duration never becomes 0, which
+// means "unset"),
+// negative and NaN count as 0, the top is capped at UINT32_MAX.
 template <class Rep, class Period>
 std::uint32_t to_ms(std::chrono::duration<Rep, Period> duration) noexcept {
   const double ms = std::chrono::duration<double, std::milli>(duration).count();
   if (!(ms > 0.0)) return 0;
   constexpr double top = static_cast<double>(std::numeric_limits<std::uint32_t>::max());
   if (ms >= top) return std::numeric_limits<std::uint32_t>::max();
-  return static_cast<std::uint32_t>(std::ceil(ms));
+  // Whole microseconds first, so that a float's noise (0.001f s is 1.00000005 ms) does not
+  // add a millisecond; a positive duration still never becomes 0.
+  const double whole = std::ceil(std::round(ms * 1000.0) / 1000.0);
+  return whole < 1.0 ? 1 : static_cast<std::uint32_t>(whole);
 }
 
 // A string argument: a std::string_view, a std::string or a C string. A NULL C string is
@@ -695,9 +699,9 @@ class CancelToken {
 class Client;
 
 // Options for one call; unset fields (or a zero or negative duration) mean the client's
-// setting; durations of any std::chrono type are rounded up to whole milliseconds and
-// capped at UINT32_MAX ms. It refers to the token it is given, which must outlive the
-// call. Setters on a named object return it by reference; on a temporary, by value (so
+// setting; durations of any std::chrono type are taken to the microsecond, then rounded up
+// to whole milliseconds and capped at UINT32_MAX ms. It refers to the token it is given,
+// which must outlive the call. Setters on a named object return it by reference; on a temporary, by value (so
 // `auto &&options = CallOptions().timeout(1s);` holds a live object).
 class CallOptions {
  public:

@@ -1104,6 +1104,12 @@ void test_durations_of_any_unit_and_defaults_by_braces() {
   CHECK_EQ(o.raw().poll_interval_ms, 3);
   o.poll_interval(std::chrono::minutes(2));
   CHECK_EQ(o.raw().poll_interval_ms, 120000);
+  o.poll_interval(std::chrono::duration<float>(0.001f));
+  CHECK_EQ(o.raw().poll_interval_ms, 1);
+  o.poll_interval(std::chrono::nanoseconds(1));
+  CHECK_EQ(o.raw().poll_interval_ms, 1);
+  o.poll_interval(std::chrono::nanoseconds(1001000));
+  CHECK_EQ(o.raw().poll_interval_ms, 2);
 
   const droplet::Client client = droplet::ClientBuilder()
                                      .token("mock-token")
