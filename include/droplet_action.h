@@ -461,8 +461,10 @@ droplet_status droplet_client_builder_build(struct droplet_client_builder *build
 // Sets the client's request budget: every request, from every thread, is paced to at
 // most `requests` a minute, what remains of the hourly budget (`ratelimit-*` headers) is
 // spread over the time to its reset, and the pace slows when `429`s or a falling
-// `ratelimit-remaining` show other users of the token. A call that would wait longer than
-// its time allows fails at once with `DROPLET_STATUS_TIMEOUT`. DigitalOcean allows 250
+// `ratelimit-remaining` show other users of the token. Waiting for a slot is part of a
+// call's total time, not of one attempt's: a call with a per-call timeout (or a wait, with
+// its deadline) whose slot is further away fails at once with `DROPLET_STATUS_TIMEOUT`; a
+// call without one waits for its slot, and a cancel token ends that wait. DigitalOcean allows 250
 // requests a minute and 5,000 an hour per token. 0 = the default: 250 for DigitalOcean's
 // API, no pacing for any other base URL; `UINT32_MAX` = no pacing.
 //

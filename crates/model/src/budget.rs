@@ -213,6 +213,24 @@ struct Round {
     allowed_rate: f64,
 }
 
+/// How long a call may wait for a request-budget slot before its request is sent: the time
+/// left before the call's deadline (a get's per-call timeout, a wait's deadline). Waiting
+/// for the budget is part of a call's total time, never of one attempt's (an attempt's
+/// timeout starts when its request is sent), so a call without a deadline waits for its
+/// slot however far the budget puts it, and can be cancelled meanwhile. Every driver, the
+/// blocking get and every wait, asks this one rule.
+///
+/// ```
+/// use std::time::Duration;
+/// use droplet_action_model::budget_wait_allowed;
+///
+/// assert_eq!(budget_wait_allowed(Some(Duration::from_secs(5))), Duration::from_secs(5));
+/// assert_eq!(budget_wait_allowed(None), Duration::MAX);
+/// ```
+pub fn budget_wait_allowed(time_left: Option<Duration>) -> Duration {
+    time_left.unwrap_or(Duration::MAX)
+}
+
 /// The pacing state of one client: when its next request may be sent.
 ///
 /// DigitalOcean allows 250 requests a minute and 5,000 an hour per token. Each request

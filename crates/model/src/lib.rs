@@ -43,7 +43,7 @@ mod retry;
 mod timestamp;
 
 pub use action::{Action, ActionStatus, Region};
-pub use budget::{Budget, BudgetConfig, Slowdown, SlowdownReason};
+pub use budget::{Budget, BudgetConfig, Slowdown, SlowdownReason, budget_wait_allowed};
 pub use headers::{RateLimit, RetryAfter, request_id_from_headers};
 pub use id::{ActionId, DropletId, InvalidId};
 pub use request::{

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use droplet_action_model::{
     ActionId, ActionRequest, BaseUrl, BudgetConfig, DEFAULT_BASE_URL, DropletId, ErrorResponse,
-    ResponseError, ResponseMeta, RetryAdvice, RetryPolicy, Token, classify, redact_url,
+    ResponseError, ResponseMeta, RetryAdvice, RetryPolicy, Token, budget_wait_allowed, classify,
+    redact_url,
 };
 use ureq::ResponseExt;
 use ureq::http::uri::{Authority, PathAndQuery, Scheme};
@@ -278,9 +279,13 @@ impl ClientBuilder {
     /// Paces every request of the client, from every thread, to at most `requests` a
     /// minute; it also spreads what remains of the hourly budget (from the `ratelimit-*`
     /// headers) over the time to its reset, and slows down when `429`s or a falling
-    /// `ratelimit-remaining` show that others spend the same token. A call that would have
-    /// to wait longer than its time allows fails at once. The default is DigitalOcean's
-    /// 250 for DigitalOcean's API and no pacing for any other base URL.
+    /// `ratelimit-remaining` show that others spend the same token. Waiting for a slot is
+    /// part of a call's total time, not of one attempt's: a call with a per-call timeout
+    /// (or a wait, with its deadline) whose slot is further away fails at once with
+    /// [`Error::RateBudget`](crate::Error::RateBudget); a call without one waits for its
+    /// slot, cancellably ([`droplet_action_model::budget_wait_allowed`] is the rule). The
+    /// default is DigitalOcean's 250 for DigitalOcean's API and no pacing for any other
+    /// base URL.
     pub fn requests_per_minute(mut self, requests: u32) -> Self {
         self.pacing = Pacing::PerMinute(requests);
         self
@@ -711,9 +716,9 @@ impl Client {
                 None => inner.timeout,
             };
             if let Some(budget) = &inner.budget {
-                let allowed = deadline.map_or(inner.timeout, |deadline| {
-                    deadline.saturating_duration_since(Instant::now())
-                });
+                let allowed = budget_wait_allowed(
+                    deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
+                );
                 match budget.try_reserve(allowed) {
                     Ok(delay) if delay.is_zero() => {}
                     Ok(delay) => {

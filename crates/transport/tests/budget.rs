@@ -23,11 +23,11 @@ fn a_call_that_cannot_fit_its_time_in_the_budget_fails_at_once() {
     let client = paced(&server, 2);
     client.get_droplet_action(3164444, 36804636).unwrap();
     client.get_droplet_action(3164444, 36804636).unwrap();
-    // The third request of the minute would wait about a minute: longer than the 30 s
-    // an attempt may take, and than the 200 ms this call allows.
+    // The third request of the minute would wait about a minute: longer than the 200 ms
+    // this call allows, and than the 10 ms the next one allows.
     for options in [
-        CallOptions::new(),
         CallOptions::new().timeout(Duration::from_millis(200)),
+        CallOptions::new().timeout(Duration::from_millis(10)),
     ] {
         let started = Instant::now();
         let error = client
@@ -94,8 +94,13 @@ fn clients_sharing_a_budget_share_its_slots() {
     for client in &clients {
         client.get_droplet_action(3164444, 36804636).unwrap();
     }
+    // The fourth of the minute is a minute away: more than this call's second.
     let error = clients[0]
-        .get_droplet_action(3164444, 36804636)
+        .get_droplet_action_with(
+            3164444,
+            36804636,
+            &CallOptions::new().timeout(Duration::from_secs(1)),
+        )
         .unwrap_err();
     assert!(matches!(error, Error::RateBudget { .. }), "{error:?}");
     assert_eq!(server.hits(3164444, 36804636), 3);
@@ -112,4 +117,64 @@ fn zero_requests_a_minute_is_refused() {
         error.to_string(),
         "invalid argument: requests_per_minute must be at least 1"
     );
+}
+
+/// A budget whose every slot is `delay` away.
+#[derive(Debug)]
+struct SlotsAway {
+    delay: Duration,
+    asked: std::sync::Mutex<Vec<Duration>>,
+}
+
+impl RequestBudget for SlotsAway {
+    fn try_reserve(&self, max_wait: Duration) -> Result<Duration, Duration> {
+        self.asked.lock().unwrap().push(max_wait);
+        if self.delay <= max_wait {
+            Ok(self.delay)
+        } else {
+            Err(self.delay)
+        }
+    }
+}
+
+/// Waiting for the budget is part of a call's total time, not of one attempt's: a call
+/// without a per-call timeout waits for a slot further away than its attempt timeout.
+#[test]
+fn a_call_without_a_timeout_waits_for_a_slot_beyond_the_attempt_timeout() {
+    let server = MockServer::start().unwrap();
+    let budget = Arc::new(SlotsAway {
+        delay: Duration::from_millis(600),
+        asked: std::sync::Mutex::new(Vec::new()),
+    });
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(server.base_url())
+        .timeout(Duration::from_millis(200))
+        .budget(Arc::clone(&budget) as Arc<dyn RequestBudget>)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let answer = client.get_droplet_action(3164444, 36804636).unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(600));
+    assert_eq!(answer.meta.status, 200);
+    assert_eq!(answer.attempts, 1);
+    assert_eq!(*budget.asked.lock().unwrap(), [Duration::MAX]);
+    // With a per-call timeout, the slot must fit in what is left of it.
+    let error = client
+        .get_droplet_action_with(
+            3164444,
+            36804636,
+            &CallOptions::new().timeout(Duration::from_millis(400)),
+        )
+        .unwrap_err();
+    match error {
+        Error::RateBudget {
+            needed, allowed, ..
+        } => {
+            assert_eq!(needed, Duration::from_millis(600));
+            assert!(allowed <= Duration::from_millis(400), "{allowed:?}");
+        }
+        other => panic!("expected the budget's refusal, got {other:?}"),
+    }
+    assert_eq!(server.hits(3164444, 36804636), 1);
 }

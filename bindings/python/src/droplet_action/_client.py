@@ -427,8 +427,9 @@ class Client:
     read from the environment); ``ca_file`` a PEM bundle trusted beside the system's and
     the bundled roots. ``requests_per_minute`` paces every request of the client, from
     every thread (default: 250 for DigitalOcean's API, the limit of a token; none for any
-    other base URL; ``2**32 - 1``: no pacing); a call that would wait past its time fails
-    with ``TimeoutError``.
+    other base URL; ``2**32 - 1``: no pacing). Waiting for a slot counts in a call's own
+    ``timeout``, not in an attempt's: a call whose slot lies beyond its ``timeout`` fails at
+    once with ``TimeoutError``; a call without one waits for its slot.
 
     Events (attempts, retries, outcomes) go to ``logging.getLogger("droplet_action")``,
     at the levels that logger lets through when the client is created.
