@@ -42,9 +42,21 @@ fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, Error> {
     let cannot = |e: &dyn std::fmt::Display| {
         Error::invalid(format!("cannot read the CA file {}: {e}", path.display()))
     };
-    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
-    // A device or a pipe (/dev/zero, a FIFO) would never end: only a plain file is read,
-    // and no more than a CA bundle could be.
+    // A device or a pipe (/dev/zero, a FIFO) would never end, and opening a FIFO blocks until
+    // a writer comes: the path is checked first, opened without blocking (in case it was
+    // swapped in between), checked again as opened, and only a plain file is read, no more
+    // than a CA bundle could be.
+    if !std::fs::metadata(path).map_err(|e| cannot(&e))?.is_file() {
+        return Err(cannot(&"not a regular file"));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path).map_err(|e| cannot(&e))?;
     if !file.metadata().map_err(|e| cannot(&e))?.is_file() {
         return Err(cannot(&"not a regular file"));
     }

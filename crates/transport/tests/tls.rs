@@ -177,6 +177,44 @@ fn a_ca_file_that_cannot_be_used_is_refused_at_build() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A FIFO, a socket, a symbolic link to a FIFO: refused at once, never waited on (opening a
+/// FIFO blocks until a writer comes).
+#[test]
+fn a_ca_file_that_is_a_fifo_or_a_socket_is_refused_at_once() {
+    let dir = std::env::temp_dir().join(format!("droplet-fifo-ca-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("ca.fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let link = dir.join("link.pem");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+    let socket = dir.join("ca.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    for path in [fifo, link, socket] {
+        let (done, outcome) = std::sync::mpsc::channel();
+        let checked = path.clone();
+        std::thread::spawn(move || {
+            let result = Client::builder()
+                .token(DEFAULT_TOKEN)
+                .ca_file(&checked)
+                .build()
+                .map(drop);
+            let _ = done.send(result);
+        });
+        let error = outcome
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap_or_else(|_| panic!("{} blocked the build", path.display()))
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidArgument { .. }), "{error:?}");
+        assert!(error.to_string().contains("not a regular file"), "{error}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_redirect_from_https_to_plain_http_is_refused_even_to_loopback() {
     let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
