@@ -17,12 +17,17 @@
 #   2. four processes of 16 waiters, one token, no coordination: naive; each process its
 #      own LocalBudget;
 #   3. the same four processes sharing a RedisBudget (windows divided by the scale): the
-#      limits alone, then with a third window of SPREAD_PER_MINUTE requests a minute.
+#      limits alone, then with a third window of SPREAD_PER_MINUTE requests a minute; then,
+#      with that third window, the same run while Redis is frozen (SIGSTOP, then SIGCONT:
+#      row 3f) or down (killed, then started again on its port: row 3d) for FAULT_FOR real
+#      seconds from FAULT_AT real seconds after the start. While Redis is away each member
+#      paces at its share of the fallback's limit.
 #
 # Settings (environment): SCALE (mock seconds per real second, default 60: a mock hour is a
 # real minute), ACTION_SECONDS (default 1800), POLL (the naive poll and the wait's poll
 # interval, mock seconds, default 5), SPREAD_PER_MINUTE (default 83: 4,980 an hour), ROWS
-# (which rows, default "1n 1t 1m 2n 2t 3r 3s"), OUT (default target/fleet-run).
+# (which rows, default "1n 1t 1m 2n 2t 3r 3s 3f 3d"), FAULT_AT (default 8) and FAULT_FOR
+# (default 10), OUT (default target/fleet-run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -31,7 +36,9 @@ SCALE=${SCALE:-60}
 ACTION_SECONDS=${ACTION_SECONDS:-1800}
 POLL=${POLL:-5}
 SPREAD_PER_MINUTE=${SPREAD_PER_MINUTE:-83}
-ROWS=${ROWS:-1n 1t 1m 2n 2t 3r 3s}
+ROWS=${ROWS:-1n 1t 1m 2n 2t 3r 3s 3f 3d}
+FAULT_AT=${FAULT_AT:-8}
+FAULT_FOR=${FAULT_FOR:-10}
 OUT=${OUT:-$ROOT/target/fleet-run}
 WAITERS=64
 
@@ -85,9 +92,11 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # ---------------------------------------------------------------- redis
 REDIS_PID=
 REDIS_URL=
+REDIS_PORT=
 start_redis() {
-    local port=16379
+    local port=${1:-16379}
     while ! port_free "$port"; do port=$((port + 1)); done
+    REDIS_PORT=$port
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
         >"$OUT/redis.log" 2>&1 &
     REDIS_PID=$!
@@ -105,6 +114,35 @@ start_redis() {
 RUN_ID=$(date +%s)
 ROW_INDEX=0
 DIRS=()
+
+# What happens to Redis during the next row: "" (nothing), "freeze" or "down".
+FAULT=
+
+# Freezes Redis, or kills it, FAULT_AT s from now, for FAULT_FOR s; writes the pid of the
+# Redis that runs afterwards to $1.
+inject_fault() {
+    local pid_file=$1
+    sleep "$FAULT_AT"
+    if [ "$FAULT" = freeze ]; then
+        kill -STOP "$REDIS_PID"
+        log "  redis frozen for $FAULT_FOR s"
+        sleep "$FAULT_FOR"
+        kill -CONT "$REDIS_PID"
+        echo "$REDIS_PID" >"$pid_file"
+    else
+        kill "$REDIS_PID"
+        local tries=0
+        until port_free "$REDIS_PORT"; do
+            tries=$((tries + 1))
+            [ $tries -lt 100 ] || { log "redis-server did not stop"; exit 1; }
+            sleep 0.05
+        done
+        log "  redis down for $FAULT_FOR s"
+        sleep "$FAULT_FOR"
+        start_redis "$REDIS_PORT"
+        echo "$REDIS_PID" >"$pid_file"
+    fi
+}
 
 # run_row NAME CASE CLIENT_LABEL GOAL PROCESSES CLIENT [fleet options...]
 run_row() {
@@ -141,11 +179,24 @@ run_row() {
         fleet_pids+=($!)
         PIDS+=($!)
     done
+    local injector=
+    if [ -n "$FAULT" ]; then
+        inject_fault "$dir/redis.pid" &
+        injector=$!
+        PIDS+=("$injector")
+    fi
     local failed=0 pid
     for pid in "${fleet_pids[@]}"; do
         wait "$pid" || failed=1
         forget "$pid"
     done
+    if [ -n "$injector" ]; then
+        wait "$injector" || failed=1
+        forget "$injector"
+        forget "$REDIS_PID"
+        REDIS_PID=$(cat "$dir/redis.pid")
+        PIDS+=("$REDIS_PID")
+    fi
     curl -sf "$url/__mock/stats" >"$dir/stats.json" || echo '{}' >"$dir/stats.json"
     kill "$mock"
     wait "$mock" || true
@@ -166,9 +217,16 @@ for row in $ROWS; do
     1m) run_row 1m "1. one process" "one wait_for_droplet_actions, LocalBudget" zero+bound 1 many ;;
     2n) run_row 2n "2. four processes" "naive, 16 threads each" - 4 naive ;;
     2t) run_row 2t "2. four processes" "16 threads each, own LocalBudget" share+fair 4 threads ;;
-    3r | 3s)
+    3r | 3s | 3f | 3d)
         [ -n "$REDIS_PID" ] || start_redis
-        if [ "$row" = 3r ]; then
+        if [ "$row" = 3f ] || [ "$row" = 3d ]; then
+            if [ "$row" = 3f ]; then FAULT=freeze; else FAULT=down; fi
+            run_row "$row" "3. four processes" \
+                "RedisBudget + $SPREAD_PER_MINUTE/min, Redis $FAULT ${FAULT_FOR} s" zero 4 redis \
+                --redis "$REDIS_URL" --redis-prefix "fleet:$RUN_ID:$row" \
+                --spread-per-minute "$SPREAD_PER_MINUTE"
+            FAULT=
+        elif [ "$row" = 3r ]; then
             run_row 3r "3. four processes" "16 threads each, RedisBudget 250/min + 5000/h" zero \
                 4 redis --redis "$REDIS_URL" --redis-prefix "fleet:$RUN_ID:3r"
         else

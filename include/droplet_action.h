@@ -578,7 +578,9 @@ void droplet_request_free(struct droplet_request *request);
 // `droplet_action_get` classifies one it received: `OK` with the action, `API_ERROR`
 // (with `error_id`, `request_id`, `rate_limit`), `DECODE`, or `BODY_TOO_LARGE` above the
 // default 4 MiB limit. `attempts` is 0. Header names are matched without regard to case;
-// a header whose name or value is not valid HTTP is ignored. `INVALID_ARGUMENT` when
+// a header whose name or value is not valid HTTP is ignored. `DECODE` for more than 128
+// header fields or more than 64 KiB of them (names, values, `: ` and line ends), as the
+// transport reads no more. `INVALID_ARGUMENT` when
 // `headers` is NULL with `headers_len` > 0, a name or value is NULL, or `body` is NULL
 // with `body_len` > 0. Free the result with `droplet_action_result_free`.
 //

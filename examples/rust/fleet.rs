@@ -219,7 +219,8 @@ fn run(args: &Args) -> Result<(), String> {
                 .window(PER_MINUTE, real(60.0))
                 .window(PER_HOUR, real(3600.0))
                 .margin(real(1.0))
-                .key_prefix(args.text("redis-prefix")?);
+                .key_prefix(args.text("redis-prefix")?)
+                .fallback_time_scale(scale);
             if spread > 0 {
                 config = config.window(spread, real(60.0));
             }

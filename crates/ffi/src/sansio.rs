@@ -5,7 +5,8 @@ use std::ffi::{CString, c_char, c_void};
 use std::ptr;
 
 use droplet_action_model::{
-    ActionId, ActionRequest, BaseUrl, DropletId, RetryAdvice, RetryPolicy, Token, unit_from_random,
+    ActionId, ActionRequest, BaseUrl, DropletId, MAX_RESPONSE_HEADER_BYTES, MAX_RESPONSE_HEADERS,
+    RetryAdvice, RetryPolicy, Token, unit_from_random,
 };
 use droplet_action_transport::{DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT, answer_from_parts};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -172,7 +173,9 @@ pub unsafe extern "C" fn droplet_request_free(request: *mut droplet_request) {
 /// `droplet_action_get` classifies one it received: `OK` with the action, `API_ERROR`
 /// (with `error_id`, `request_id`, `rate_limit`), `DECODE`, or `BODY_TOO_LARGE` above the
 /// default 4 MiB limit. `attempts` is 0. Header names are matched without regard to case;
-/// a header whose name or value is not valid HTTP is ignored. `INVALID_ARGUMENT` when
+/// a header whose name or value is not valid HTTP is ignored. `DECODE` for more than 128
+/// header fields or more than 64 KiB of them (names, values, `: ` and line ends), as the
+/// transport reads no more. `INVALID_ARGUMENT` when
 /// `headers` is NULL with `headers_len` > 0, a name or value is NULL, or `body` is NULL
 /// with `body_len` > 0. Free the result with `droplet_action_result_free`.
 ///
@@ -196,6 +199,17 @@ pub unsafe extern "C" fn droplet_response_parse(
         if body.is_null() && body_len > 0 {
             return rejected("invalid argument: body is NULL").into_result();
         }
+        // The transport reads no more headers, nor header bytes, than these.
+        if headers_len > MAX_RESPONSE_HEADERS {
+            return Outcome::rejected(
+                DropletStatus::Decode,
+                format!(
+                    "the answer has {headers_len} header fields, more than the \
+                     {MAX_RESPONSE_HEADERS} accepted"
+                ),
+            )
+            .into_result();
+        }
         let pairs = if headers_len == 0 {
             &[][..]
         } else {
@@ -203,6 +217,7 @@ pub unsafe extern "C" fn droplet_response_parse(
             unsafe { std::slice::from_raw_parts(headers, headers_len) }
         };
         let mut map = HeaderMap::with_capacity(pairs.len());
+        let mut header_bytes = 0usize;
         for pair in pairs {
             if pair.name.is_null() || pair.value.is_null() {
                 return rejected("invalid argument: a header name or value is NULL").into_result();
@@ -214,6 +229,21 @@ pub unsafe extern "C" fn droplet_response_parse(
                     std::ffi::CStr::from_ptr(pair.value),
                 )
             };
+            // Each field as sent: the name, ": ", the value and its line end.
+            header_bytes = header_bytes
+                .saturating_add(name.to_bytes().len())
+                .saturating_add(value.to_bytes().len())
+                .saturating_add(4);
+            if header_bytes > MAX_RESPONSE_HEADER_BYTES {
+                return Outcome::rejected(
+                    DropletStatus::Decode,
+                    format!(
+                        "the answer's header fields take more than the \
+                         {MAX_RESPONSE_HEADER_BYTES} bytes accepted"
+                    ),
+                )
+                .into_result();
+            }
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.to_bytes()),
                 HeaderValue::from_bytes(value.to_bytes()),

@@ -51,8 +51,8 @@ pub use request::{
     redact_url,
 };
 pub use response::{
-    ActionResponse, ApiError, DecodeError, ErrorResponse, ResponseError, ResponseMeta, classify,
-    parse_action,
+    ActionResponse, ApiError, DecodeError, ErrorResponse, MAX_RESPONSE_HEADER_BYTES,
+    MAX_RESPONSE_HEADERS, ResponseError, ResponseMeta, classify, parse_action,
 };
 pub use retry::{RetryAdvice, RetryPolicy, backoff_delay, is_retryable_status, unit_from_random};
 pub use timestamp::{InvalidTimestamp, Timestamp};

@@ -10,6 +10,14 @@ use crate::headers::request_id_from_headers;
 use crate::object::Object;
 use crate::{Action, RateLimit, RetryAfter};
 
+/// The most header fields an answer may carry. The transport's HTTP stack (ureq) reads no
+/// more than this many, and the sans-IO parse refuses more.
+pub const MAX_RESPONSE_HEADERS: usize = 128;
+
+/// The most bytes an answer's header fields may take, names and values with their `: ` and
+/// line ends. The transport reads no more than this, and the sans-IO parse refuses more.
+pub const MAX_RESPONSE_HEADER_BYTES: usize = 64 * 1024;
+
 /// What every answer carries besides its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseMeta {

@@ -237,6 +237,7 @@ pub struct RedisBudgetConfig {
     on_unreachable: Unreachable,
     fallback: BudgetConfig,
     origin: String,
+    fallback_time_scale: f64,
 }
 
 impl Default for RedisBudgetConfig {
@@ -263,6 +264,7 @@ impl Default for RedisBudgetConfig {
             on_unreachable: Unreachable::LocalBudget,
             fallback: BudgetConfig::default(),
             origin: DEFAULT_BASE_URL.to_owned(),
+            fallback_time_scale: 1.0,
         }
     }
 }
@@ -327,6 +329,18 @@ impl RedisBudgetConfig {
     /// budget at another). Default: DigitalOcean's API, `https://api.digitalocean.com`.
     pub fn origin(mut self, origin: impl Into<String>) -> Self {
         self.origin = origin.into();
+        self
+    }
+
+    /// Runs the local fallback's clock `scale` times as fast as real time (within 0.001 to
+    /// 1,000,000), against a server whose time is scaled the same way (the mock's
+    /// `--time-scale`): for tests and benchmarks. Default: 1.
+    pub fn fallback_time_scale(mut self, scale: f64) -> Self {
+        self.fallback_time_scale = if scale.is_finite() {
+            scale.clamp(0.001, 1_000_000.0)
+        } else {
+            1.0
+        };
         self
     }
 
@@ -489,10 +503,12 @@ impl RedisBudget {
         match self.config.on_unreachable {
             Unreachable::Refuse => Err(Duration::MAX),
             Unreachable::LocalBudget => {
-                let now = self.origin.elapsed();
-                let delay = lock(&self.local).try_reserve(now, max_wait)?;
+                let scale = self.config.fallback_time_scale;
+                let delay = lock(&self.local)
+                    .try_reserve(self.local_now(), times(max_wait, scale))
+                    .map_err(|needed| times(needed, 1.0 / scale))?;
                 Ok(Reservation {
-                    delay,
+                    delay: times(delay, 1.0 / scale),
                     source: Source::Local,
                 })
             }
@@ -607,7 +623,8 @@ impl RedisBudget {
             0 => Ok(Some(Err(delay))),
             1 => {
                 // The local budget counts what this member sends, for a fallback.
-                lock(&self.local).record(self.origin.elapsed().saturating_add(delay));
+                let scale = self.config.fallback_time_scale;
+                lock(&self.local).record(self.local_now().saturating_add(times(delay, scale)));
                 let slot = Duration::from_micros(u64::try_from(slot).unwrap_or(0));
                 Ok(Some(Ok(Reservation {
                     delay,
@@ -634,6 +651,14 @@ impl RedisBudget {
                 self.member_windows
             );
         }
+    }
+
+    /// The local budget's clock: real time since this budget was made, times the fallback's
+    /// time scale.
+    fn local_now(&self) -> Duration {
+        self.origin
+            .elapsed()
+            .mul_f64(self.config.fallback_time_scale)
     }
 
     fn gave_up(&self, id: String) {
@@ -686,8 +711,7 @@ impl RequestBudget for RedisBudget {
             .map_or(0, |since| {
                 i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
             });
-        let now = self.origin.elapsed();
-        lock(&self.local).observe_meta(now, unix_now, meta);
+        lock(&self.local).observe_meta(self.local_now(), unix_now, meta);
         let retry_after = (meta.status == 429)
             .then_some(meta.retry_after)
             .flatten()
@@ -723,6 +747,14 @@ fn token_hash(token: &Token, origin: &str) -> String {
         .chain_update(origin.trim_end_matches('/').as_bytes())
         .finalize();
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// `duration` times `factor`, saturating at `Duration::MAX`.
+fn times(duration: Duration, factor: f64) -> Duration {
+    if factor == 1.0 {
+        return duration;
+    }
+    Duration::try_from_secs_f64(duration.as_secs_f64() * factor).unwrap_or(Duration::MAX)
 }
 
 fn micros(duration: Duration) -> u64 {

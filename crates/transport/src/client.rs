@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use droplet_action_model::{
     ActionId, ActionRequest, BaseUrl, BudgetConfig, DEFAULT_BASE_URL, DropletId, ErrorResponse,
-    ResponseError, ResponseMeta, RetryAdvice, RetryPolicy, Token, budget_wait_allowed, classify,
-    redact_url,
+    MAX_RESPONSE_HEADER_BYTES, ResponseError, ResponseMeta, RetryAdvice, RetryPolicy, Token,
+    budget_wait_allowed, classify, redact_url,
 };
 use ureq::ResponseExt;
 use ureq::http::uri::{Authority, PathAndQuery, Scheme};
@@ -358,6 +358,7 @@ impl ClientBuilder {
             .max_redirects_will_error(false)
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout))
+            .max_response_header_size(MAX_RESPONSE_HEADER_BYTES)
             .proxy(proxy)
             .tls_config(
                 ureq::tls::TlsConfig::builder()
