@@ -20,7 +20,9 @@ pub struct InvalidBaseUrl {
 }
 
 /// A URL as it may be shown in a message or a log: any user info (`user:password@`)
-/// before the host is replaced by `***@`, so that credentials never appear.
+/// before the host is replaced by `***@`, every query value by `***` (names stay, as
+/// `?access_token=***`), and any fragment by `#***`, so that neither credentials nor a
+/// secret a server put in a URL ever appear.
 ///
 /// ```
 /// use droplet_action_model::redact_url;
@@ -28,15 +30,45 @@ pub struct InvalidBaseUrl {
 /// assert_eq!(redact_url("socks5://s3cret@[::1]:1080/x"), "socks5://***@[::1]:1080/x");
 /// assert_eq!(redact_url("https://api.digitalocean.com"), "https://api.digitalocean.com");
 /// assert_eq!(redact_url("user:pw@host:3128"), "***@host:3128");
+/// assert_eq!(
+///     redact_url("https://x.example/v2?access_token=s3cret&page=2#s3cret"),
+///     "https://x.example/v2?access_token=***&page=***#***"
+/// );
+/// assert_eq!(redact_url("/v2/a?s3cret"), "/v2/a?***");
 /// ```
 pub fn redact_url(url: &str) -> String {
     let start = url.find("://").map_or(0, |i| i + 3);
     let rest = &url[start..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{}***{}", &url[..start], &rest[at..]),
-        None => url.to_owned(),
+    let mut out = match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &rest[at..authority_end]),
+        None => url[..start + authority_end].to_owned(),
+    };
+    let tail = &rest[authority_end..];
+    let (before_fragment, fragment) = match tail.find('#') {
+        Some(hash) => (&tail[..hash], Some(())),
+        None => (tail, None),
+    };
+    match before_fragment.split_once('?') {
+        Some((path, query)) => {
+            out.push_str(path);
+            out.push('?');
+            let redacted: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, _)) => format!("{name}=***"),
+                    None if pair.is_empty() => String::new(),
+                    None => "***".to_owned(),
+                })
+                .collect();
+            out.push_str(&redacted.join("&"));
+        }
+        None => out.push_str(before_fragment),
     }
+    if fragment.is_some() {
+        out.push_str("#***");
+    }
+    out
 }
 
 /// The port of a URL authority (`[user@]host[:port]`): `Ok(None)` without one, the number

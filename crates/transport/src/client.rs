@@ -915,7 +915,10 @@ impl Client {
             location.to_owned()
         };
         let uri: Uri = target.parse().map_err(|_| Error::Transport {
-            message: format!("the server redirected to an invalid location {location:?}"),
+            message: format!(
+                "the server redirected to an invalid location {:?}",
+                redact_url(location)
+            ),
             attempts: 0,
             retryable: false,
         })?;

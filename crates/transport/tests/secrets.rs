@@ -93,3 +93,84 @@ fn no_debug_display_error_or_log_line_shows_a_secret() {
         assert!(!text.contains(SECRET), "a secret shows in: {text}");
     }
 }
+
+/// Answers each connection's first request with `answer`, `count` times.
+fn answering(answers: Vec<String>) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for answer in answers {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    port
+}
+
+/// A secret a server puts in a redirect's `Location` (query or fragment) reaches no log
+/// line and no error text: every URL the client shows is redacted first.
+#[test]
+fn a_secret_in_a_redirect_location_reaches_no_log_line_or_error() {
+    let server = MockServer::start().unwrap();
+    let follow = format!(
+        "{}/v2/droplets/3164444/actions/36804636?access_token={SECRET}&x={SECRET}#{SECRET}",
+        server.base_url()
+    );
+    let redirect = |location: &str| {
+        format!(
+            "HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        )
+    };
+    let port = answering(vec![
+        redirect(&follow),
+        redirect(&format!("http://[::1?access_token={SECRET}")),
+        redirect(&format!("http://10.0.0.1/v2?access_token={SECRET}")),
+    ]);
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&lines);
+    let client = Client::builder()
+        .token("dop_v1_token")
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .max_retries(0)
+        .log_hook(
+            Arc::new(move |level: Level, message: &str| {
+                sink.lock().unwrap().push(format!("{level} {message}"))
+            }),
+            Level::Debug,
+        )
+        .build()
+        .unwrap();
+    let mut shown = Vec::new();
+    for _ in 0..3 {
+        match client.get_droplet_action(3164444, 36804636) {
+            Ok(answer) => shown.push(format!("{:?}", answer.meta)),
+            Err(error) => shown.push(format!("{error} {error:?}")),
+        }
+    }
+    let lines = lines.lock().unwrap().clone();
+    let redirected = format!(
+        "DEBUG GET /v2/droplets/3164444/actions/36804636: redirected to {}/v2/droplets/3164444/actions/36804636?access_token=***&x=***",
+        server.base_url()
+    );
+    assert!(lines.contains(&redirected), "{lines:#?}");
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("invalid location \"http://[::1?access_token=***\"")),
+        "{shown:#?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("http://10.0.0.1/v2?access_token=***")),
+        "{shown:#?}"
+    );
+    for text in lines.iter().chain(&shown) {
+        assert!(!text.contains(SECRET), "{text}");
+    }
+}
