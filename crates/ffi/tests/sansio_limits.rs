@@ -12,12 +12,12 @@ use droplet_action_model::{
 };
 
 fn text(ptr: *const c_char) -> Option<String> {
-    // SAFETY: NULL or a NUL-terminated string of a live result.
-    (!ptr.is_null()).then(|| {
-        unsafe { CStr::from_ptr(ptr) }
-            .to_string_lossy()
-            .into_owned()
-    })
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: a NUL-terminated string of a live result.
+    let text = unsafe { CStr::from_ptr(ptr) };
+    Some(text.to_string_lossy().into_owned())
 }
 
 /// Parses the documented body with these headers; returns the status and the message.
