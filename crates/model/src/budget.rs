@@ -372,15 +372,15 @@ impl Budget {
         if delay > nanos(max_wait) {
             return Err(Duration::from_nanos(delay));
         }
-        if let Some(limit) = self.config.requests_per_minute {
+        if self.config.requests_per_minute.is_some() {
             self.slots.push_back(slot);
-            let keep = usize::try_from(limit).unwrap_or(usize::MAX);
+            // Every slot that can still bound a later one stays, so that a slot given back
+            // (`release`) leaves the window as it would have been without it.
             let window = self.minute_window();
-            while self.slots.len() > keep
-                || self
-                    .slots
-                    .front()
-                    .is_some_and(|&oldest| oldest.saturating_add(window) <= slot)
+            while self
+                .slots
+                .front()
+                .is_some_and(|&oldest| oldest.saturating_add(window) <= now)
             {
                 self.slots.pop_front();
             }
@@ -417,19 +417,16 @@ impl Budget {
     /// ```
     pub fn record(&mut self, slot: Duration) {
         let slot = nanos(slot);
-        let Some(limit) = self.config.requests_per_minute else {
+        if self.config.requests_per_minute.is_none() {
             return;
-        };
+        }
         let index = self.slots.partition_point(|&s| s <= slot);
         self.slots.insert(index, slot);
-        let keep = usize::try_from(limit).unwrap_or(usize::MAX);
-        let latest = self.slots.back().copied().unwrap_or(slot);
         let window = self.minute_window();
-        while self.slots.len() > keep
-            || self
-                .slots
-                .front()
-                .is_some_and(|&oldest| oldest.saturating_add(window) <= latest)
+        while self
+            .slots
+            .front()
+            .is_some_and(|&oldest| oldest.saturating_add(window) <= slot)
         {
             self.slots.pop_front();
         }

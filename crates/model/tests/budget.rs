@@ -759,3 +759,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_slot_given_back_leaves_the_window_as_it_was_before_it() {
+    let mut budget = minute_only(1);
+    let t0 = secs(100);
+    assert_eq!(budget.try_reserve(t0, Duration::MAX), Ok(Duration::ZERO));
+    // The second of the minute is a window away; given back, the first still holds.
+    let delay = budget.try_reserve(t0, Duration::MAX).unwrap();
+    assert!(budget.release(t0 + delay));
+    let later = t0 + secs(1);
+    assert_eq!(
+        budget.try_reserve(later, Duration::MAX),
+        Ok(delay - secs(1))
+    );
+}
+
+#[test]
+fn slots_granted_elsewhere_count_in_the_minute() {
+    let mut budget = minute_only(2);
+    let t0 = secs(100);
+    budget.record(t0);
+    budget.record(t0 + secs(1));
+    let delay = budget.try_reserve(t0 + secs(2), Duration::MAX).unwrap();
+    // Two went out elsewhere: the third waits for the first to leave the minute.
+    assert_eq!(delay, secs(58));
+    // A larger share keeps what was sent; slots are still handed out in order.
+    budget.set_requests_per_minute(Some(5));
+    assert_eq!(budget.config().requests_per_minute_limit(), Some(5));
+    assert_eq!(
+        budget.try_reserve(t0 + secs(2), Duration::MAX),
+        Ok(secs(58))
+    );
+    assert_eq!(
+        budget.try_reserve(t0 + secs(2), Duration::MAX),
+        Ok(secs(58))
+    );
+}

@@ -19,6 +19,31 @@ pub trait RequestBudget: Send + Sync + fmt::Debug {
     fn observe(&self, meta: &ResponseMeta) {
         let _ = meta;
     }
+
+    /// [`try_reserve`](Self::try_reserve) that also says which slot was taken, so that it
+    /// can be given back with [`give_back`](Self::give_back) when its request is never
+    /// sent. The default knows no slot (`slot: None`): its slots are kept.
+    fn try_take(&self, max_wait: Duration) -> Result<Taken, Duration> {
+        self.try_reserve(max_wait)
+            .map(|delay| Taken { delay, slot: None })
+    }
+
+    /// Gives back a slot taken with [`try_take`](Self::try_take) whose request was never
+    /// sent (the call was cancelled or timed out while it waited, or its connection failed
+    /// before anything was written). The default does nothing.
+    fn give_back(&self, taken: &Taken) {
+        let _ = taken;
+    }
+}
+
+/// A slot taken from a [`RequestBudget`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Taken {
+    /// Wait this long, then send.
+    pub delay: Duration,
+    /// The slot on the budget's own clock, for [`RequestBudget::give_back`]; `None` when the
+    /// budget cannot take it back.
+    pub slot: Option<Duration>,
 }
 
 /// The budget of one process: [`droplet_action_model::Budget`] behind a lock, on this
@@ -129,6 +154,24 @@ impl RequestBudget for LocalBudget {
         outcome
             .map(|delay| self.real(delay))
             .map_err(|needed| self.real(needed))
+    }
+
+    fn try_take(&self, max_wait: Duration) -> Result<Taken, Duration> {
+        let now = self.now();
+        let delay = self
+            .lock()
+            .try_reserve(now, self.scaled(max_wait))
+            .map_err(|needed| self.real(needed))?;
+        Ok(Taken {
+            delay: self.real(delay),
+            slot: Some(now.saturating_add(delay)),
+        })
+    }
+
+    fn give_back(&self, taken: &Taken) {
+        if let Some(slot) = taken.slot {
+            self.lock().release(slot);
+        }
     }
 
     fn observe(&self, meta: &ResponseMeta) {

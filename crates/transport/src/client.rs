@@ -716,20 +716,26 @@ impl Client {
                 }
                 None => inner.timeout,
             };
+            let mut taken = None;
             if let Some(budget) = &inner.budget {
                 let allowed = budget_wait_allowed(
                     deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
                 );
-                match budget.try_reserve(allowed) {
-                    Ok(delay) if delay.is_zero() => {}
-                    Ok(delay) => {
-                        events.emit(
-                            Level::Debug,
-                            format_args!("{request}: waiting {delay:?} for the request budget"),
-                        );
-                        if cancel::sleep(delay, cancel).is_err() {
-                            return Err(cancelled(attempts - 1));
+                match budget.try_take(allowed) {
+                    Ok(slot) => {
+                        if !slot.delay.is_zero() {
+                            let delay = slot.delay;
+                            events.emit(
+                                Level::Debug,
+                                format_args!("{request}: waiting {delay:?} for the request budget"),
+                            );
+                            if cancel::sleep(delay, cancel).is_err() {
+                                // Nothing was sent: the slot goes back to the budget.
+                                budget.give_back(&slot);
+                                return Err(cancelled(attempts - 1));
+                            }
                         }
+                        taken = Some(slot);
                     }
                     Err(needed) => {
                         events.emit(
@@ -747,8 +753,24 @@ impl Client {
                     }
                 }
             }
+            // The time left once the budget's wait is over.
+            let timeout = match deadline {
+                Some(deadline) => deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(timeout)
+                    .max(Duration::from_millis(1)),
+                None => timeout,
+            };
             events.emit(Level::Debug, format_args!("{request}: attempt {attempts}"));
-            let mut outcome = self.attempt(request, timeout);
+            let mut unsent = false;
+            let mut outcome = self.attempt(request, timeout, &mut unsent);
+            if unsent
+                && outcome.is_err()
+                && let (Some(budget), Some(slot)) = (&inner.budget, &taken)
+            {
+                // The request never left (no connection): its slot goes back to the budget.
+                budget.give_back(slot);
+            }
             // A server (or a proxy before it) may echo the token back: it never leaves
             // through a message, an error id or a request id.
             if inner.secret.len() >= MIN_SCRUBBED_SECRET {
@@ -854,7 +876,14 @@ impl Client {
     }
 
     /// One request, following redirects; the token only goes to the base URL's origin.
-    fn attempt(&self, request: &ActionRequest, timeout: Duration) -> Result<ActionAnswer, Error> {
+    /// One attempt; `unsent` is set when it failed before its request was written (no
+    /// connection could be made), so that nothing reached the server.
+    fn attempt(
+        &self,
+        request: &ActionRequest,
+        timeout: Duration,
+        unsent: &mut bool,
+    ) -> Result<ActionAnswer, Error> {
         let inner = &self.inner;
         let started = Instant::now();
         let mut http_request = inner
@@ -874,10 +903,10 @@ impl Client {
                     .timeout_global(Some(left.max(Duration::from_millis(1))))
                     .build();
             }
-            let response = inner
-                .agent
-                .run(http_request)
-                .map_err(|e| map_ureq_error(e, timeout, inner.connect_timeout))?;
+            let response = inner.agent.run(http_request).map_err(|e| {
+                *unsent = redirects == 0 && before_write(&e);
+                map_ureq_error(e, timeout, inner.connect_timeout)
+            })?;
             if response.status().is_redirection()
                 && redirects < MAX_REDIRECTS
                 && let Some(next) = self.redirected(request, response.get_uri(), &response)?
@@ -1081,6 +1110,19 @@ fn is_loopback_host(host: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether `error` came before anything of the request was written: no name, no
+/// connection, no TLS session.
+fn before_write(error: &ureq::Error) -> bool {
+    match error {
+        ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect)
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::HostNotFound
+        | ureq::Error::Tls(_) => true,
+        ureq::Error::Io(io) => io.kind() == io::ErrorKind::ConnectionRefused,
+        _ => false,
+    }
 }
 
 fn map_ureq_error(error: ureq::Error, timeout: Duration, connect: Duration) -> Error {

@@ -53,7 +53,7 @@ mod tls;
 mod wait;
 
 pub use answer::ActionAnswer;
-pub use budget::{LocalBudget, RequestBudget};
+pub use budget::{LocalBudget, RequestBudget, Taken};
 pub use cancel::CancelToken;
 pub use client::{
     BASE_URL_ENV_VAR, Client, ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT,

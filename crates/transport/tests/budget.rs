@@ -178,3 +178,70 @@ fn a_call_without_a_timeout_waits_for_a_slot_beyond_the_attempt_timeout() {
     }
     assert_eq!(server.hits(3164444, 36804636), 1);
 }
+
+/// A call cancelled while it waits for its slot gives the slot back: after several such
+/// cancels the budget paces as if they had never been made.
+#[test]
+fn a_call_cancelled_while_it_waits_for_the_budget_gives_its_slot_back() {
+    let server = MockServer::start().unwrap();
+    let budget = Arc::new(LocalBudget::per_minute(1));
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(server.base_url())
+        .budget(Arc::clone(&budget) as Arc<dyn RequestBudget>)
+        .build()
+        .unwrap();
+    client.get_droplet_action(3164444, 36804636).unwrap();
+    for _ in 0..3 {
+        let token = CancelToken::new();
+        let trigger = token.clone();
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            trigger.cancel();
+        });
+        let error = client
+            .get_droplet_action_with(3164444, 36804636, &CallOptions::new().cancel(&token))
+            .unwrap_err();
+        canceller.join().unwrap();
+        assert!(
+            matches!(error, Error::Cancelled { attempts: 0, .. }),
+            "{error:?}"
+        );
+    }
+    // The next slot is the one a minute after the first request, not three minutes later.
+    let needed = budget.try_reserve(Duration::ZERO).unwrap_err();
+    assert!(
+        needed > Duration::from_secs(55) && needed <= Duration::from_secs(61),
+        "{needed:?}"
+    );
+    assert_eq!(server.hits(3164444, 36804636), 1);
+}
+
+/// An attempt that could not connect sent nothing: its slot goes back to the budget.
+#[test]
+fn an_attempt_that_could_not_connect_gives_its_slot_back() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}", dead.local_addr().unwrap().port());
+    drop(dead);
+    let budget = Arc::new(LocalBudget::per_minute(2));
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(url)
+        .max_retries(0)
+        .budget(Arc::clone(&budget) as Arc<dyn RequestBudget>)
+        .build()
+        .unwrap();
+    for _ in 0..4 {
+        let error = client
+            .get_droplet_action_with(
+                3164444,
+                36804636,
+                &CallOptions::new().timeout(Duration::from_millis(500)),
+            )
+            .unwrap_err();
+        assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    }
+    assert_eq!(budget.try_reserve(Duration::ZERO), Ok(Duration::ZERO));
+    assert_eq!(budget.try_reserve(Duration::ZERO), Ok(Duration::ZERO));
+    assert!(budget.try_reserve(Duration::ZERO).is_err());
+}
