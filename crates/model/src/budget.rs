@@ -374,16 +374,7 @@ impl Budget {
         }
         if self.config.requests_per_minute.is_some() {
             self.slots.push_back(slot);
-            // Every slot that can still bound a later one stays, so that a slot given back
-            // (`release`) leaves the window as it would have been without it.
-            let window = self.minute_window();
-            while self
-                .slots
-                .front()
-                .is_some_and(|&oldest| oldest.saturating_add(window) <= now)
-            {
-                self.slots.pop_front();
-            }
+            self.forget_slots_before(now);
         }
         self.last_slot = Some(slot);
         if let Some(interval) = spread_interval {
@@ -399,9 +390,9 @@ impl Budget {
     }
 
     /// Counts a request slot that another budget granted: a shared budget this one stands
-    /// in for while that one cannot be reached. `slot` is on this budget's clock. A fallback
-    /// to this budget then starts from what was really sent in the last minute, not from an
-    /// empty one.
+    /// in for while that one cannot be reached. `now` and `slot` are on this budget's clock
+    /// (`slot` is `now` plus the other budget's delay). A fallback to this budget then
+    /// starts from what was really sent in the last minute, not from an empty one.
     ///
     /// ```
     /// use std::time::Duration;
@@ -410,26 +401,19 @@ impl Budget {
     /// let config = BudgetConfig::default().requests_per_minute(Some(2)).spread(false);
     /// let mut budget = Budget::new(config);
     /// let now = Duration::from_secs(10);
-    /// budget.record(now);
-    /// budget.record(now);
+    /// budget.record(now, now);
+    /// budget.record(now, now);
     /// // Both of the minute's requests went out elsewhere: the next waits for the window.
     /// assert_eq!(budget.try_reserve(now, Duration::MAX), Ok(Duration::from_secs(61)));
     /// ```
-    pub fn record(&mut self, slot: Duration) {
-        let slot = nanos(slot);
+    pub fn record(&mut self, now: Duration, slot: Duration) {
         if self.config.requests_per_minute.is_none() {
             return;
         }
+        let slot = nanos(slot);
         let index = self.slots.partition_point(|&s| s <= slot);
         self.slots.insert(index, slot);
-        let window = self.minute_window();
-        while self
-            .slots
-            .front()
-            .is_some_and(|&oldest| oldest.saturating_add(window) <= slot)
-        {
-            self.slots.pop_front();
-        }
+        self.forget_slots_before(nanos(now));
     }
 
     /// Changes the requests allowed in a rolling minute (`None`: no minute window), keeping
@@ -589,6 +573,20 @@ impl Budget {
         // Float-to-integer casts saturate; the share is never NaN.
         let allowed = (f64::from(limit) * self.share).floor() as usize;
         Some(allowed.max(1))
+    }
+
+    /// Drops the slots whose minute has passed at `at`. Every slot that can still bound a
+    /// later one stays, so that a slot given back (`release`) leaves the window as it would
+    /// have been without it.
+    fn forget_slots_before(&mut self, at: u64) {
+        let window = self.minute_window();
+        while self
+            .slots
+            .front()
+            .is_some_and(|&oldest| oldest.saturating_add(window) <= at)
+        {
+            self.slots.pop_front();
+        }
     }
 
     fn minute_window(&self) -> u64 {

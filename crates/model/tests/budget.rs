@@ -779,8 +779,8 @@ fn a_slot_given_back_leaves_the_window_as_it_was_before_it() {
 fn slots_granted_elsewhere_count_in_the_minute() {
     let mut budget = minute_only(2);
     let t0 = secs(100);
-    budget.record(t0);
-    budget.record(t0 + secs(1));
+    budget.record(t0, t0);
+    budget.record(t0 + secs(1), t0 + secs(1));
     let delay = budget.try_reserve(t0 + secs(2), Duration::MAX).unwrap();
     // Two went out elsewhere: the third waits for the first to leave the minute.
     assert_eq!(delay, secs(58));

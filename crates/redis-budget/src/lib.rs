@@ -624,7 +624,8 @@ impl RedisBudget {
             1 => {
                 // The local budget counts what this member sends, for a fallback.
                 let scale = self.config.fallback_time_scale;
-                lock(&self.local).record(self.local_now().saturating_add(times(delay, scale)));
+                let now = self.local_now();
+                lock(&self.local).record(now, now.saturating_add(times(delay, scale)));
                 let slot = Duration::from_micros(u64::try_from(slot).unwrap_or(0));
                 Ok(Some(Ok(Reservation {
                     delay,
