@@ -876,8 +876,8 @@ impl Client {
     }
 
     /// One request, following redirects; the token only goes to the base URL's origin.
-    /// One attempt; `unsent` is set when it failed before its request was written (no
-    /// connection could be made), so that nothing reached the server.
+    /// `unsent` is set when it failed before its request was written (no connection could
+    /// be made), so that nothing reached the server.
     fn attempt(
         &self,
         request: &ActionRequest,
