@@ -10,16 +10,20 @@
 // Nothing is ever freed by hand, on any path, exceptions included. A moved-from object is
 // empty: its destructor does nothing, and calls on it fail as calls with a NULL handle do in
 // C (Status::InvalidArgument, with a message that says so), never crash. A moved-from
-// CancelToken given to CallOptions::cancel makes the call fail the same way.
+// CancelToken given to CallOptions::cancel makes the call fail the same way. CallOptions
+// share the token they are given: it lives as long as the last of them, whatever becomes of
+// the CancelToken object afterwards.
 //
 // Views: Action, Region, the std::string_view accessors of Result, Results, Error and
 // Request, and Header point into memory that the owning object holds. They stay valid while
 // that object lives, moves included (a move hands the memory over, it does not copy it).
-// Every accessor that returns a view is refused at compile time on a temporary owner
-// (`client.get(1, 2).raw_body()`, `client.wait_many(refs).front()`,
-// `droplet::Error(result).error_id()` do not compile), and a temporary CancelToken cannot be
-// handed to CallOptions, so that nothing that compiles can dangle through a temporary.
-//
+// Every accessor of this header that returns a view or a raw handle is refused at compile
+// time on a temporary owner (`client.get(1, 2).raw_body()`, `client.wait_many(refs).front()`,
+// `client.wait_many(refs).take()`, `droplet::Error(result).error_id()`,
+// `droplet::CallOptions().raw()` do not compile), a temporary CancelToken cannot be handed
+// to CallOptions, and nullptr is no string. What the standard library hands out follows its
+// own rules: a Result inside a temporary std::optional or std::vector, and
+// std::exception::what() of a temporary Error, dangle as they would for any type.
 // Errors: a call's failure is a value: a Result whose status() says why, with every field
 // the library reports. get_or_throw() and wait_or_throw() throw droplet::Error instead,
 // which carries the same fields. Building a client throws droplet::Error, with the reason
@@ -31,7 +35,10 @@
 // Client::try_from_env, every setter); what throws is left out (build, from_env,
 // Request::build, the *_or_throw calls). A setter then keeps the first refusal and
 // try_build() reports it; Result::action() and Error::action() without an action, and a
-// failed allocation, end the process (std::abort), as the standard library does there.
+// failed allocation, end the process (std::abort), as the standard library does there. The
+// two modes live in inline namespaces of their own (droplet::exc, droplet::noexc), so files
+// built each way link into one program without sharing an inline function; pass droplet
+// objects only between files built the same way.
 //
 // Threads: a Client and a CancelToken may be used from many threads at once; a
 // ClientBuilder, a Result and a Request from one at a time (or shared read-only).
@@ -71,6 +78,14 @@
 #endif
 
 namespace droplet {
+// The exception mode is part of every name (exc or noexc), so that a program whose files
+// are built with and without -fno-exceptions links two sets of inline functions, never one
+// body chosen by link order for both.
+#if DROPLET_HPP_EXCEPTIONS
+inline namespace exc {
+#else
+inline namespace noexc {
+#endif
 
 // The outcome of a call: the values of droplet_status, in a scoped enum.
 enum class Status : std::uint32_t {
@@ -127,10 +142,32 @@ struct RateLimit {
   SysSeconds reset_time() const noexcept { return SysSeconds(std::chrono::seconds(reset)); }
 };
 
-// One HTTP header, as views.
+// One HTTP header, as views. Built from std::string_view, std::string or C strings; a
+// NULL C string is remembered and refused by parse_response, a nullptr literal does not
+// compile.
 struct Header {
   std::string_view name;
   std::string_view value;
+
+  Header() noexcept = default;
+  template <class N, class V>
+  Header(const N &header_name, const V &header_value) noexcept  // NOLINT: implicit on purpose
+      : name(view(header_name)), value(view(header_value)),
+        null_(is_null(header_name) || is_null(header_value)) {}
+  Header(std::nullptr_t, std::nullptr_t) = delete;
+
+  // Whether it was built from a NULL C string.
+  bool null() const noexcept { return null_; }
+
+ private:
+  static std::string_view view(std::string_view s) noexcept { return s; }
+  static std::string_view view(const char *s) noexcept {
+    return s != nullptr ? std::string_view(s) : std::string_view();
+  }
+  static std::string_view view(std::nullptr_t) = delete;
+  static bool is_null(std::string_view) noexcept { return false; }
+  static bool is_null(const char *s) noexcept { return s == nullptr; }
+  bool null_ = false;
 };
 
 // One action to wait for, as wait_many takes them: {droplet_id, action_id}.
@@ -198,6 +235,9 @@ class BaseUrl {
  public:
   BaseUrl(std::nullopt_t) noexcept {}  // NOLINT
   BaseUrl(std::optional<std::string_view> url) noexcept : url_(url) {}  // NOLINT
+  BaseUrl(const std::optional<std::string> &url) noexcept {  // NOLINT
+    if (url) url_ = std::string_view(*url);
+  }
   BaseUrl(std::string_view url) noexcept : url_(url) {}  // NOLINT
   BaseUrl(const std::string &url) noexcept : url_(std::string_view(url)) {}  // NOLINT
   BaseUrl(const char *url) noexcept : null_(url == nullptr) {  // NOLINT
@@ -252,6 +292,30 @@ struct Refusal {
 };
 
 [[noreturn]] inline void abort_without_exceptions() noexcept { std::abort(); }
+
+// An integer argument: any integer type but bool and the character types.
+template <class Int>
+using if_integer = std::enable_if_t<
+    std::is_integral<Int>::value && !std::is_same<Int, bool>::value &&
+        !std::is_same<Int, char>::value && !std::is_same<Int, signed char>::value &&
+        !std::is_same<Int, unsigned char>::value && !std::is_same<Int, wchar_t>::value &&
+        !std::is_same<Int, char16_t>::value && !std::is_same<Int, char32_t>::value,
+    int>;
+
+// `value` as a Target (an unsigned type), or empty when it is negative or too large.
+template <class Target, class Int>
+std::optional<Target> in_range(Int value) noexcept {
+  if constexpr (std::is_signed<Int>::value) {
+    if (value < 0) return std::nullopt;
+  }
+  using Unsigned = std::make_unsigned_t<Int>;
+  if constexpr (std::numeric_limits<Unsigned>::digits > std::numeric_limits<Target>::digits) {
+    if (static_cast<Unsigned>(value) > static_cast<Unsigned>(std::numeric_limits<Target>::max())) {
+      return std::nullopt;
+    }
+  }
+  return static_cast<Target>(value);
+}
 
 }  // namespace detail
 
@@ -463,7 +527,9 @@ class [[nodiscard]] Result {
 // The results of wait_many, one per ref in the same order. Move-only; the accessors that
 // hand out a Result (or a view into one) are refused on a temporary, so that
 // `client.wait_many(refs).front().action()` does not compile; iterate it in a range-for,
-// keep it in a variable, or take the vector out with std::move(results).take().
+// keep it in a variable, or take the vector out with take(). Out of range (or on an empty or
+// moved-from Results) the accessors return an empty Result (Status::InvalidArgument,
+// saying so) rather than reading past the end.
 class [[nodiscard]] Results {
  public:
   using iterator = std::vector<Result>::iterator;
@@ -478,24 +544,26 @@ class [[nodiscard]] Results {
 
   std::size_t size() const noexcept { return results_.size(); }
   bool empty() const noexcept { return results_.empty(); }
-  // Whether every result is ok().
+  // Whether there is at least one result and every one is ok() (as droplet_actions_wait
+  // returns OK).
   bool all_ok() const noexcept {
+    if (results_.empty()) return false;
     for (const Result &result : results_) {
       if (!result.ok()) return false;
     }
     return true;
   }
 
-  Result &operator[](std::size_t i) & noexcept { return results_[i]; }
-  const Result &operator[](std::size_t i) const & noexcept { return results_[i]; }
+  Result &operator[](std::size_t i) & noexcept { return at(i); }
+  const Result &operator[](std::size_t i) const & noexcept { return at(i); }
   Result &operator[](std::size_t i) && = delete;
   const Result &operator[](std::size_t i) const && = delete;
-  Result &front() & noexcept { return results_.front(); }
-  const Result &front() const & noexcept { return results_.front(); }
+  Result &front() & noexcept { return at(0); }
+  const Result &front() const & noexcept { return at(0); }
   Result &front() && = delete;
   const Result &front() const && = delete;
-  Result &back() & noexcept { return results_.back(); }
-  const Result &back() const & noexcept { return results_.back(); }
+  Result &back() & noexcept { return at(results_.size() - 1); }
+  const Result &back() const & noexcept { return at(results_.size() - 1); }
   Result &back() && = delete;
   const Result &back() const && = delete;
   iterator begin() & noexcept { return results_.begin(); }
@@ -507,11 +575,24 @@ class [[nodiscard]] Results {
   iterator end() && = delete;
   const_iterator end() const && = delete;
 
-  // The results as a vector (this object is empty afterwards).
-  std::vector<Result> take() && noexcept { return std::move(results_); }
+  // Moves the results out into a vector (this object is empty afterwards). Only on a named
+  // Results, so that no vector is a temporary whose elements could be handed out.
+  [[nodiscard]] std::vector<Result> take() & noexcept { return std::move(results_); }
+  std::vector<Result> take() && = delete;
   operator std::vector<Result>() && noexcept { return std::move(results_); }  // NOLINT
 
  private:
+  // The empty Result handed out of range, reset at each use (this thread's own).
+  static Result &none() noexcept {
+    static thread_local Result result(detail::Refusal{kNoResult});
+    result = Result(detail::Refusal{kNoResult});
+    return result;
+  }
+  Result &at(std::size_t i) noexcept { return i < results_.size() ? results_[i] : none(); }
+  const Result &at(std::size_t i) const noexcept {
+    return i < results_.size() ? results_[i] : none();
+  }
+  static constexpr const char *kNoResult = "droplet::Results: no result at this index";
   std::vector<Result> results_;
 };
 
@@ -521,18 +602,17 @@ class [[nodiscard]] Results {
 // integer status is taken (no narrowing warning at the call); one outside 0..65535 is
 // Status::InvalidArgument. A header whose name or value holds a NUL byte is ignored, as the
 // library ignores any header that is not valid HTTP.
-template <class Int, std::enable_if_t<std::is_integral<Int>::value &&
-                                          !std::is_same<Int, bool>::value,
-                                      int> = 0>
+template <class Int, detail::if_integer<Int> = 0>
 Result parse_response(Int http_status, const std::vector<Header> &headers,
-                      std::string_view body) {
-  constexpr const char *out_of_range = "parse_response: the HTTP status is outside 0..65535";
-  if constexpr (std::is_signed<Int>::value) {
-    if (http_status < 0) return Result(detail::Refusal{out_of_range});
+                      detail::Text body) {
+  const std::optional<std::uint16_t> status = detail::in_range<std::uint16_t>(http_status);
+  if (!status) {
+    return Result(detail::Refusal{"parse_response: the HTTP status is outside 0..65535"});
   }
-  if constexpr (static_cast<std::uintmax_t>(std::numeric_limits<Int>::max()) > 65535u) {
-    if (static_cast<std::uintmax_t>(http_status) > 65535u) {
-      return Result(detail::Refusal{out_of_range});
+  if (body.null()) return Result(detail::Refusal{"parse_response: the body is NULL"});
+  for (const Header &header : headers) {
+    if (header.null()) {
+      return Result(detail::Refusal{"parse_response: a header name or value is NULL"});
     }
   }
   std::vector<std::string> strings;
@@ -550,8 +630,8 @@ Result parse_response(Int http_status, const std::vector<Header> &headers,
     raw.push_back(droplet_header{name, strings.back().c_str()});
   }
   return Result(droplet_response_parse(
-      static_cast<std::uint16_t>(http_status), raw.empty() ? nullptr : raw.data(), raw.size(),
-      reinterpret_cast<const std::uint8_t *>(body.data()), body.size()));
+      *status, raw.empty() ? nullptr : raw.data(), raw.size(),
+      reinterpret_cast<const std::uint8_t *>(body.view().data()), body.view().size()));
 }
 
 // Thrown by get_or_throw and wait_or_throw (with the failed call's Result) and when a
@@ -663,55 +743,58 @@ inline bool check(droplet_status status) {
 }  // namespace detail
 
 // A cancellation token: trigger() ends every call that holds it with Status::Cancelled
-// within about 20 ms, from any thread. Once triggered it stays triggered. It must outlive
-// every call that holds it (a temporary token cannot be given to CallOptions). Move-only.
+// within about 20 ms, from any thread. Once triggered it stays triggered. CallOptions given
+// the token share it, so the C token lives as long as the last of them, whatever becomes of
+// this object (moved, reassigned or destroyed). Move-only.
 class CancelToken {
  public:
   // A token that is not triggered. If memory runs out it throws std::bad_alloc (without
-  // exceptions, the token is empty, as a moved-from one).
-  CancelToken() : raw_(droplet_cancel_new()) {
+  // exceptions, the process ends).
+  CancelToken() : raw_(droplet_cancel_new(), &droplet_cancel_free) {
 #if DROPLET_HPP_EXCEPTIONS
     if (raw_ == nullptr) throw std::bad_alloc();
+#else
+    if (raw_ == nullptr) detail::abort_without_exceptions();
 #endif
   }
-  CancelToken(CancelToken &&other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
-  CancelToken &operator=(CancelToken &&other) noexcept {
-    if (this != &other) {
-      droplet_cancel_free(raw_);
-      raw_ = std::exchange(other.raw_, nullptr);
-    }
-    return *this;
-  }
+  CancelToken(CancelToken &&other) noexcept = default;
+  CancelToken &operator=(CancelToken &&other) noexcept = default;
   CancelToken(const CancelToken &) = delete;
   CancelToken &operator=(const CancelToken &) = delete;
-  ~CancelToken() { droplet_cancel_free(raw_); }
+  ~CancelToken() = default;
 
   // Thread-safe and async-signal-safe; does nothing on a moved-from token.
-  void trigger() const noexcept { droplet_cancel_trigger(raw_); }
+  void trigger() const noexcept { droplet_cancel_trigger(raw_.get()); }
   // False for a moved-from token.
-  bool triggered() const noexcept { return droplet_cancel_is_triggered(raw_); }
-  const droplet_cancel *raw() const noexcept { return raw_; }
+  bool triggered() const noexcept { return droplet_cancel_is_triggered(raw_.get()); }
+  // The C token (NULL once moved from), valid while this object or CallOptions given it
+  // live.
+  const droplet_cancel *raw() const & noexcept { return raw_.get(); }
+  const droplet_cancel *raw() const && = delete;
 
  private:
-  droplet_cancel *raw_;
+  friend class CallOptions;
+  std::shared_ptr<droplet_cancel> raw_;
 };
 
 class Client;
 
 // Options for one call; unset fields (or a zero or negative duration) mean the client's
 // setting; durations of any std::chrono type are taken to the microsecond, then rounded up
-// to whole milliseconds and capped at UINT32_MAX ms. It refers to the token it is given,
-// which must outlive the call. Setters on a named object return it by reference; on a temporary, by value (so
-// `auto &&options = CallOptions().timeout(1s);` holds a live object).
+// to whole milliseconds and capped at UINT32_MAX ms. They share the token they are given
+// (see CancelToken). Setters on a named object return it by reference; on a temporary, by
+// value (so `auto &&options = CallOptions().timeout(1s);` holds a live object).
 class CallOptions {
  public:
   CallOptions() noexcept = default;
 
   // Ends the call with Status::Cancelled when the token is triggered. A moved-from token
-  // makes the call fail with Status::InvalidArgument; a temporary one does not compile.
+  // makes the call fail with Status::InvalidArgument; a temporary one does not compile (a
+  // token nobody else holds could never be triggered).
   CallOptions &cancel(const CancelToken &token) & noexcept {
-    raw_.cancel = token.raw();
-    cancel_moved_from_ = token.raw() == nullptr;
+    token_ = token.raw_;
+    raw_.cancel = token_.get();
+    cancel_moved_from_ = token_ == nullptr;
     return *this;
   }
   CallOptions cancel(const CancelToken &token) && noexcept {
@@ -744,7 +827,9 @@ class CallOptions {
     poll_interval(interval);
     return std::move(*this);
   }
-  const droplet_call_options &raw() const noexcept { return raw_; }
+  // The C options, valid while this object lives.
+  const droplet_call_options &raw() const & noexcept { return raw_; }
+  const droplet_call_options &raw() const && = delete;
 
  private:
   friend class Client;
@@ -754,6 +839,7 @@ class CallOptions {
   }
 
   droplet_call_options raw_{sizeof(droplet_call_options), nullptr, 0, 0};
+  std::shared_ptr<droplet_cancel> token_;
   bool cancel_moved_from_ = false;
 };
 
@@ -775,7 +861,7 @@ class [[nodiscard]] Client {
 #endif
   // from_env without exceptions: empty when no token is set or a setting is invalid
   // (last_error_message() says why).
-  static std::optional<Client> try_from_env() {
+  [[nodiscard]] static std::optional<Client> try_from_env() {
     droplet_client *raw = droplet_client_new_from_env();
     detail::library_spoke();
     if (raw == nullptr) return std::nullopt;
@@ -898,7 +984,8 @@ class [[nodiscard]] Client {
 #endif
 
   // The C client, still owned by this object (NULL once moved from).
-  const droplet_client *raw() const noexcept { return raw_; }
+  const droplet_client *raw() const & noexcept { return raw_; }
+  const droplet_client *raw() const && = delete;
 
  private:
   friend class ClientBuilder;
@@ -933,13 +1020,15 @@ class ClientBuilder {
   ClientBuilder(ClientBuilder &&other) noexcept
       : raw_(std::exchange(other.raw_, nullptr)),
         log_(std::move(other.log_)),
-        refused_(std::exchange(other.refused_, false)) {}
+        refused_(std::exchange(other.refused_, false)),
+        refusal_(std::move(other.refusal_)) {}
   ClientBuilder &operator=(ClientBuilder &&other) noexcept {
     if (this != &other) {
       droplet_client_builder_free(raw_);
       raw_ = std::exchange(other.raw_, nullptr);
       log_ = std::move(other.log_);
       refused_ = std::exchange(other.refused_, false);
+      refusal_ = std::move(other.refusal_);
     }
     return *this;
   }
@@ -961,7 +1050,8 @@ class ClientBuilder {
   // The longest one attempt may take, connecting to the end of the body (above 0).
   template <class Rep, class Period>
   ClientBuilder &timeout(std::chrono::duration<Rep, Period> timeout) & {
-    return setting([&] { return droplet_client_builder_set_timeout_ms(raw_, detail::to_ms(timeout)); });
+    return setting(
+        [&] { return droplet_client_builder_set_timeout_ms(raw_, detail::to_ms(timeout)); });
   }
   template <class Rep, class Period>
   ClientBuilder timeout(std::chrono::duration<Rep, Period> timeout) && {
@@ -970,17 +1060,25 @@ class ClientBuilder {
   // The longest connecting may take (above 0).
   template <class Rep, class Period>
   ClientBuilder &connect_timeout(std::chrono::duration<Rep, Period> timeout) & {
-    return setting([&] { return droplet_client_builder_set_connect_timeout_ms(raw_, detail::to_ms(timeout)); });
+    return setting([&] {
+      return droplet_client_builder_set_connect_timeout_ms(raw_, detail::to_ms(timeout));
+    });
   }
   template <class Rep, class Period>
   ClientBuilder connect_timeout(std::chrono::duration<Rep, Period> timeout) && {
     return std::move(connect_timeout(timeout));
   }
-  // How many times a failed request is sent again (connection errors, 408, 429, 5xx).
-  ClientBuilder &max_retries(std::uint32_t retries) & {
-    return setting([&] { return droplet_client_builder_set_max_retries(raw_, retries); });
+  // How many times a failed request is sent again (connection errors, 408, 429, 5xx); any
+  // integer type, a negative or too large value refused.
+  template <class Int, detail::if_integer<Int> = 0>
+  ClientBuilder &max_retries(Int retries) & {
+    return number_setting<std::uint32_t>("max_retries", retries,
+                                         &droplet_client_builder_set_max_retries);
   }
-  ClientBuilder max_retries(std::uint32_t retries) && { return std::move(max_retries(retries)); }
+  template <class Int, detail::if_integer<Int> = 0>
+  ClientBuilder max_retries(Int retries) && {
+    return std::move(max_retries(retries));
+  }
   // The backoff between retries: full jitter under base * 2^retry, capped at max.
   template <class Rep, class Period, class Rep2, class Period2>
   ClientBuilder &backoff(std::chrono::duration<Rep, Period> base,
@@ -994,11 +1092,16 @@ class ClientBuilder {
                         std::chrono::duration<Rep2, Period2> max) && {
     return std::move(backoff(base, max));
   }
-  // The largest answer body accepted, in bytes (above 0).
-  ClientBuilder &body_limit(std::uint64_t bytes) & {
-    return setting([&] { return droplet_client_builder_set_body_limit(raw_, bytes); });
+  // The largest answer body accepted, in bytes (above 0; a negative value refused).
+  template <class Int, detail::if_integer<Int> = 0>
+  ClientBuilder &body_limit(Int bytes) & {
+    return number_setting<std::uint64_t>("body_limit", bytes,
+                                         &droplet_client_builder_set_body_limit);
   }
-  ClientBuilder body_limit(std::uint64_t bytes) && { return std::move(body_limit(bytes)); }
+  template <class Int, detail::if_integer<Int> = 0>
+  ClientBuilder body_limit(Int bytes) && {
+    return std::move(body_limit(bytes));
+  }
   ClientBuilder &user_agent(detail::Text user_agent) & {
     return text_setting("user_agent", user_agent, &droplet_client_builder_set_user_agent);
   }
@@ -1025,10 +1128,13 @@ class ClientBuilder {
   // The client's request budget, as droplet_client_builder_set_requests_per_minute: every
   // request is paced to at most `requests` a minute (0: the default, DigitalOcean's 250 a
   // minute for its API and none for any other base URL; no_pacing() turns it off).
-  ClientBuilder &requests_per_minute(std::uint32_t requests) & {
-    return setting([&] { return droplet_client_builder_set_requests_per_minute(raw_, requests); });
+  template <class Int, detail::if_integer<Int> = 0>
+  ClientBuilder &requests_per_minute(Int requests) & {
+    return number_setting<std::uint32_t>("requests_per_minute", requests,
+                                         &droplet_client_builder_set_requests_per_minute);
   }
-  ClientBuilder requests_per_minute(std::uint32_t requests) && {
+  template <class Int, detail::if_integer<Int> = 0>
+  ClientBuilder requests_per_minute(Int requests) && {
     return std::move(requests_per_minute(requests));
   }
   // No pacing at all (requests_per_minute(UINT32_MAX)).
@@ -1046,7 +1152,9 @@ class ClientBuilder {
                                       int> = 0>
   ClientBuilder &log(F &&function, Level max_level = Level::Debug) & {
     using Fn = std::decay_t<F>;
-    if constexpr (std::is_constructible<bool, const Fn &>::value) {
+    // A function named directly is never null; anything else that tests as bool may be.
+    if constexpr (!std::is_function<std::remove_reference_t<F>>::value &&
+                  std::is_constructible<bool, const Fn &>::value) {
       if (!static_cast<bool>(function)) return log(nullptr);
     }
     auto held = std::make_unique<detail::LogSinkOf<Fn>>(std::forward<F>(function));
@@ -1089,11 +1197,13 @@ class ClientBuilder {
 #endif
   // build without exceptions: empty on failure, with the reason (a refused setting, or
   // what the library says) in last_error_message(). The builder is empty afterwards.
-  std::optional<Client> try_build() {
+  [[nodiscard]] std::optional<Client> try_build() {
     droplet_client_builder *raw = std::exchange(raw_, nullptr);
     std::unique_ptr<detail::LogSink> log = std::move(log_);
     if (std::exchange(refused_, false)) {
-      droplet_client_builder_free(raw);  // last_error_message() still names the refusal
+      droplet_client_builder_free(raw);
+      // The first refusal is the reason, whatever other builders did since.
+      detail::record(std::move(refusal_));
       return std::nullopt;
     }
     droplet_client *client = nullptr;
@@ -1104,7 +1214,8 @@ class ClientBuilder {
   }
 
   // The C builder, still owned by this object (NULL once built or moved from).
-  droplet_client_builder *raw() noexcept { return raw_; }
+  droplet_client_builder *raw() & noexcept { return raw_; }
+  droplet_client_builder *raw() && = delete;
 
  private:
   bool ok_so_far() const noexcept { return !refused_; }
@@ -1113,15 +1224,36 @@ class ClientBuilder {
   template <class Set>
   ClientBuilder &setting(Set set) {
     if (refused_) return *this;
-    if (!detail::check(set())) refused_ = true;
+    if (!detail::check(set())) refuse(droplet_last_error_message());
     return *this;
+  }
+  void refuse(std::string reason) {
+    refused_ = true;
+    refusal_ = std::move(reason);
+  }
+  template <class Target, class Int>
+  ClientBuilder &number_setting(const char *name, Int value,
+                                droplet_status (*set)(droplet_client_builder *, Target)) {
+    if (refused_) return *this;
+    const std::optional<Target> number = detail::in_range<Target>(value);
+    if (!number) {
+      detail::record(std::string(name) + ": out of range (0 to " +
+                     std::to_string(std::numeric_limits<Target>::max()) + ")");
+#if DROPLET_HPP_EXCEPTIONS
+      throw Error(Status::InvalidArgument, detail::last_error().message);
+#else
+      refuse(detail::last_error().message);
+      return *this;
+#endif
+    }
+    return setting([&] { return set(raw_, *number); });
   }
   ClientBuilder &text_setting(const char *name, const detail::Text &value,
                               droplet_status (*set)(droplet_client_builder *, const char *)) {
     if (refused_) return *this;
     std::optional<std::string> copy = detail::c_string(name, value);
     if (!copy) {
-      refused_ = true;
+      refuse(detail::last_error().message);
       return *this;
     }
     return setting([&] { return set(raw_, copy->c_str()); });
@@ -1130,6 +1262,7 @@ class ClientBuilder {
   droplet_client_builder *raw_;
   std::unique_ptr<detail::LogSink> log_;
   bool refused_ = false;
+  std::string refusal_;  // the first refusal's reason, without exceptions
 };
 
 // The request Client::get would send first, for callers that bring their own HTTP stack;
@@ -1225,6 +1358,7 @@ static_assert(std::is_nothrow_move_constructible<Result>::value &&
                   std::is_nothrow_move_constructible<Request>::value,
               "moves never throw");
 
+}  // inline namespace exc or noexc
 }  // namespace droplet
 
 #endif  // DROPLET_ACTION_HPP

@@ -29,6 +29,15 @@ int main(int argc, char **argv) {
   std::printf("refused: %s (%s)\n", refused ? "built" : "not built",
               droplet::last_error_message().c_str());
 
+  // The first refusal is still the reason when other builders built in between.
+  droplet::ClientBuilder refusing;
+  refusing.max_retries(-1);
+  std::optional<droplet::Client> between =
+      droplet::ClientBuilder().token("mock-token").base_url(base_url).try_build();
+  std::optional<droplet::Client> late = refusing.try_build();
+  std::printf("late: %s %s (%s)\n", between ? "built" : "not built", late ? "built" : "not built",
+              droplet::last_error_message().c_str());
+
   std::optional<droplet::Client> client =
       droplet::ClientBuilder().token("mock-token").base_url(base_url).try_build();
   if (!client) return 1;

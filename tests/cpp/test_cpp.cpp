@@ -1204,11 +1204,106 @@ void test_results_of_wait_many() {
   std::size_t seen = 0;
   for (const droplet::Result &r : results) seen += r.attempts() > 0 ? 1u : 0u;
   CHECK_EQ(seen, 2);
-  const std::vector<droplet::Result> taken = std::move(results).take();
+  const std::vector<droplet::Result> taken = results.take();
   CHECK_EQ(taken.size(), 2);
   CHECK(results.empty());
   CHECK(client.wait_many({}).empty());
   CHECK(client.wait_many({{kDroplet, kAction}}).all_ok());
+}
+
+
+// Round 2, second pass: what an outside review found.
+
+void log_to_nowhere(Level, std::string_view) {}
+
+void test_options_share_the_token_they_are_given() {
+  const droplet::Client client = mock_client();
+  // A token reached through a smart pointer dies at the end of the statement; the options
+  // keep it alive.
+  droplet::CallOptions options;
+  options.cancel(*std::make_unique<droplet::CancelToken>());
+  CHECK(client.get(kDroplet, kAction, options).ok());
+  // A token reassigned after it was given: the options hold the one they were given.
+  droplet::CancelToken token;
+  droplet::CallOptions held;
+  held.cancel(token);
+  token.trigger();
+  token = droplet::CancelToken();
+  CHECK(!token.triggered());
+  const droplet::Result cancelled = client.get(kDroplet, kAction, held);
+  CHECK_EQ(cancelled.status(), Status::Cancelled);
+  CHECK_EQ(cancelled.attempts(), 0);
+  // Moved after it was given: the same.
+  droplet::CancelToken moved_later;
+  droplet::CallOptions before_move;
+  before_move.cancel(moved_later);
+  const droplet::CancelToken elsewhere = std::move(moved_later);
+  elsewhere.trigger();
+  CHECK_EQ(client.get(kDroplet, kAction, before_move).status(), Status::Cancelled);
+}
+
+void test_results_out_of_range_are_empty_results() {
+  const droplet::Client client = mock_client();
+  droplet::Results results = client.wait_many({{kDroplet, kAction}});
+  CHECK(results.all_ok());
+  const droplet::Results moved = std::move(results);
+  CHECK(results.empty());
+  CHECK(!results.all_ok());
+  constexpr std::string_view why = "droplet::Results: no result at this index";
+  CHECK_EQ(results.front().status(), Status::InvalidArgument);
+  CHECK_EQ(results.front().error_message(), why);
+  CHECK_EQ(results.back().error_message(), why);
+  CHECK_EQ(results[7].error_message(), why);
+  CHECK_EQ(moved[1].error_message(), why);
+  CHECK(moved[0].ok());
+  CHECK(!droplet::Results().all_ok());
+  std::vector<droplet::Result> taken = results.take();
+  CHECK(taken.empty());
+}
+
+void test_null_bodies_and_headers_are_refused() {
+  const char *no_body = nullptr;
+  const droplet::Result body = droplet::parse_response(200, {}, no_body);
+  CHECK_EQ(body.status(), Status::InvalidArgument);
+  CHECK_EQ(body.error_message(), "parse_response: the body is NULL");
+  const char *no_name = nullptr;
+  const droplet::Result header = droplet::parse_response(200, {{no_name, "v"}}, "{}");
+  CHECK_EQ(header.status(), Status::InvalidArgument);
+  CHECK_EQ(header.error_message(), "parse_response: a header name or value is NULL");
+  const droplet::Result fine =
+      droplet::parse_response(503, {{std::string("Retry-After"), std::string_view("7")}}, "{}");
+  CHECK_EQ(fine.http_status(), 503);
+}
+
+void test_integer_settings_refuse_negative_and_huge_values() {
+  const auto reason = [](const droplet::Error &e) { return std::string(e.what()); };
+  droplet::Error e = CAUGHT(droplet::ClientBuilder().max_retries(-1));
+  CHECK_EQ(e.status(), Status::InvalidArgument);
+  CHECK_EQ(reason(e), "max_retries: out of range (0 to 4294967295)");
+  CHECK_EQ(droplet::last_error_message(), reason(e));
+  e = CAUGHT(droplet::ClientBuilder().requests_per_minute(std::int64_t{1} << 40));
+  CHECK_EQ(reason(e), "requests_per_minute: out of range (0 to 4294967295)");
+  e = CAUGHT(droplet::ClientBuilder().body_limit(-5));
+  CHECK_EQ(reason(e), "body_limit: out of range (0 to 18446744073709551615)");
+  const droplet::Client client = mock_builder()
+                                     .max_retries(short{1})
+                                     .body_limit(std::uint64_t{1} << 20)
+                                     .requests_per_minute(1000LL)
+                                     .build();
+  CHECK(client.get(kDroplet, kAction).ok());
+  const droplet::Result huge = droplet::parse_response(std::int64_t{1} << 40, {}, "{}");
+  CHECK_EQ(huge.error_message(), "parse_response: the HTTP status is outside 0..65535");
+}
+
+void test_a_named_function_logs_and_base_urls_of_every_string_kind() {
+  const droplet::Client client = mock_builder().log(log_to_nowhere).build();
+  CHECK(client.get(kDroplet, kAction).ok());
+  const std::optional<std::string> url = base_url;
+  const droplet::Request request = droplet::Request::build(url, "mock-token", 1, 2);
+  CHECK_EQ(request.url(), base_url + "/v2/droplets/1/actions/2");
+  const std::optional<std::string> none;
+  const droplet::Request by_default = droplet::Request::build(none, "t", 1, 2);
+  CHECK_EQ(by_default.url(), "https://api.digitalocean.com/v2/droplets/1/actions/2");
 }
 
 }  // namespace
@@ -1248,6 +1343,11 @@ int main(int argc, char **argv) {
   test_log_takes_move_only_functions_and_null_turns_it_off();
   test_moved_from_result_says_why_and_times_are_chrono();
   test_results_of_wait_many();
+  test_options_share_the_token_they_are_given();
+  test_results_out_of_range_are_empty_results();
+  test_null_bodies_and_headers_are_refused();
+  test_integer_settings_refuse_negative_and_huge_values();
+  test_a_named_function_logs_and_base_urls_of_every_string_kind();
 
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

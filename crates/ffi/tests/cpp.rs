@@ -13,7 +13,7 @@ use droplet_action_mock::MockServer;
 use support::*;
 
 /// How many checks test_cpp.cpp makes; a change to the program changes this on purpose.
-const CHECKS: usize = 556;
+const CHECKS: usize = 590;
 
 /// The strictest warnings the header is held to, beside `CXX_FLAGS`.
 const HEADER_WARNINGS: &[&str] = &[
@@ -116,7 +116,7 @@ fn cpp_compile_fail_programs_are_refused_for_their_reason() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "cpp"))
         .collect();
     programs.sort();
-    assert_eq!(programs.len(), 13, "{programs:?}");
+    assert_eq!(programs.len(), 19, "{programs:?}");
     for program in &programs {
         let text = std::fs::read_to_string(program).unwrap();
         let expect = text
@@ -190,6 +190,7 @@ fn cpp_header_works_without_exceptions() {
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "refused: not built (token: the string holds a NUL byte)\n\
+         late: built not built (max_retries: out of range (0 to 4294967295))\n\
          get: ok create\n\
          missing: API error 404 not_found\n\
          cancelled wait: cancelled\n\
@@ -199,8 +200,48 @@ fn cpp_header_works_without_exceptions() {
          parsed: API error not_found\n\
          from_env: not built\n"
     );
-    // The refused builder never reached the server; the others did, once each.
+    // The refused builders never reached the server; the others did, once each.
     assert_eq!(server.hits(3164444, 36804636), 2);
+}
+
+/// A program whose files are built with and without exceptions links both modes' inline
+/// functions apart (inline namespaces `exc` and `noexc`): in either link order, each file
+/// reports a refusal its own way, and nothing is thrown into the file without exceptions.
+#[test]
+fn cpp_files_with_and_without_exceptions_link_into_one_program() {
+    let dir = out_dir("cpp-mixed");
+    let object = |source: &str, extra: &[&str]| {
+        let out = dir.join(format!("{source}.o"));
+        run_ok(
+            Command::new("g++")
+                .args(CXX_FLAGS)
+                .args(HEADER_WARNINGS)
+                .args(extra)
+                .arg("-I")
+                .arg(repo().join("include"))
+                .arg("-c")
+                .arg(repo().join(format!("tests/cpp/mixed/{source}.cpp")))
+                .arg("-o")
+                .arg(&out),
+        );
+        out
+    };
+    let with = object("with_exceptions", &[]);
+    let without = object("without_exceptions", &["-fno-exceptions"]);
+    for (name, order) in [
+        ("with_first", [&with, &without]),
+        ("without_first", [&without, &with]),
+    ] {
+        let exe = dir.join(name);
+        compile("g++", &[], &[order[0].clone(), order[1].clone()], &exe, &[]);
+        let output = run_ok(&mut Command::new(&exe));
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "with exceptions: thrown: token: the string holds a NUL byte\n\
+             without exceptions: token: the string holds a NUL byte\n",
+            "{name}"
+        );
+    }
 }
 
 /// Every function the C header declares is called by the C++ header, so none is left
@@ -247,7 +288,8 @@ fn cpp_header_defines_no_global_c_symbols() {
     // The log bridge is there, under the namespace.
     let demangled = run_ok(Command::new("nm").args(["--defined-only", "-C"]).arg(&exe));
     assert!(
-        String::from_utf8_lossy(&demangled.stdout).contains("droplet::detail::LogSink::bridge"),
+        String::from_utf8_lossy(&demangled.stdout)
+            .contains("droplet::exc::detail::LogSink::bridge"),
         "the log bridge is not in namespace droplet::detail"
     );
 }
