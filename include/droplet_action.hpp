@@ -187,6 +187,9 @@ inline std::string_view text(const char *s) noexcept {
 struct LastError {
   std::string message;
   bool from_cpp = false;
+  // What the library said when this header refused: a later failure of a C function
+  // called directly (through raw()) changes it, and then the library's reason is newer.
+  std::string library_then;
 };
 inline LastError &last_error() noexcept {
   static thread_local LastError last;
@@ -320,11 +323,14 @@ std::optional<Target> in_range(Int value) noexcept {
 }  // namespace detail
 
 // Why the last failed builder call, build, from_env or request build on this thread failed,
-// whether the library refused it or this header did ("" after a successful build).
+// whether the library refused it or this header did, C functions called directly through
+// raw() included ("" after a successful build). A direct C call that fails with the very
+// reason the library gave before this header's refusal is not told apart from it.
 inline std::string last_error_message() {
   const detail::LastError &last = detail::last_error();
-  if (last.from_cpp) return last.message;
-  return droplet_last_error_message();
+  const char *library = droplet_last_error_message();
+  if (last.from_cpp && last.library_then == library) return last.message;
+  return library;
 }
 
 // A region, as embedded in an action: a view into the Result that holds it.
@@ -702,6 +708,7 @@ inline void record(std::string message) {
   LastError &last = last_error();
   last.message = std::move(message);
   last.from_cpp = true;
+  last.library_then = droplet_last_error_message();
 }
 
 // A NUL-terminated copy of a string argument, or empty (the refusal recorded): a NULL C

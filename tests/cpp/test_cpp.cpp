@@ -1076,6 +1076,14 @@ void test_last_error_message_names_the_latest_refusal_on_either_side() {
   CHECK_EQ(droplet::last_error_message(), from_library);
   e = CAUGHT(droplet::Request::build(std::string_view("http://127.0.0.1\0", 17), "t", 1, 2));
   CHECK_EQ(droplet::last_error_message(), "request_build: base_url: the string holds a NUL byte");
+  // A refusal of this header, then one of the library through a direct C call: the
+  // library's is the latest.
+  e = CAUGHT(droplet::ClientBuilder().token(std::string_view("mock\0token", 10)));
+  droplet::ClientBuilder direct;
+  CHECK(droplet_client_builder_set_base_url(direct.raw(), "gopher://x") ==
+        DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK_EQ(droplet::last_error_message(), std::string(droplet_last_error_message()));
+  CHECK(droplet::last_error_message() != "token: the string holds a NUL byte");
   const droplet::Client client = mock_client();
   CHECK_EQ(droplet::last_error_message(), "");
   const std::optional<droplet::Client> none = droplet::ClientBuilder().try_build();
