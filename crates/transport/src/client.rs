@@ -703,19 +703,12 @@ impl Client {
                 return Err(cancelled(attempts));
             }
             attempts += 1;
-            let timeout = match deadline {
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(Error::Timeout {
-                            timeout: Duration::ZERO,
-                            attempts: attempts - 1,
-                        });
-                    }
-                    left.min(inner.timeout)
-                }
-                None => inner.timeout,
-            };
+            if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
+                return Err(Error::Timeout {
+                    timeout: Duration::ZERO,
+                    attempts: attempts - 1,
+                });
+            }
             let mut taken = None;
             if let Some(budget) = &inner.budget {
                 let allowed = budget_wait_allowed(
@@ -753,14 +746,13 @@ impl Client {
                     }
                 }
             }
-            // The time left once the budget's wait is over.
-            let timeout = match deadline {
-                Some(deadline) => deadline
+            // The attempt's time: what is left once the budget's wait is over.
+            let timeout = deadline.map_or(inner.timeout, |deadline| {
+                deadline
                     .saturating_duration_since(Instant::now())
-                    .min(timeout)
-                    .max(Duration::from_millis(1)),
-                None => timeout,
-            };
+                    .min(inner.timeout)
+                    .max(Duration::from_millis(1))
+            });
             events.emit(Level::Debug, format_args!("{request}: attempt {attempts}"));
             let mut unsent = false;
             let mut outcome = self.attempt(request, timeout, &mut unsent);
