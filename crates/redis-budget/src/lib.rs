@@ -35,7 +35,7 @@
 //! - **What others say.** A 429 with `retry-after`, or `ratelimit-remaining: 0`, observed
 //!   by any process holds every process's reservations until it has passed.
 //! - **When Redis is unreachable** (refused, timed out, or any error), a reservation falls
-//!   back at once to a local [`Budget`] that keeps learning from every answer
+//!   back at once to a local [`Budget`](droplet_action_model::Budget) that keeps learning from every answer
 //!   ([`Unreachable::LocalBudget`], the default), or is refused ([`Unreachable::Refuse`]).
 //!   The local budget paces this member at its share: the fallback's requests per minute
 //!   divided by the members Redis last counted in the last window ([`RedisBudget::members`]),
@@ -61,7 +61,8 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use droplet_action_model::{Budget, BudgetConfig, DEFAULT_BASE_URL, ResponseMeta, Token};
+use droplet_action_model::{BudgetConfig, DEFAULT_BASE_URL, ResponseMeta, Token};
+use droplet_action_transport::LocalBudget;
 use sha2::{Digest, Sha256};
 
 /// The longest hold any answer can impose: the hourly window.
@@ -201,7 +202,7 @@ pub struct Window {
 /// What a reservation does while Redis cannot be reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Unreachable {
-    /// Use the local [`Budget`] (the default): requests go on, paced by this process alone.
+    /// Use the local [`Budget`](droplet_action_model::Budget) (the default): requests go on, paced by this process alone.
     #[default]
     LocalBudget,
     /// Refuse: [`RedisBudget::reserve`] returns `Err(Duration::MAX)`.
@@ -332,15 +333,11 @@ impl RedisBudgetConfig {
         self
     }
 
-    /// Runs the local fallback's clock `scale` times as fast as real time (within 0.001 to
-    /// 1,000,000), against a server whose time is scaled the same way (the mock's
-    /// `--time-scale`): for tests and benchmarks. Default: 1.
+    /// Runs the local fallback's clock `scale` times as fast as real time, against a server
+    /// whose time is scaled the same way (the mock's `--time-scale`): for tests and
+    /// benchmarks, as [`LocalBudget::time_scaled`] takes it. Default: 1.
     pub fn fallback_time_scale(mut self, scale: f64) -> Self {
-        self.fallback_time_scale = if scale.is_finite() {
-            scale.clamp(0.001, 1_000_000.0)
-        } else {
-            1.0
-        };
+        self.fallback_time_scale = scale;
         self
     }
 
@@ -408,8 +405,7 @@ pub struct RedisBudget {
     release_script: redis::Script,
     hold_script: redis::Script,
     link: Mutex<Link>,
-    local: Mutex<Budget>,
-    origin: Instant,
+    local: LocalBudget,
 }
 
 impl fmt::Debug for RedisBudget {
@@ -475,8 +471,7 @@ impl RedisBudget {
             release_script: redis::Script::new(RELEASE_SCRIPT),
             hold_script: redis::Script::new(HOLD_SCRIPT),
             link: Mutex::new(Link::default()),
-            local: Mutex::new(Budget::new(config.fallback.clone())),
-            origin: Instant::now(),
+            local: LocalBudget::time_scaled(config.fallback.clone(), config.fallback_time_scale),
             config,
         })
     }
@@ -503,12 +498,9 @@ impl RedisBudget {
         match self.config.on_unreachable {
             Unreachable::Refuse => Err(Duration::MAX),
             Unreachable::LocalBudget => {
-                let scale = self.config.fallback_time_scale;
-                let delay = lock(&self.local)
-                    .try_reserve(self.local_now(), times(max_wait, scale))
-                    .map_err(|needed| times(needed, 1.0 / scale))?;
+                let delay = self.local.try_reserve(max_wait)?;
                 Ok(Reservation {
-                    delay: times(delay, 1.0 / scale),
+                    delay,
                     source: Source::Local,
                 })
             }
@@ -623,9 +615,7 @@ impl RedisBudget {
             0 => Ok(Some(Err(delay))),
             1 => {
                 // The local budget counts what this member sends, for a fallback.
-                let scale = self.config.fallback_time_scale;
-                let now = self.local_now();
-                lock(&self.local).record(now, now.saturating_add(times(delay, scale)));
+                self.local.record(delay);
                 let slot = Duration::from_micros(u64::try_from(slot).unwrap_or(0));
                 Ok(Some(Ok(Reservation {
                     delay,
@@ -642,7 +632,7 @@ impl RedisBudget {
         if self.members.swap(members, Ordering::Relaxed) != members
             && let Some(limit) = self.config.fallback.requests_per_minute_limit()
         {
-            lock(&self.local).set_requests_per_minute(Some(limit / members));
+            self.local.set_requests_per_minute(Some(limit / members));
         }
         if lowered && !self.limit_lowered.swap(true, Ordering::Relaxed) {
             log::warn!(
@@ -652,14 +642,6 @@ impl RedisBudget {
                 self.member_windows
             );
         }
-    }
-
-    /// The local budget's clock: real time since this budget was made, times the fallback's
-    /// time scale.
-    fn local_now(&self) -> Duration {
-        self.origin
-            .elapsed()
-            .mul_f64(self.config.fallback_time_scale)
     }
 
     fn gave_up(&self, id: String) {
@@ -712,7 +694,7 @@ impl RequestBudget for RedisBudget {
             .map_or(0, |since| {
                 i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
             });
-        lock(&self.local).observe_meta(self.local_now(), unix_now, meta);
+        self.local.observe(meta);
         let retry_after = (meta.status == 429)
             .then_some(meta.retry_after)
             .flatten()
@@ -748,14 +730,6 @@ fn token_hash(token: &Token, origin: &str) -> String {
         .chain_update(origin.trim_end_matches('/').as_bytes())
         .finalize();
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// `duration` times `factor`, saturating at `Duration::MAX`.
-fn times(duration: Duration, factor: f64) -> Duration {
-    if factor == 1.0 {
-        return duration;
-    }
-    Duration::try_from_secs_f64(duration.as_secs_f64() * factor).unwrap_or(Duration::MAX)
 }
 
 fn micros(duration: Duration) -> u64 {

@@ -109,6 +109,21 @@ impl LocalBudget {
         Self::new(BudgetConfig::default().requests_per_minute(Some(requests)))
     }
 
+    /// Counts a request that another budget let through after `delay` (real time), as
+    /// [`Budget::record`] does: for a budget that stands in for a shared one while that one
+    /// cannot be reached.
+    pub fn record(&self, delay: Duration) {
+        let now = self.now();
+        self.lock()
+            .record(now, now.saturating_add(self.scaled(delay)));
+    }
+
+    /// Changes the requests allowed in a rolling minute, keeping what was reserved, as
+    /// [`Budget::set_requests_per_minute`] does.
+    pub fn set_requests_per_minute(&self, limit: Option<u32>) {
+        self.lock().set_requests_per_minute(limit);
+    }
+
     /// The budget's clock: real time since the budget was made, times the scale.
     fn now(&self) -> Duration {
         self.scaled(self.origin.elapsed())
