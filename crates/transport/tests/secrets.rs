@@ -4,9 +4,26 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use droplet_action_mock::MockServer;
-use droplet_action_transport::{CallOptions, Client, Level, check_proxy};
+use droplet_action_transport::{CallOptions, Client, ClientBuilder, Level, check_proxy};
 
 const SECRET: &str = "hunter2";
+
+/// The client `builder` makes, with every event it logs (at debug and above) kept as
+/// "LEVEL message".
+fn logged(builder: ClientBuilder) -> (Client, Arc<Mutex<Vec<String>>>) {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&lines);
+    let client = builder
+        .log_hook(
+            Arc::new(move |level: Level, message: &str| {
+                sink.lock().unwrap().push(format!("{level} {message}"))
+            }),
+            Level::Debug,
+        )
+        .build()
+        .unwrap();
+    (client, lines)
+}
 
 #[test]
 fn no_debug_display_error_or_log_line_shows_a_secret() {
@@ -58,21 +75,13 @@ fn no_debug_display_error_or_log_line_shows_a_secret() {
     }
 
     // Calls that fail in every way the mock plays, with a wrong token, logged at debug.
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&lines);
-    let client = Client::builder()
-        .token(&token)
-        .base_url(server.base_url())
-        .backoff(Duration::from_millis(1), Duration::from_millis(1))
-        .timeout(Duration::from_millis(300))
-        .log_hook(
-            Arc::new(move |level: Level, message: &str| {
-                sink.lock().unwrap().push(format!("{level} {message}"))
-            }),
-            Level::Debug,
-        )
-        .build()
-        .unwrap();
+    let (client, lines) = logged(
+        Client::builder()
+            .token(&token)
+            .base_url(server.base_url())
+            .backoff(Duration::from_millis(1), Duration::from_millis(1))
+            .timeout(Duration::from_millis(300)),
+    );
     for action in [36804636, 900401, 900404, 900301, 900302] {
         let outcome = client.get_droplet_action(3164444, action);
         shown.push(format!("{outcome:?}"));
@@ -131,20 +140,12 @@ fn a_secret_in_a_redirect_location_reaches_no_log_line_or_error() {
         redirect(&format!("http://[::1?access_token={SECRET}")),
         redirect(&format!("http://10.0.0.1/v2?access_token={SECRET}")),
     ]);
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&lines);
-    let client = Client::builder()
-        .token("dop_v1_token")
-        .base_url(format!("http://127.0.0.1:{port}"))
-        .max_retries(0)
-        .log_hook(
-            Arc::new(move |level: Level, message: &str| {
-                sink.lock().unwrap().push(format!("{level} {message}"))
-            }),
-            Level::Debug,
-        )
-        .build()
-        .unwrap();
+    let (client, lines) = logged(
+        Client::builder()
+            .token("dop_v1_token")
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .max_retries(0),
+    );
     let mut shown = Vec::new();
     for _ in 0..3 {
         match client.get_droplet_action(3164444, 36804636) {
