@@ -164,11 +164,7 @@ impl LocalBudget {
 
 impl RequestBudget for LocalBudget {
     fn try_reserve(&self, max_wait: Duration) -> Result<Duration, Duration> {
-        let now = self.now();
-        let outcome = self.lock().try_reserve(now, self.scaled(max_wait));
-        outcome
-            .map(|delay| self.real(delay))
-            .map_err(|needed| self.real(needed))
+        self.try_take(max_wait).map(|taken| taken.delay)
     }
 
     fn try_take(&self, max_wait: Duration) -> Result<Taken, Duration> {
