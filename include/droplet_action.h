@@ -511,6 +511,15 @@ struct droplet_client *droplet_client_new_from_env(void);
 // `client` is NULL or a live client from this library, not used again.
 void droplet_client_free(struct droplet_client *client);
 
+// Changes the most verbose level the client's log callback gets (0 off, 1 error, 2 warn,
+// 3 info, 4 debug), for the events that follow, from any thread: a binding can follow its
+// own logger's level between calls. Thread-safe; no effect on a client without a
+// callback. `INVALID_ARGUMENT` for a NULL client or `max_level` above 4.
+//
+// # Safety
+// `client` is NULL or a live client from this library.
+droplet_status droplet_client_set_log_level(const struct droplet_client *client, uint32_t max_level);
+
 // Creates a cancellation token that is not triggered. Free it with `droplet_cancel_free`
 // once no call that holds it is running. Returns NULL only if memory runs out.
 struct droplet_cancel *droplet_cancel_new(void);

@@ -990,6 +990,18 @@ class [[nodiscard]] Client {
   }
 #endif
 
+  // Changes the most verbose level the client's log function gets, for the events that
+  // follow (a binding can follow its own logger's level between calls); log_off() turns
+  // it off. Thread-safe; no effect on a client without a log function. A moved-from client
+  // gives Status::InvalidArgument.
+  Status set_log_level(Level max_level) const noexcept {
+    return static_cast<Status>(
+        droplet_client_set_log_level(raw_, static_cast<std::uint32_t>(max_level)));
+  }
+  Status log_off() const noexcept {
+    return static_cast<Status>(droplet_client_set_log_level(raw_, 0));
+  }
+
   // The C client, still owned by this object (NULL once moved from).
   const droplet_client *raw() const & noexcept { return raw_; }
   const droplet_client *raw() const && = delete;

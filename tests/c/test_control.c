@@ -388,6 +388,22 @@ static void test_log_callback(void) {
   CHECK(log.levels[0] == 2);
   CHECK_PREFIX(log.lines[0], "GET /v2/droplets/9/actions/900404: failed after 1 attempt(s): ");
   droplet_action_result_free(&r);
+
+  /* The level changes on a live client: debug shows each attempt, 0 turns it off. */
+  CHECK(droplet_client_set_log_level(client, 4) == DROPLET_STATUS_OK);
+  r = droplet_action_get(client, 3164444, 36804636);
+  CHECK(log.count == 3);
+  CHECK(log.levels[1] == 4);
+  CHECK_STR(log.lines[1], "GET /v2/droplets/3164444/actions/36804636: attempt 1");
+  droplet_action_result_free(&r);
+  CHECK(droplet_client_set_log_level(client, 0) == DROPLET_STATUS_OK);
+  r = droplet_action_get(client, 9, 900404);
+  CHECK(log.count == 3);
+  droplet_action_result_free(&r);
+  CHECK(droplet_client_set_log_level(client, 5) == DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK_STR(droplet_last_error_message(), "set_log_level: max_level 5 is not 0 to 4");
+  CHECK(droplet_client_set_log_level(NULL, 4) == DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK_STR(droplet_last_error_message(), "set_log_level: the client is NULL");
   droplet_client_free(client);
 
   /* Off: NULL callback or level 0. Out of range: refused. */

@@ -708,6 +708,16 @@ void test_log_function_receives_the_events() {
                                      std::string(missing.error_message()));
   }
 
+  // The level changes on the live client; log_off() silences it.
+  CHECK_EQ(failing.set_log_level(Level::Debug), Status::Ok);
+  CHECK(failing.get(kDroplet, kAction).ok());
+  CHECK_EQ(warn.take().size(), 2);
+  CHECK_EQ(failing.log_off(), Status::Ok);
+  CHECK(!failing.get(1, 2).ok());
+  CHECK_EQ(warn.take().size(), 0);
+  droplet::Client gone = std::move(failing);
+  CHECK_EQ(failing.set_log_level(Level::Info), Status::InvalidArgument);
+
   // A second function replaces the first; an empty one turns logging off.
   LogSink first;
   LogSink second;

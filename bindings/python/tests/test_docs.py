@@ -18,7 +18,7 @@ def test_the_public_names() -> None:
         "Action", "ActionErroredError", "ActionStatus", "ApiError", "AsyncClient",
         "BodyTooLargeError", "CancelToken", "CancelledError", "Client", "DecodeError", "Error",
         "InternalError", "InvalidArgumentError", "RateLimit", "Region", "TimeoutError",
-        "TransportError", "library_version", "sansio",
+        "TransportError", "flush_logs", "library_version", "sansio",
     ]
     assert sansio.__all__ == ["build_request", "parse_response", "retry_advice"]
 

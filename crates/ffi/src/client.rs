@@ -455,14 +455,7 @@ pub unsafe extern "C" fn droplet_client_builder_set_log_callback(
         // SAFETY: forwarded from this function's contract.
         unsafe {
             update(builder, "log_callback", |b| {
-                let max = match max_level {
-                    0 => None,
-                    1 => Some(Level::Error),
-                    2 => Some(Level::Warn),
-                    3 => Some(Level::Info),
-                    4 => Some(Level::Debug),
-                    other => return Err(format!("max_level {other} is not 0 to 4")),
-                };
+                let max = log_level(max_level)?;
                 let (Some(callback), Some(max)) = (callback, max) else {
                     return Ok(b.no_log_hook());
                 };
@@ -523,6 +516,50 @@ pub unsafe extern "C" fn droplet_client_free(client: *mut droplet_client) {
             // SAFETY: a live client handed back by the caller, freed once.
             drop(unsafe { Box::from_raw(client) });
         }
+    })
+}
+
+/// Changes the most verbose level the client's log callback gets (0 off, 1 error, 2 warn,
+/// 3 info, 4 debug), for the events that follow, from any thread: a binding can follow its
+/// own logger's level between calls. Thread-safe; no effect on a client without a
+/// callback. `INVALID_ARGUMENT` for a NULL client or `max_level` above 4.
+///
+/// # Safety
+/// `client` is NULL or a live client from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_client_set_log_level(
+    client: *const droplet_client,
+    max_level: u32,
+) -> DropletStatus {
+    ffi_boundary!(DropletStatus::Panic, {
+        // SAFETY: NULL or a live client, by this function's contract; shared access only.
+        let Some(client) = (unsafe { client.as_ref() }) else {
+            set_last_error("set_log_level: the client is NULL");
+            return DropletStatus::InvalidArgument;
+        };
+        match log_level(max_level) {
+            Ok(level) => {
+                client.client.set_log_level(level);
+                set_last_error("");
+                DropletStatus::Ok
+            }
+            Err(message) => {
+                set_last_error(&format!("set_log_level: {message}"));
+                DropletStatus::InvalidArgument
+            }
+        }
+    })
+}
+
+/// A log level of the C ABI (0 off, 1 error .. 4 debug).
+fn log_level(max_level: u32) -> Result<Option<Level>, String> {
+    Ok(match max_level {
+        0 => None,
+        1 => Some(Level::Error),
+        2 => Some(Level::Warn),
+        3 => Some(Level::Info),
+        4 => Some(Level::Debug),
+        other => return Err(format!("max_level {other} is not 0 to 4")),
     })
 }
 

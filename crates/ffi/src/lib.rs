@@ -60,7 +60,7 @@ pub use client::{
     droplet_client_builder_set_proxy, droplet_client_builder_set_requests_per_minute,
     droplet_client_builder_set_timeout_ms, droplet_client_builder_set_token,
     droplet_client_builder_set_user_agent, droplet_client_free, droplet_client_new_from_env,
-    droplet_last_error_message, droplet_log_callback,
+    droplet_client_set_log_level, droplet_last_error_message, droplet_log_callback,
 };
 pub use control::{
     droplet_call_options, droplet_cancel, droplet_cancel_free, droplet_cancel_is_triggered,

@@ -366,8 +366,7 @@ impl ClientBuilder {
                     .build(),
             )
             .build();
-        let agent =
-            ureq::Agent::with_parts(config, socket::connector(), CachingResolver::default());
+        let agent = Agents::new(config);
         let budget: Option<Arc<dyn RequestBudget>> = match &self.pacing {
             Pacing::Default if base_url.origin().eq_ignore_ascii_case(DEFAULT_BASE_URL) => {
                 Some(Arc::new(LocalBudget::new(BudgetConfig::default())))
@@ -399,7 +398,7 @@ impl ClientBuilder {
                 },
                 body_limit: self.body_limit,
                 allow_insecure_http: self.allow_insecure_http,
-                events: self.events,
+                events: self.events.for_one_client(),
                 budget,
             }),
         })
@@ -462,7 +461,7 @@ pub struct Client {
 }
 
 struct Inner {
-    agent: ureq::Agent,
+    agent: Agents,
     template: Option<RequestTemplate>,
     base_url: BaseUrl,
     origin: String,
@@ -477,6 +476,49 @@ struct Inner {
     allow_insecure_http: bool,
     events: Events,
     budget: Option<Arc<dyn RequestBudget>>,
+}
+
+/// The client's HTTP agent, and a second one for a process forked from the one that built
+/// it: a child process never sends on the connections it inherited, which its parent may be
+/// using at the same moment (two processes on one socket cross their answers or hang).
+struct Agents {
+    agent: ureq::Agent,
+    /// The process that built `agent`.
+    pid: u32,
+    /// The agent of a forked process (and that process's id), built on its first request.
+    /// The inherited connections stay open in the child, unused, until the client is freed.
+    forked: std::sync::Mutex<Option<(u32, ureq::Agent)>>,
+}
+
+impl Agents {
+    fn new(config: ureq::config::Config) -> Self {
+        Agents {
+            agent: Self::build(config),
+            pid: std::process::id(),
+            forked: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn build(config: ureq::config::Config) -> ureq::Agent {
+        ureq::Agent::with_parts(config, socket::connector(), CachingResolver::default())
+    }
+
+    /// The agent of the calling process.
+    fn get(&self) -> std::borrow::Cow<'_, ureq::Agent> {
+        let pid = std::process::id();
+        if pid == self.pid {
+            return std::borrow::Cow::Borrowed(&self.agent);
+        }
+        let mut forked = self.forked.lock().unwrap_or_else(|e| e.into_inner());
+        match &*forked {
+            Some((owner, agent)) if *owner == pid => std::borrow::Cow::Owned(agent.clone()),
+            _ => {
+                let agent = Self::build(self.agent.config().clone());
+                *forked = Some((pid, agent.clone()));
+                std::borrow::Cow::Owned(agent)
+            }
+        }
+    }
 }
 
 /// What every request of a client shares, taken apart once from the request
@@ -670,6 +712,40 @@ impl Client {
             .timeout
             .and_then(|timeout| deadline_after(Instant::now(), timeout));
         self.execute(&request, deadline, options.cancel.as_ref())
+    }
+
+    /// Changes the most verbose level the client's [`ClientBuilder::log_hook`] gets, for
+    /// the events that follow, from every thread (`None`: none). Events sent through the
+    /// `log` facade follow its own filter. No effect on a client without a hook.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use droplet_action_transport::{Client, Level};
+    ///
+    /// let server = droplet_action_mock::MockServer::start()?;
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = Arc::clone(&seen);
+    /// let client = Client::builder()
+    ///     .token("mock-token")
+    ///     .base_url(server.base_url())
+    ///     .log_hook(Arc::new(move |level, _: &str| sink.lock().unwrap().push(level)), Level::Warn)
+    ///     .build()?;
+    /// client.get_droplet_action(3164444, 36804636)?;
+    /// assert_eq!(seen.lock().unwrap().len(), 0);
+    /// client.set_log_level(Some(Level::Debug));
+    /// assert_eq!(client.log_level(), Some(Level::Debug));
+    /// client.get_droplet_action(3164444, 36804636)?;
+    /// assert_eq!(*seen.lock().unwrap(), [Level::Debug, Level::Debug]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_log_level(&self, max_level: Option<Level>) {
+        self.inner.events.set_hook_level(max_level);
+    }
+
+    /// The most verbose level the client's log hook gets; `None` without a hook or with it
+    /// turned off.
+    pub fn log_level(&self) -> Option<Level> {
+        self.inner.events.hook_level()
     }
 
     /// Where this client's events go.
@@ -883,19 +959,19 @@ impl Client {
             .as_ref()
             .and_then(|t| t.request(request.droplet_id.get(), request.action_id.get()))
             .unwrap_or_else(|| request.to_http(&inner.base_url, &inner.token, &inner.user_agent));
+        let agent = inner.agent.get();
         let mut redirects = 0;
         loop {
             // The agent's own timeout serves the common case; a shorter one (a wait's
             // deadline, or the time left after a redirect) is set on the request.
             let left = timeout.saturating_sub(started.elapsed());
             if timeout != inner.timeout || redirects > 0 {
-                http_request = inner
-                    .agent
+                http_request = agent
                     .configure_request(http_request)
                     .timeout_global(Some(left.max(Duration::from_millis(1))))
                     .build();
             }
-            let response = inner.agent.run(http_request).map_err(|e| {
+            let response = agent.run(http_request).map_err(|e| {
                 *unsent = redirects == 0 && before_write(&e);
                 map_ureq_error(e, timeout, inner.connect_timeout)
             })?;

@@ -14,7 +14,7 @@ Failures raise subclasses of ``Error``; events are logged to the ``droplet_actio
 """
 
 from . import sansio
-from ._client import AsyncClient, CancelToken, Client, library_version
+from ._client import AsyncClient, CancelToken, Client, flush_logs, library_version
 from ._errors import (
     ActionErroredError,
     ApiError,
@@ -50,6 +50,7 @@ __all__ = [
     "Region",
     "TimeoutError",
     "TransportError",
+    "flush_logs",
     "library_version",
     "sansio",
 ]

@@ -16,6 +16,7 @@ client really run at the same time.
 from __future__ import annotations
 
 import _thread
+import atexit
 import ctypes
 import logging
 import math
@@ -24,6 +25,7 @@ import queue
 import select
 import signal
 import threading
+import weakref
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -74,11 +76,77 @@ class _CallState(threading.local):
 _calls = _CallState()
 
 
+class _LogHandoff:
+    """Hands the library's log records to the ``droplet_action`` logger's handlers on a
+    thread of its own, in order: a slow handler never holds up a call.
+
+    The record is made on the calling thread (its time, thread and level are the event's);
+    only the handlers run on the ``droplet_action-log`` thread.
+    """
+
+    def __init__(self) -> None:
+        self.records: "queue.SimpleQueue[Union[logging.LogRecord, threading.Event]]" = (
+            queue.SimpleQueue()
+        )
+        self.thread: Optional[threading.Thread] = None
+        self.lock = threading.Lock()
+
+    def put(self, record: Union[logging.LogRecord, threading.Event]) -> None:
+        if self.thread is None:
+            with self.lock:
+                if self.thread is None:
+                    thread = threading.Thread(
+                        target=self._serve, name="droplet_action-log", daemon=True
+                    )
+                    thread.start()
+                    self.thread = thread
+        self.records.put(record)
+
+    def _serve(self) -> None:
+        while True:
+            record = self.records.get()
+            if isinstance(record, threading.Event):
+                record.set()
+                continue
+            try:
+                LOGGER.handle(record)
+            except Exception:  # noqa: BLE001 - a handler's failure ends no thread of ours
+                pass
+
+    def flush(self, timeout: Optional[float]) -> bool:
+        if self.thread is None:
+            return True
+        done = threading.Event()
+        self.records.put(done)
+        return done.wait(timeout)
+
+
+_handoff = _LogHandoff()
+
+
+def flush_logs(timeout: Optional[float] = None) -> bool:
+    """Waits until the handlers of the ``droplet_action`` logger have received every record
+    of the calls that already returned, at most ``timeout`` seconds (``None``: no limit).
+    True when they have. Records reach the handlers on a thread of the package, in order,
+    so that a slow handler never holds up a call; this is for a program that reads its
+    logs right after a call, and it runs at exit for one second at most."""
+    return _handoff.flush(timeout)
+
+
+atexit.register(flush_logs, 1.0)
+
+
 def _log_from_library(_userdata: Optional[int], level: int, message: Optional[bytes]) -> None:
     try:
         try:
-            text = (message or b"").decode("utf-8", "replace")
-            LOGGER.log(_LOG_LEVELS.get(level, logging.DEBUG), "%s", text)
+            python_level = _LOG_LEVELS.get(level, logging.DEBUG)
+            if LOGGER.isEnabledFor(python_level):
+                text = (message or b"").decode("utf-8", "replace")
+                _handoff.put(
+                    LOGGER.makeRecord(
+                        LOGGER.name, python_level, __file__, 0, "%s", (text,), None
+                    )
+                )
         except Exception:  # noqa: BLE001 - an exception must not cross back into C
             pass
     except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt, SystemExit, ...
@@ -226,16 +294,28 @@ class _MainThreadCalls:
 
 _worker: Optional[_MainThreadCalls] = None
 _threads_lock = threading.Lock()
+# Every live client, for the child of a fork().
+_clients: "weakref.WeakSet[Client]" = weakref.WeakSet()
+_async_clients: "weakref.WeakSet[AsyncClient]" = weakref.WeakSet()
 
 
 def _reset_threads_in_child() -> None:
-    global _worker, _threads_lock, _watch
+    """After ``fork()``, in the child: only the forking thread lives on. Every lock another
+    thread may have held is made anew, calls that were running on other threads are
+    forgotten, and threads are started again when first needed. (The C library gives the
+    child new connections on its own: it never sends on the parent's.)"""
+    global _worker, _threads_lock, _watch, _handoff
+    _handoff = _LogHandoff()
     if _watch is not None:
         os.close(_watch.read_fd)
         os.close(_watch.write_fd)
     _worker = None
     _watch = None
     _threads_lock = threading.Lock()
+    for client in list(_clients):
+        client._after_fork()
+    for async_client in list(_async_clients):
+        async_client._after_fork()
 
 
 if hasattr(os, "register_at_fork"):
@@ -432,7 +512,9 @@ class Client:
     once with ``TimeoutError``; a call without one waits for its slot.
 
     Events (attempts, retries, outcomes) go to ``logging.getLogger("droplet_action")``,
-    at the levels that logger lets through when the client is created.
+    at the levels that logger lets through when each call starts. Its handlers run on a
+    thread of the package, in order, so that a slow one never holds up a call
+    (``flush_logs`` waits for them).
     """
 
     def __init__(
@@ -456,6 +538,8 @@ class Client:
         self._in_flight = 0
         self._closing = False
         self._log_callback = _LOG_CALLBACK
+        self._log_level = _max_log_level(LOGGER)
+        _clients.add(self)
         if not isinstance(allow_insecure_http, bool):
             raise TypeError(
                 f"allow_insecure_http must be a bool, not {type(allow_insecure_http).__name__}"
@@ -477,7 +561,7 @@ class Client:
             ("allow_insecure_http", _ffi.droplet_client_builder_set_allow_insecure_http,
              (bool(allow_insecure_http),)),
             ("log", _ffi.droplet_client_builder_set_log_callback,
-             (self._log_callback, None, _max_log_level(LOGGER))),
+             (self._log_callback, None, self._log_level)),
         ]
         if base_url is not None:
             settings.append(("base_url", _ffi.droplet_client_builder_set_base_url,
@@ -613,6 +697,15 @@ class Client:
 
     # -- how calls are made
 
+    def _after_fork(self) -> None:
+        """In a forked child: the calls that were running belonged to the parent's
+        threads, which the child does not have."""
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        if self._closing and self._pointer is not None:
+            pointer, self._pointer = self._pointer, None
+            _ffi.droplet_client_free(pointer)
+
     def _acquire(self, held: List[bool]) -> int:
         """Counts a call in flight; ``held[0]`` turns true in the same step, so that the
         ``finally`` that releases it knows, wherever an interruption lands."""
@@ -642,6 +735,11 @@ class Client:
         _calls.interruption = None
         try:
             pointer = self._acquire(held)
+            level = _max_log_level(LOGGER)
+            if level != self._log_level:
+                # The logger's level changed since the last call: the library follows it.
+                self._log_level = level
+                _ffi.droplet_client_set_log_level(pointer, level)
             return function(pointer, *arguments)
         finally:
             _calls.token = None
@@ -813,9 +911,22 @@ class AsyncClient:
         import concurrent.futures
 
         self._client = Client(token, **settings)
+        self._max_workers = max_workers
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers, thread_name_prefix="droplet_action-async"
         )
+        _async_clients.add(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: the pool's threads stayed in the parent, so the child gets a
+        pool of its own (the inherited one would queue every call forever)."""
+        import concurrent.futures
+
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            self._max_workers, thread_name_prefix="droplet_action-async"
+        )
+        if self.closed:
+            self._executor.shutdown(wait=False)
 
     @classmethod
     def from_env(cls, *, max_workers: int = 32, **settings: Any) -> "AsyncClient":
@@ -912,4 +1023,10 @@ def library_version() -> str:
     return str(_ffi.droplet_version().decode("ascii"))
 
 
-__all__: Sequence[str] = ["AsyncClient", "CancelToken", "Client", "library_version"]
+__all__: Sequence[str] = [
+    "AsyncClient",
+    "CancelToken",
+    "Client",
+    "flush_logs",
+    "library_version",
+]

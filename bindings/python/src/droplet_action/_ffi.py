@@ -268,6 +268,9 @@ droplet_client_builder_set_log_callback = _declare(
 droplet_client_builder_free = _declare("droplet_client_builder_free", None, c_void_p)
 droplet_client_new_from_env = _declare("droplet_client_new_from_env", c_void_p)
 droplet_client_free = _declare("droplet_client_free", None, c_void_p)
+droplet_client_set_log_level = _declare(
+    "droplet_client_set_log_level", c_uint32, c_void_p, c_uint32
+)
 droplet_cancel_new = _declare("droplet_cancel_new", c_void_p)
 droplet_cancel_trigger = _declare("droplet_cancel_trigger", None, c_void_p)
 droplet_cancel_is_triggered = _declare("droplet_cancel_is_triggered", c_bool, c_void_p)
