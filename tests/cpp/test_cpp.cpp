@@ -461,7 +461,10 @@ void test_builder_refusals_throw_with_the_reason() {
   e = CAUGHT(b.body_limit(0));
   CHECK_EQ(reason(e), "body_limit: must be greater than 0");
   e = CAUGHT(b.user_agent("a\nb"));
-  CHECK_EQ(reason(e), "user_agent: holds a control character");
+  CHECK_EQ(reason(e), "user_agent: the user agent holds a control character at byte 1: only printable ASCII and spaces are sent");
+  e = CAUGHT(b.user_agent("caf\xc3\xa9/1"));
+  CHECK_EQ(reason(e), "user_agent: the user agent holds a non-ASCII character at byte 3: only "
+                      "printable ASCII and spaces are sent");
   e = CAUGHT(b.proxy("ftp://127.0.0.1:1"));
   CHECK_EQ(reason(e),
            "proxy: invalid argument: invalid proxy ftp://127.0.0.1:1: the scheme must be http, socks4, socks4a, socks5 or socks5h");

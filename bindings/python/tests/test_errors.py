@@ -105,7 +105,17 @@ def test_id_of_another_type_is_a_type_error(client: da.Client) -> None:
         ({"max_retries": -1}, "max_retries must be between 0 and 4294967295, not -1"),
         ({"backoff": (5.0, 1.0)}, "backoff_ms: base 5000 ms is above max 1000 ms"),
         ({"body_limit": 0}, "body_limit: must be greater than 0"),
-        ({"user_agent": "a\nb"}, "user_agent: holds a control character"),
+        ({"user_agent": "a\nb"}, "user_agent: the user agent holds a control character at byte 1: only printable ASCII and spaces are sent"),
+        (
+            {"user_agent": "café/1"},
+            "user_agent: the user agent holds a non-ASCII character at byte 3: only printable "
+            "ASCII and spaces are sent",
+        ),
+        (
+            {"requests_per_minute": 0},
+            "requests_per_minute must be at least 1 (None: the default pacing, 2**32 - 1: "
+            "none), not 0",
+        ),
         (
             {"proxy": "gopher://x"},
             "proxy: invalid argument: invalid proxy gopher://x: the scheme must be http, socks4, "

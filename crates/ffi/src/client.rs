@@ -5,7 +5,7 @@ use std::ffi::{CString, c_char, c_void};
 use std::sync::Arc;
 use std::time::Duration;
 
-use droplet_action_model::{BaseUrl, Token};
+use droplet_action_model::{BaseUrl, Token, UserAgent};
 use droplet_action_transport::{Client, ClientBuilder, Level};
 
 use crate::boundary::{StrArgError, ffi_boundary, str_arg};
@@ -255,9 +255,7 @@ pub unsafe extern "C" fn droplet_client_builder_set_user_agent(
         unsafe {
             update(builder, "user_agent", |b| {
                 let user_agent = str_arg(user_agent).map_err(arg_error)?;
-                if user_agent.bytes().any(|c| c.is_ascii_control()) {
-                    return Err("holds a control character".to_owned());
-                }
+                UserAgent::new(user_agent).map_err(|e| e.to_string())?;
                 Ok(b.user_agent(user_agent))
             })
         }

@@ -47,8 +47,8 @@ pub use budget::{Budget, BudgetConfig, Slowdown, SlowdownReason, budget_wait_all
 pub use headers::{RateLimit, RetryAfter, request_id_from_headers};
 pub use id::{ActionId, DropletId, InvalidId};
 pub use request::{
-    ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, Token, parse_port,
-    redact_url,
+    ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, InvalidUserAgent,
+    Token, UserAgent, parse_port, redact_url,
 };
 pub use response::{
     ActionResponse, ApiError, DecodeError, ErrorResponse, MAX_RESPONSE_HEADER_BYTES,

@@ -205,6 +205,64 @@ impl fmt::Display for BaseUrl {
     }
 }
 
+/// A `User-Agent` value that cannot be sent: it holds a character outside printable ASCII
+/// and the space (a control character, or any non-ASCII one, which servers and proxies
+/// answer by dropping the connection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the user agent holds {found} at byte {at}: only printable ASCII and spaces are sent")]
+pub struct InvalidUserAgent {
+    /// What was found: `"a control character"` or `"a non-ASCII character"`.
+    pub found: &'static str,
+    /// Its byte offset in the value.
+    pub at: usize,
+}
+
+/// A `User-Agent` header value: printable ASCII and spaces (RFC 9110's field value
+/// without its obsolete non-ASCII text).
+///
+/// ```
+/// use droplet_action_model::UserAgent;
+/// let agent = UserAgent::new("my-tool/1.2 (ops team)").unwrap();
+/// assert_eq!(agent.header().to_str().unwrap(), "my-tool/1.2 (ops team)");
+/// assert_eq!(
+///     UserAgent::new("caf\u{e9}/1").unwrap_err().to_string(),
+///     "the user agent holds a non-ASCII character at byte 3: only printable ASCII and \
+///      spaces are sent"
+/// );
+/// assert_eq!(UserAgent::new("a\tb").unwrap_err().found, "a control character");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAgent {
+    header: HeaderValue,
+}
+
+impl UserAgent {
+    /// Checks `value`.
+    ///
+    /// # Errors
+    /// [`InvalidUserAgent`] for a control or non-ASCII character.
+    pub fn new(value: &str) -> Result<Self, InvalidUserAgent> {
+        if let Some(at) = value.bytes().position(|b| !(b' '..=b'~').contains(&b)) {
+            let found = if value.as_bytes()[at].is_ascii() {
+                "a control character"
+            } else {
+                "a non-ASCII character"
+            };
+            return Err(InvalidUserAgent { found, at });
+        }
+        let header = HeaderValue::from_str(value).map_err(|_| InvalidUserAgent {
+            found: "a control character",
+            at: 0,
+        })?;
+        Ok(UserAgent { header })
+    }
+
+    /// The header value.
+    pub fn header(&self) -> &HeaderValue {
+        &self.header
+    }
+}
+
 /// A token that cannot be sent as a bearer credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidToken {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use droplet_action_model::{
     ActionId, ActionRequest, BaseUrl, BudgetConfig, DEFAULT_BASE_URL, DropletId, ErrorResponse,
     MAX_RESPONSE_HEADER_BYTES, ResponseError, ResponseMeta, RetryAdvice, RetryPolicy, Token,
-    budget_wait_allowed, classify, redact_url,
+    UserAgent, budget_wait_allowed, classify, redact_url,
 };
 use ureq::ResponseExt;
 use ureq::http::uri::{Authority, PathAndQuery, Scheme};
@@ -336,8 +336,10 @@ impl ClientBuilder {
                 base_url.host()
             )));
         }
-        let user_agent = HeaderValue::try_from(self.user_agent.as_str())
-            .map_err(|_| Error::invalid("the user agent is not a valid header value"))?;
+        let user_agent = UserAgent::new(&self.user_agent)
+            .map_err(Error::invalid)?
+            .header()
+            .clone();
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::invalid("timeouts must be greater than zero"));
         }

@@ -84,7 +84,13 @@ fn zero_timeouts_and_bad_proxies_are_refused() {
                 .user_agent("bad\nagent")
                 .build()
         ),
-        "the user agent is not a valid header value"
+        "the user agent holds a control character at byte 3: only printable ASCII and spaces \
+         are sent"
+    );
+    assert_eq!(
+        invalid(Client::builder().token("t").user_agent("Zoë/1").build()),
+        "the user agent holds a non-ASCII character at byte 2: only printable ASCII and \
+         spaces are sent"
     );
 }
 

@@ -8,7 +8,8 @@ through the droplet-action C library::
         print(action.status, action.completed_at)
         client.wait(3164444, 36804636, timeout=600.0)
 
-``Client`` blocks (Ctrl-C interrupts it at once), ``AsyncClient`` is for asyncio, and
+``Client`` blocks (Ctrl-C interrupts a call on the main thread at once; a ``CancelToken``
+ends a call on any thread), ``AsyncClient`` is for asyncio, and
 ``droplet_action.sansio`` builds requests and reads answers for your own HTTP client.
 Failures raise subclasses of ``Error``; events are logged to the ``droplet_action`` logger.
 """
@@ -24,6 +25,7 @@ from ._errors import (
     Error,
     InternalError,
     InvalidArgumentError,
+    Status,
     TimeoutError,
     TransportError,
 )
@@ -48,6 +50,7 @@ __all__ = [
     "InvalidArgumentError",
     "RateLimit",
     "Region",
+    "Status",
     "TimeoutError",
     "TransportError",
     "flush_logs",

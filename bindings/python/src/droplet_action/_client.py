@@ -32,11 +32,15 @@ from typing import (
     Callable,
     Iterable,
     List,
+    Literal,
     Optional,
     Sequence,
     Tuple,
+    TypedDict,
     TypeVar,
     Union,
+    cast,
+    overload,
 )
 
 from . import _ffi
@@ -52,6 +56,8 @@ from ._model import Action
 
 if TYPE_CHECKING:
     import concurrent.futures
+
+    from typing_extensions import Unpack
 
 T = TypeVar("T")
 
@@ -494,8 +500,10 @@ class Client:
 
     Thread-safe: share one between threads; calls run at the same time (the GIL is
     released during each). Keeps connections alive between calls. Use it as a context
-    manager, or call ``close``. Ctrl-C during a call raises ``KeyboardInterrupt`` at once
-    and leaves the client usable.
+    manager, or call ``close``. Ctrl-C during a call on the main thread raises
+    ``KeyboardInterrupt`` at once and leaves the client usable; a call on another thread is
+    ended by its ``CancelToken`` (Python runs signal handlers on the main thread only).
+    Inherited through ``fork()``, it works in the child, on connections of its own.
 
     ``token`` is the API token. ``base_url`` defaults to ``https://api.digitalocean.com``
     (plain ``http`` only for loopback unless ``allow_insecure_http``). ``timeout`` bounds
@@ -507,7 +515,8 @@ class Client:
     read from the environment); ``ca_file`` a PEM bundle trusted beside the system's and
     the bundled roots. ``requests_per_minute`` paces every request of the client, from
     every thread (default: 250 for DigitalOcean's API, the limit of a token; none for any
-    other base URL; ``2**32 - 1``: no pacing). Waiting for a slot counts in a call's own
+    other base URL; ``2**32 - 1``: no pacing; 0 is refused). ``user_agent`` is printable
+    ASCII and spaces (anything else is refused). Waiting for a slot counts in a call's own
     ``timeout``, not in an attempt's: a call whose slot lies beyond its ``timeout`` fails at
     once with ``TimeoutError``; a call without one waits for its slot.
 
@@ -572,6 +581,11 @@ class Client:
         if proxy is not None:
             settings.append(("proxy", _ffi.droplet_client_builder_set_proxy,
                              (_c_text(proxy, "proxy"),)))
+        if requests_per_minute == 0 and not isinstance(requests_per_minute, bool):
+            raise InvalidArgumentError(
+                "requests_per_minute must be at least 1 (None: the default pacing, "
+                "2**32 - 1: none), not 0"
+            )
         if requests_per_minute is not None:
             settings.append(("requests_per_minute",
                              _ffi.droplet_client_builder_set_requests_per_minute,
@@ -594,12 +608,13 @@ class Client:
         self._pointer = pointer.value
 
     @classmethod
-    def from_env(cls, **settings: Any) -> "Client":
+    def from_env(cls, **settings: Unpack[EnvSettings]) -> "Client":
         """A client configured from the environment: the token from
         ``DIGITALOCEAN_ACCESS_TOKEN``, else ``DIGITALOCEAN_TOKEN``; the base URL from
         ``DIGITALOCEAN_API_URL`` when set. Keyword arguments are as for ``Client`` and
         win over the environment. ``InvalidArgumentError`` when no token is set."""
-        return cls(**_settings_from_env(settings))
+        token, rest = _settings_from_env(settings)
+        return cls(token, **rest)
 
     # -- the calls
 
@@ -636,6 +651,28 @@ class Client:
         call = self._wait_call(droplet_id, action_id, timeout, poll_interval, cancel)
         return unwrap(self._run(call, cancel))
 
+    @overload
+    def wait_many(
+        self,
+        refs: Iterable[ActionRef],
+        *,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        return_exceptions: Literal[False] = ...,
+        cancel: Optional[CancelToken] = ...,
+    ) -> List[Action]: ...
+
+    @overload
+    def wait_many(
+        self,
+        refs: Iterable[ActionRef],
+        *,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        return_exceptions: bool,
+        cancel: Optional[CancelToken] = ...,
+    ) -> List[WaitOutcome]: ...
+
     def wait_many(
         self,
         refs: Iterable[ActionRef],
@@ -644,7 +681,7 @@ class Client:
         poll_interval: float = 3.0,
         return_exceptions: bool = False,
         cancel: Optional[CancelToken] = None,
-    ) -> List[Any]:
+    ) -> Union[List[Action], List[WaitOutcome]]:
         """Waits for many actions, given as ``(droplet_id, action_id)`` pairs, at once,
         under one deadline of ``timeout`` seconds. Returns their ``Action`` s in the
         order given. When one fails, raises the error of the first failed one in that
@@ -879,21 +916,42 @@ def _count(value: int, name: str, maximum: int) -> int:
     return value
 
 
-def _settings_from_env(settings: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(settings)
-    if "token" not in merged:
-        token = os.environ.get("DIGITALOCEAN_ACCESS_TOKEN") or os.environ.get(
-            "DIGITALOCEAN_TOKEN"
-        )
-        if not token:
-            raise InvalidArgumentError(
-                "no token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN"
-            )
-        merged["token"] = token
+class Settings(TypedDict, total=False):
+    """The keyword settings of ``Client`` (and ``AsyncClient``, ``from_env``), for typing."""
+
+    base_url: Optional[str]
+    timeout: float
+    connect_timeout: float
+    max_retries: int
+    backoff: Tuple[float, float]
+    body_limit: int
+    user_agent: Optional[str]
+    proxy: Optional[str]
+    ca_file: Optional[Union[str, "os.PathLike[str]"]]
+    allow_insecure_http: bool
+    requests_per_minute: Optional[int]
+
+
+class EnvSettings(Settings, total=False):
+    """``Settings`` and the token, which ``from_env`` reads from the environment unless
+    given."""
+
+    token: str
+
+
+def _settings_from_env(settings: EnvSettings) -> Tuple[str, Settings]:
+    """The token and the other settings: those given, else the environment's."""
+    given = settings.get("token")
+    token = given if given is not None else (
+        os.environ.get("DIGITALOCEAN_ACCESS_TOKEN") or os.environ.get("DIGITALOCEAN_TOKEN")
+    )
+    if not token and given is None:
+        raise InvalidArgumentError("no token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN")
+    rest = cast(Settings, {k: v for k, v in settings.items() if k != "token"})
     base_url = os.environ.get("DIGITALOCEAN_API_URL")
-    if base_url and "base_url" not in merged:
-        merged["base_url"] = base_url
-    return merged
+    if base_url and "base_url" not in rest:
+        rest["base_url"] = base_url
+    return token or "", rest
 
 
 class AsyncClient:
@@ -905,7 +963,9 @@ class AsyncClient:
     Use it as an async context manager, or ``await aclose()``.
     """
 
-    def __init__(self, token: str, *, max_workers: int = 32, **settings: Any) -> None:
+    def __init__(
+        self, token: str, *, max_workers: int = 32, **settings: Unpack[Settings]
+    ) -> None:
         # Imported here: asyncio and its executors take longer to import than the rest of
         # this package, and only this class needs them.
         import concurrent.futures
@@ -929,9 +989,12 @@ class AsyncClient:
             self._executor.shutdown(wait=False)
 
     @classmethod
-    def from_env(cls, *, max_workers: int = 32, **settings: Any) -> "AsyncClient":
+    def from_env(
+        cls, *, max_workers: int = 32, **settings: Unpack[EnvSettings]
+    ) -> "AsyncClient":
         """``Client.from_env`` for asyncio."""
-        return cls(max_workers=max_workers, **_settings_from_env(settings))
+        token, rest = _settings_from_env(settings)
+        return cls(token, max_workers=max_workers, **rest)
 
     async def get(
         self,
@@ -958,6 +1021,28 @@ class AsyncClient:
         call = self._client._wait_call(droplet_id, action_id, timeout, poll_interval, cancel)
         return unwrap(await self._run(call, cancel))
 
+    @overload
+    async def wait_many(
+        self,
+        refs: Iterable[ActionRef],
+        *,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        return_exceptions: Literal[False] = ...,
+        cancel: Optional[CancelToken] = ...,
+    ) -> List[Action]: ...
+
+    @overload
+    async def wait_many(
+        self,
+        refs: Iterable[ActionRef],
+        *,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        return_exceptions: bool,
+        cancel: Optional[CancelToken] = ...,
+    ) -> List[WaitOutcome]: ...
+
     async def wait_many(
         self,
         refs: Iterable[ActionRef],
@@ -966,7 +1051,7 @@ class AsyncClient:
         poll_interval: float = 3.0,
         return_exceptions: bool = False,
         cancel: Optional[CancelToken] = None,
-    ) -> List[Any]:
+    ) -> Union[List[Action], List[WaitOutcome]]:
         """``Client.wait_many``, awaited."""
         call = self._client._wait_many_call(refs, timeout, poll_interval, cancel)
         outcomes = await self._run(call, cancel)

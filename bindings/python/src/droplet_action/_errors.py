@@ -5,10 +5,61 @@ from __future__ import annotations
 
 import builtins
 import ctypes
-from typing import Any, Dict, Optional, Tuple, Type, Union
+import enum
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Type, TypedDict, Union
 
 from . import _ffi
 from ._model import Action, RateLimit, action_from_c, rate_limit_from_c
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+
+class Status(enum.IntEnum):
+    """What a call ended with: the C library's ``droplet_status``, one member per value.
+    Each ``Error`` subclass has one (``error.status``); a value this package does not know
+    (from a newer library) is a member named ``UNKNOWN_<value>``."""
+
+    #: Success.
+    OK = _ffi.DROPLET_STATUS_OK
+    #: ``InvalidArgumentError``.
+    INVALID_ARGUMENT = _ffi.DROPLET_STATUS_INVALID_ARGUMENT
+    #: ``TransportError``.
+    TRANSPORT = _ffi.DROPLET_STATUS_TRANSPORT
+    #: ``TimeoutError``.
+    TIMEOUT = _ffi.DROPLET_STATUS_TIMEOUT
+    #: ``ApiError``.
+    API_ERROR = _ffi.DROPLET_STATUS_API_ERROR
+    #: ``DecodeError``.
+    DECODE = _ffi.DROPLET_STATUS_DECODE
+    #: ``BodyTooLargeError``.
+    BODY_TOO_LARGE = _ffi.DROPLET_STATUS_BODY_TOO_LARGE
+    #: ``ActionErroredError``.
+    ACTION_ERRORED = _ffi.DROPLET_STATUS_ACTION_ERRORED
+    #: ``InternalError``.
+    PANIC = _ffi.DROPLET_STATUS_PANIC
+    #: ``CancelledError``.
+    CANCELLED = _ffi.DROPLET_STATUS_CANCELLED
+
+    @classmethod
+    def _missing_(cls, value: object) -> Optional["Status"]:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**32:
+            member = int.__new__(cls, value)
+            member._name_ = f"UNKNOWN_{value}"
+            member._value_ = value
+            return member
+        return None
+
+
+class _Fields(TypedDict, total=False):
+    """What every error carries besides its message (the keywords of ``Error``)."""
+
+    http_status: Optional[int]
+    error_id: Optional[str]
+    request_id: Optional[str]
+    rate_limit: Optional[RateLimit]
+    attempts: int
+    raw_body: Optional[bytes]
 
 
 class Error(Exception):
@@ -21,8 +72,8 @@ class Error(Exception):
     and ``raw_body`` (the last body exactly as received, or ``None``).
     """
 
-    #: The C library's status number for this kind of error (``droplet_status``).
-    status: int = 0
+    #: The C library's status for this kind of error (``droplet_status``).
+    status: Status = Status.OK
 
     def __init__(
         self,
@@ -66,13 +117,13 @@ class InvalidArgumentError(Error, ValueError):
     """An argument or setting was refused (an id below 1, a malformed URL or token, a
     closed client). Nothing was sent. Also a ``ValueError``."""
 
-    status = _ffi.DROPLET_STATUS_INVALID_ARGUMENT
+    status = Status.INVALID_ARGUMENT
 
 
 class TransportError(Error):
     """No answer came: name resolution, connection, TLS, or broken HTTP, after retries."""
 
-    status = _ffi.DROPLET_STATUS_TRANSPORT
+    status = Status.TRANSPORT
 
 
 class TimeoutError(Error, builtins.TimeoutError):
@@ -81,9 +132,9 @@ class TimeoutError(Error, builtins.TimeoutError):
     ``last`` is the last ``Action`` a wait saw, or ``None``.
     """
 
-    status = _ffi.DROPLET_STATUS_TIMEOUT
+    status = Status.TIMEOUT
 
-    def __init__(self, message: str, *, last: Optional[Action] = None, **fields: Any) -> None:
+    def __init__(self, message: str, *, last: Optional[Action] = None, **fields: Unpack[_Fields]) -> None:
         super().__init__(message, **fields)
         #: The last state a wait saw, or ``None``.
         self.last = last
@@ -94,27 +145,27 @@ class ApiError(Error):
     ``message`` and ``request_id``. 401: check the token; 404: check the ids; 429 and 5xx
     were retried."""
 
-    status = _ffi.DROPLET_STATUS_API_ERROR
+    status = Status.API_ERROR
 
 
 class DecodeError(Error):
     """The answer was not a valid action (``raw_body`` holds it)."""
 
-    status = _ffi.DROPLET_STATUS_DECODE
+    status = Status.DECODE
 
 
 class BodyTooLargeError(Error):
     """The answer was larger than the client's body limit."""
 
-    status = _ffi.DROPLET_STATUS_BODY_TOO_LARGE
+    status = Status.BODY_TOO_LARGE
 
 
 class ActionErroredError(Error):
     """A wait ended because the action finished as ``errored``; ``action`` holds it."""
 
-    status = _ffi.DROPLET_STATUS_ACTION_ERRORED
+    status = Status.ACTION_ERRORED
 
-    def __init__(self, message: str, *, action: Action, **fields: Any) -> None:
+    def __init__(self, message: str, *, action: Action, **fields: Unpack[_Fields]) -> None:
         super().__init__(message, **fields)
         #: The failed action.
         self.action = action
@@ -123,22 +174,22 @@ class ActionErroredError(Error):
 class InternalError(Error):
     """An internal error of the C library was contained; the library stays usable."""
 
-    status = _ffi.DROPLET_STATUS_PANIC
+    status = Status.PANIC
 
 
 class CancelledError(Error):
     """The call's ``CancelToken`` was triggered. ``last`` is the last ``Action`` a wait
     saw, or ``None``. The client stays usable."""
 
-    status = _ffi.DROPLET_STATUS_CANCELLED
+    status = Status.CANCELLED
 
-    def __init__(self, message: str, *, last: Optional[Action] = None, **fields: Any) -> None:
+    def __init__(self, message: str, *, last: Optional[Action] = None, **fields: Unpack[_Fields]) -> None:
         super().__init__(message, **fields)
         #: The last state a wait saw, or ``None``.
         self.last = last
 
 
-_ERRORS: Dict[int, Type[Error]] = {
+_ERRORS: Dict[Status, Type[Error]] = {
     cls.status: cls
     for cls in (
         InvalidArgumentError,
@@ -177,7 +228,7 @@ def outcome_from_c(result: _ffi.droplet_action_result) -> Union[Action, Error]:
         _ffi.DROPLET_STATUS_OK, _ffi.DROPLET_STATUS_ACTION_ERRORED
     ):
         cls, message = DecodeError, unreadable
-    fields: Dict[str, Any] = {
+    fields: _Fields = {
         "http_status": result.http_status or None,
         "error_id": _text(result.error_id),
         "request_id": _text(result.request_id),
@@ -193,7 +244,7 @@ def outcome_from_c(result: _ffi.droplet_action_result) -> Union[Action, Error]:
         return cls(message, last=action, **fields)
     error = cls(message, **fields)
     if cls is Error:
-        error.status = result.status
+        error.status = Status(result.status)
     return error
 
 

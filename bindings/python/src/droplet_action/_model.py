@@ -21,7 +21,7 @@ class ActionStatus(enum.Enum):
     COMPLETED = "completed"
     #: ``"errored"``: the action failed.
     ERRORED = "errored"
-    #: Absent, or a status this library does not know (see ``Action.status_text``).
+    #: A status this library does not know (``Action.status_text`` holds it).
     UNKNOWN = "unknown"
 
 
@@ -55,8 +55,8 @@ class Action:
 
     #: The action id.
     id: Optional[int]
-    #: The status; ``ActionStatus.UNKNOWN`` for an absent or new one.
-    status: ActionStatus
+    #: The status: ``None`` when absent or null, ``ActionStatus.UNKNOWN`` for a new one.
+    status: Optional[ActionStatus]
     #: The status exactly as sent (``"in-progress"``, ``"paused"``, ...), or ``None``.
     status_text: Optional[str]
     #: The kind of action (``"create"``, ...).
@@ -143,7 +143,9 @@ def action_from_c(action: _ffi.droplet_action) -> Action:
     """Copies a ``droplet_action``."""
     return Action(
         id=action.id if action.has_id else None,
-        status=_STATUS_FROM_C.get(action.status, ActionStatus.UNKNOWN),
+        status=None
+        if action.status_text is None
+        else _STATUS_FROM_C.get(action.status, ActionStatus.UNKNOWN),
         status_text=_text(action.status_text),
         type=_text(action.type),
         started_at=_timestamp(action.started_at, action.started_at_unix, action.has_started_at),
