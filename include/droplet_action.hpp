@@ -1132,6 +1132,15 @@ class ClientBuilder {
     return text_setting("proxy", proxy_url, &droplet_client_builder_set_proxy);
   }
   ClientBuilder proxy(detail::Text proxy_url) && { return std::move(proxy(proxy_url)); }
+  // The proxy the environment names for the base URL, read at build as curl reads it
+  // (https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY; no_proxy/NO_PROXY), as
+  // droplet_client_builder_set_proxy_from_env; false: no proxy. Replaces proxy().
+  ClientBuilder &proxy_from_env(bool from_env = true) & {
+    return setting([&] { return droplet_client_builder_set_proxy_from_env(raw_, from_env); });
+  }
+  ClientBuilder proxy_from_env(bool from_env = true) && {
+    return std::move(proxy_from_env(from_env));
+  }
   // Allows a plain http base URL to a host that is not loopback.
   ClientBuilder &allow_insecure_http(bool allow = true) & {
     return setting([&] { return droplet_client_builder_set_allow_insecure_http(raw_, allow); });

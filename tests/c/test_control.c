@@ -419,6 +419,51 @@ static void test_log_callback(void) {
   droplet_client_builder_free(builder);
 }
 
+/* ---- the environment's proxy ---- */
+
+static droplet_status get_through_env_proxy(bool from_env) {
+  droplet_client_builder *builder = droplet_client_builder_new();
+  CHECK(droplet_client_builder_set_token(builder, "mock-token") == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_base_url(builder, base_url) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_max_retries(builder, 0) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_proxy_from_env(builder, from_env) == DROPLET_STATUS_OK);
+  droplet_client *client = NULL;
+  droplet_status built = droplet_client_builder_build(builder, &client);
+  if (built != DROPLET_STATUS_OK) return built;
+  droplet_action_result r = droplet_action_get(client, 3164444, 36804636);
+  droplet_status status = r.status;
+  droplet_action_result_free(&r);
+  droplet_client_free(client);
+  return status;
+}
+
+static void test_proxy_from_env(void) {
+  /* A proxy that refuses connections: a call through it fails, one around it succeeds. */
+  setenv("http_proxy", "http://127.0.0.1:1", 1);
+  CHECK(get_through_env_proxy(true) == DROPLET_STATUS_TRANSPORT);
+  CHECK(get_through_env_proxy(false) == DROPLET_STATUS_OK);
+  setenv("no_proxy", "127.0.0.0/8", 1);
+  CHECK(get_through_env_proxy(true) == DROPLET_STATUS_OK);
+  setenv("no_proxy", "localhost", 1);
+  CHECK(get_through_env_proxy(true) == DROPLET_STATUS_TRANSPORT);
+  setenv("no_proxy", "*", 1);
+  CHECK(get_through_env_proxy(true) == DROPLET_STATUS_OK);
+  unsetenv("no_proxy");
+  /* Upper-case HTTP_PROXY is never read. */
+  unsetenv("http_proxy");
+  setenv("HTTP_PROXY", "http://127.0.0.1:1", 1);
+  CHECK(get_through_env_proxy(true) == DROPLET_STATUS_OK);
+  unsetenv("HTTP_PROXY");
+  /* A malformed one fails the build, naming the variable, not its password. */
+  setenv("ALL_PROXY", "ftp://me:s3cret@127.0.0.1:21", 1);
+  CHECK(get_through_env_proxy(true) == DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK_STR(droplet_last_error_message(),
+            "build: invalid argument: ALL_PROXY: invalid proxy ftp://***@127.0.0.1:21: the scheme "
+            "must be http, socks4, socks4a, socks5 or socks5h");
+  unsetenv("ALL_PROXY");
+  CHECK(droplet_client_builder_set_proxy_from_env(NULL, true) == DROPLET_STATUS_INVALID_ARGUMENT);
+}
+
 /* ---- why a build failed ---- */
 
 static void test_last_error_message(void) {
@@ -658,6 +703,7 @@ int main(int argc, char **argv) {
   test_call_options_are_checked();
   test_log_callback();
   test_last_error_message();
+  test_proxy_from_env();
   test_sans_io();
   test_wait_for_many();
   printf("%d passed, %d failed\n", passed, failed);

@@ -418,6 +418,15 @@ void test_builder_settings_are_applied() {
   CHECK_EQ(refused.status(), Status::Transport);
   CHECK_EQ(refused.attempts(), 1);
   CHECK_EQ(refused.http_status(), 0);
+  // The environment's proxy replaces it, and NO_PROXY keeps the mock off the dead one.
+  setenv("http_proxy", dead_url.c_str(), 1);
+  setenv("NO_PROXY", "127.0.0.1", 1);
+  CHECK(mock_builder().proxy(dead_url).proxy_from_env().build().get(kDroplet, kAction).ok());
+  unsetenv("NO_PROXY");
+  CHECK_EQ(mock_builder().proxy_from_env().max_retries(0).build().get(kDroplet, kAction).status(),
+           Status::Transport);
+  CHECK(mock_builder().proxy_from_env().proxy_from_env(false).build().get(kDroplet, kAction).ok());
+  unsetenv("http_proxy");
 
   // Plain http to a remote host needs permission; nothing is sent by building.
   const droplet::Error remote = CAUGHT(

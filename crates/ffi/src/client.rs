@@ -266,7 +266,8 @@ pub unsafe extern "C" fn droplet_client_builder_set_user_agent(
 /// `socks4://`, `socks4a://`, `socks5://` or `socks5h://` (the proxy resolves the name).
 /// Checked now: `INVALID_ARGUMENT` for a URL that is not one of these. Every request then
 /// goes through the proxy, or fails; none goes around it. No proxy is used unless one is
-/// set here; the environment is never read for one. Credentials never appear in messages.
+/// set here or `droplet_client_builder_set_proxy_from_env` asks for the environment's; the
+/// later of the two calls wins. Credentials never appear in messages.
 ///
 /// # Safety
 /// `builder` is NULL or a live builder; `proxy_url` is NULL or a NUL-terminated string.
@@ -282,6 +283,37 @@ pub unsafe extern "C" fn droplet_client_builder_set_proxy(
                 let url = str_arg(proxy_url).map_err(arg_error)?;
                 droplet_action_transport::check_proxy(url).map_err(|e| e.to_string())?;
                 Ok(b.proxy(url))
+            })
+        }
+    })
+}
+
+/// `true`: the proxy is the one the environment names for the base URL, read when the
+/// client is built, as curl reads it: `https_proxy`, `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`
+/// (for a plain `http` base URL: `http_proxy`, `all_proxy`, `ALL_PROXY`), the first one set
+/// and not empty, unless `no_proxy` (else `NO_PROXY`) lists the host: `*` for every host,
+/// names that match themselves and the names below them (a leading dot is ignored), IP
+/// addresses and `address/bits` networks. A proxy named without a scheme is `http://`. A
+/// malformed one fails `droplet_client_builder_build` with `INVALID_ARGUMENT`, naming the
+/// variable (never its credentials). `false` (the default): no proxy. Either replaces a
+/// proxy set with `droplet_client_builder_set_proxy`.
+///
+/// # Safety
+/// `builder` is NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_client_builder_set_proxy_from_env(
+    builder: *mut droplet_client_builder,
+    from_env: bool,
+) -> DropletStatus {
+    ffi_boundary!(DropletStatus::Panic, {
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            update(builder, "proxy_from_env", |b| {
+                Ok(if from_env {
+                    b.proxy_from_env()
+                } else {
+                    b.no_proxy()
+                })
             })
         }
     })

@@ -57,10 +57,11 @@ pub use client::{
     droplet_client_builder_set_base_url, droplet_client_builder_set_body_limit,
     droplet_client_builder_set_ca_file, droplet_client_builder_set_connect_timeout_ms,
     droplet_client_builder_set_log_callback, droplet_client_builder_set_max_retries,
-    droplet_client_builder_set_proxy, droplet_client_builder_set_requests_per_minute,
-    droplet_client_builder_set_timeout_ms, droplet_client_builder_set_token,
-    droplet_client_builder_set_user_agent, droplet_client_free, droplet_client_new_from_env,
-    droplet_client_set_log_level, droplet_last_error_message, droplet_log_callback,
+    droplet_client_builder_set_proxy, droplet_client_builder_set_proxy_from_env,
+    droplet_client_builder_set_requests_per_minute, droplet_client_builder_set_timeout_ms,
+    droplet_client_builder_set_token, droplet_client_builder_set_user_agent, droplet_client_free,
+    droplet_client_new_from_env, droplet_client_set_log_level, droplet_last_error_message,
+    droplet_log_callback,
 };
 pub use control::{
     droplet_call_options, droplet_cancel, droplet_cancel_free, droplet_cancel_is_triggered,

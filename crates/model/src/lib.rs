@@ -37,6 +37,7 @@ mod budget;
 mod headers;
 mod id;
 mod object;
+mod proxy;
 mod request;
 mod response;
 mod retry;
@@ -46,6 +47,10 @@ pub use action::{Action, ActionStatus, Region};
 pub use budget::{Budget, BudgetConfig, Slowdown, SlowdownReason, budget_wait_allowed};
 pub use headers::{RateLimit, RetryAfter, request_id_from_headers};
 pub use id::{ActionId, DropletId, InvalidId};
+pub use proxy::{
+    EnvProxy, HTTP_PROXY_VARIABLES, HTTPS_PROXY_VARIABLES, NO_PROXY_VARIABLES, no_proxy_matches,
+    proxy_from_env,
+};
 pub use request::{
     ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, InvalidUserAgent,
     Token, UserAgent, parse_port, redact_url,

@@ -213,15 +213,28 @@ impl ClientBuilder {
     }
 
     /// Sends requests through this proxy (`http://`, `socks5://`, ...). No proxy is used
-    /// unless one is set here or [`ClientBuilder::proxy_from_env`] is called.
+    /// unless one is set here or [`ClientBuilder::proxy_from_env`] is called; the last of
+    /// the two called wins.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = ProxyChoice::Url(url.into());
         self
     }
 
-    /// Uses the proxy named by `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY`, if any.
+    /// Uses the proxy the environment names for the base URL, read at
+    /// [`ClientBuilder::build`] as curl reads it: `https_proxy`, `HTTPS_PROXY`, `all_proxy`,
+    /// `ALL_PROXY` (for plain `http`: `http_proxy`, `all_proxy`, `ALL_PROXY`), the first one
+    /// set, unless `no_proxy` or `NO_PROXY` lists the host
+    /// ([`droplet_action_model::proxy_from_env`] is the rule). A malformed proxy there fails
+    /// the build, naming the variable. Replaces a proxy set with [`ClientBuilder::proxy`].
     pub fn proxy_from_env(mut self) -> Self {
         self.proxy = ProxyChoice::FromEnv;
+        self
+    }
+
+    /// Connects directly, with no proxy (the default): undoes [`ClientBuilder::proxy`] and
+    /// [`ClientBuilder::proxy_from_env`].
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxyChoice::None;
         self
     }
 
@@ -345,7 +358,19 @@ impl ClientBuilder {
         }
         let proxy = match &self.proxy {
             ProxyChoice::None => None,
-            ProxyChoice::FromEnv => ureq::Proxy::try_from_env(),
+            ProxyChoice::FromEnv => {
+                match droplet_action_model::proxy_from_env(&base_url, |name| {
+                    std::env::var(name).ok()
+                }) {
+                    Some(found) => Some(parse_proxy(&found.url).map_err(|error| match error {
+                        Error::InvalidArgument { message } => {
+                            Error::invalid(format!("{}: {message}", found.variable))
+                        }
+                        other => other,
+                    })?),
+                    None => None,
+                }
+            }
             ProxyChoice::Url(url) => Some(parse_proxy(url)?),
         };
         let root_certs = if base_url.is_https() || proxy.is_some() {

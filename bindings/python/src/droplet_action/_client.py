@@ -511,9 +511,12 @@ class Client:
     (connection errors, 408, 429, 5xx) are sent again up to ``max_retries`` times with a
     backoff from ``backoff[0]`` doubling to ``backoff[1]`` seconds, honouring
     ``retry-after``. Answers above ``body_limit`` bytes are refused. ``proxy`` is an
-    ``http://``, ``socks4://``, ``socks4a://``, ``socks5://`` or ``socks5h://`` URL (never
-    read from the environment); ``ca_file`` a PEM bundle trusted beside the system's and
-    the bundled roots. ``requests_per_minute`` paces every request of the client, from
+    ``http://``, ``socks4://``, ``socks4a://``, ``socks5://`` or ``socks5h://`` URL;
+    ``proxy_from_env=True`` takes it from the environment instead, when the client is made,
+    as curl does (``https_proxy``, ``HTTPS_PROXY``, ``all_proxy``, ``ALL_PROXY``, for plain
+    ``http`` ``http_proxy``; hosts listed in ``no_proxy`` or ``NO_PROXY`` are reached
+    directly; without it, the environment is never read for a proxy); ``ca_file`` a PEM
+    bundle trusted beside the system's and the bundled roots. ``requests_per_minute`` paces every request of the client, from
     every thread (default: 250 for DigitalOcean's API, the limit of a token; none for any
     other base URL; ``2**32 - 1``: no pacing; 0 is refused). ``user_agent`` is printable
     ASCII and spaces (anything else is refused). Waiting for a slot counts in a call's own
@@ -538,6 +541,7 @@ class Client:
         body_limit: int = _DEFAULT_BODY_LIMIT,
         user_agent: Optional[str] = None,
         proxy: Optional[str] = None,
+        proxy_from_env: bool = False,
         ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
         allow_insecure_http: bool = False,
         requests_per_minute: Optional[int] = None,
@@ -553,6 +557,10 @@ class Client:
             raise TypeError(
                 f"allow_insecure_http must be a bool, not {type(allow_insecure_http).__name__}"
             )
+        if not isinstance(proxy_from_env, bool):
+            raise TypeError(f"proxy_from_env must be a bool, not {type(proxy_from_env).__name__}")
+        if proxy is not None and proxy_from_env:
+            raise InvalidArgumentError("proxy and proxy_from_env=True exclude each other")
         if not isinstance(backoff, (tuple, list)) or len(backoff) != 2:
             raise TypeError("backoff must be a pair (base, max) of seconds")
         settings: List[Tuple[str, Callable[..., int], Tuple[Any, ...]]] = [
@@ -581,6 +589,9 @@ class Client:
         if proxy is not None:
             settings.append(("proxy", _ffi.droplet_client_builder_set_proxy,
                              (_c_text(proxy, "proxy"),)))
+        if proxy_from_env:
+            settings.append(("proxy_from_env", _ffi.droplet_client_builder_set_proxy_from_env,
+                             (True,)))
         if requests_per_minute == 0 and not isinstance(requests_per_minute, bool):
             raise InvalidArgumentError(
                 "requests_per_minute must be at least 1 (None: the default pacing, "
@@ -927,6 +938,7 @@ class Settings(TypedDict, total=False):
     body_limit: int
     user_agent: Optional[str]
     proxy: Optional[str]
+    proxy_from_env: bool
     ca_file: Optional[Union[str, "os.PathLike[str]"]]
     allow_insecure_http: bool
     requests_per_minute: Optional[int]

@@ -245,6 +245,9 @@ droplet_client_builder_set_user_agent = _declare(
 droplet_client_builder_set_proxy = _declare(
     "droplet_client_builder_set_proxy", c_uint32, c_void_p, c_char_p
 )
+droplet_client_builder_set_proxy_from_env = _declare(
+    "droplet_client_builder_set_proxy_from_env", c_uint32, c_void_p, c_bool
+)
 droplet_client_builder_set_allow_insecure_http = _declare(
     "droplet_client_builder_set_allow_insecure_http", c_uint32, c_void_p, c_bool
 )
