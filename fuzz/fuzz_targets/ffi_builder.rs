@@ -1,6 +1,7 @@
 //! The C entry points that take caller strings: `droplet_client_builder_set_token`,
-//! `_set_base_url`, `_set_proxy` and `_set_user_agent`, then `droplet_client_builder_build`
-//! and `droplet_client_free`. Only clients are built: nothing is ever sent. The system trust
+//! `_set_base_url`, `_set_proxy` and `_set_user_agent`, with `_set_proxy_from_env` and the
+//! `all_proxy` variable it reads, then `droplet_client_builder_build` and
+//! `droplet_client_free`. Only clients are built: nothing is ever sent. The system trust
 //! store is an empty file here, so that a build reads no certificate directory.
 //!
 //! Input: records separated by NUL bytes, exactly the C strings a caller could pass (any
@@ -12,14 +13,17 @@
 //! | `t` `u` `p` `a` | set the token, base URL, proxy, user agent to the rest |
 //! | `T` `U` `P` `A` | the same calls with a NULL string |
 //! | `i` | `set_allow_insecure_http`, true when the rest is non-empty |
+//! | `e` | `set_proxy_from_env`, true when the rest is non-empty |
+//! | `E` | sets the environment's `all_proxy` to the rest (UTF-8), or removes it |
 //! | `b` | build now (then free the client) and start a new builder |
 //! | other | ignored |
 //!
 //! The builder is built at the end. Every call must answer `OK` or `INVALID_ARGUMENT`,
 //! never `PANIC` (and no panic may happen at all, even one the boundary would catch); a
 //! setter must refuse exactly what the documentation says it refuses and leave the builder
-//! as it was; a build must succeed exactly when a token was accepted and the base URL is
-//! https, loopback, or allowed to be plain http; and `droplet_last_error_message` must name
+//! as it was; a build must succeed exactly when a token was accepted, the base URL is
+//! https, loopback, or allowed to be plain http, and a proxy taken from the environment is
+//! one `droplet_client_builder_set_proxy` would accept; and `droplet_last_error_message` must name
 //! every failure without showing the token or a URL's credentials.
 #![no_main]
 
@@ -30,11 +34,12 @@ use droplet_action::{
     DropletStatus, droplet_client_builder, droplet_client_builder_build,
     droplet_client_builder_new, droplet_client_builder_set_allow_insecure_http,
     droplet_client_builder_set_base_url, droplet_client_builder_set_proxy,
+    droplet_client_builder_set_proxy_from_env,
     droplet_client_builder_set_token, droplet_client_builder_set_user_agent, droplet_client_free,
     droplet_last_error_message,
 };
 use droplet_action_fuzz::{Secrets, abort_on_every_panic, empty_system_trust_store};
-use droplet_action_model::{BaseUrl, DEFAULT_BASE_URL, Token};
+use droplet_action_model::{BaseUrl, DEFAULT_BASE_URL, Token, UserAgent, proxy_from_env};
 use droplet_action_transport::check_proxy;
 use libfuzzer_sys::fuzz_target;
 
@@ -45,6 +50,10 @@ struct Expected {
     token: bool,
     base_url: BaseUrl,
     insecure_http: bool,
+    /// Whether the proxy comes from the environment.
+    proxy_from_env: bool,
+    /// The environment's `all_proxy`.
+    all_proxy: Option<String>,
     /// Every string handed to a setter, accepted or not.
     secrets: Secrets,
 }
@@ -64,13 +73,21 @@ impl Expected {
             token: false,
             base_url: BaseUrl::parse(DEFAULT_BASE_URL).unwrap(),
             insecure_http: false,
+            proxy_from_env: false,
+            all_proxy: std::env::var("all_proxy").ok(),
             secrets: Secrets::default(),
         }
     }
 
     fn buildable(&self) -> bool {
+        let env_proxy_ok = !self.proxy_from_env
+            || proxy_from_env(&self.base_url, |name| {
+                (name == "all_proxy").then(|| self.all_proxy.clone()).flatten()
+            })
+            .is_none_or(|found| check_proxy(&found.url).is_ok());
         self.token
             && (self.base_url.is_https() || self.base_url.is_loopback() || self.insecure_http)
+            && env_proxy_ok
     }
 }
 
@@ -95,16 +112,22 @@ fn build(builder: &mut *mut droplet_client_builder, expected: &mut Expected) {
     assert_eq!(
         status == DropletStatus::Ok,
         expected.buildable(),
-        "token set: {}, base URL {:?}, insecure http allowed: {}: {message}",
+        "token set: {}, base URL {:?}, insecure http allowed: {}, all_proxy {:?} used: {}: \
+         {message}",
         expected.token,
         expected.base_url.as_str(),
         expected.insecure_http,
+        expected.all_proxy,
+        expected.proxy_from_env,
     );
     // SAFETY: NULL or the client just built, freed once.
     unsafe { droplet_client_free(client) };
     *builder = droplet_client_builder_new();
     assert!(!builder.is_null());
+    let secrets = std::mem::take(&mut expected.secrets);
     *expected = Expected::new();
+    // The environment's proxy stays secret in the messages of later builds.
+    expected.secrets = secrets;
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -112,6 +135,9 @@ fuzz_target!(|data: &[u8]| {
     empty_system_trust_store();
     let mut builder = droplet_client_builder_new();
     assert!(!builder.is_null());
+    // SAFETY: the fuzzer runs one input at a time on one thread; nothing else reads the
+    // environment.
+    unsafe { std::env::remove_var("all_proxy") };
     let mut expected = Expected::new();
     for record in data.split(|&b| b == 0) {
         let Some((&op, rest)) = record.split_first() else {
@@ -128,7 +154,7 @@ fuzz_target!(|data: &[u8]| {
                 (droplet_client_builder_set_base_url, ok)
             }
             b'a' => {
-                let ok = text.is_some_and(|t| !t.bytes().any(|c| c.is_ascii_control()));
+                let ok = text.is_some_and(|t| UserAgent::new(t).is_ok());
                 (droplet_client_builder_set_user_agent, ok)
             }
             b'p' => {
@@ -142,6 +168,30 @@ fuzz_target!(|data: &[u8]| {
                 };
                 assert_eq!(status, DropletStatus::Ok);
                 expected.insecure_http = !rest.is_empty();
+                continue;
+            }
+            b'e' if op == b'E' => {
+                match text {
+                    Some(value) => {
+                        expected.secrets.url(value);
+                        // SAFETY: as above.
+                        unsafe { std::env::set_var("all_proxy", value) };
+                        expected.all_proxy = Some(value.to_owned());
+                    }
+                    None => {
+                        // SAFETY: as above.
+                        unsafe { std::env::remove_var("all_proxy") };
+                        expected.all_proxy = None;
+                    }
+                }
+                continue;
+            }
+            b'e' => {
+                // SAFETY: a live builder.
+                let status =
+                    unsafe { droplet_client_builder_set_proxy_from_env(builder, !rest.is_empty()) };
+                assert_eq!(status, DropletStatus::Ok);
+                expected.proxy_from_env = !rest.is_empty();
                 continue;
             }
             b'b' => {
@@ -174,6 +224,7 @@ fuzz_target!(|data: &[u8]| {
             match op {
                 b't' => expected.token = true,
                 b'u' => expected.base_url = BaseUrl::parse(text.unwrap()).unwrap(),
+                b'p' => expected.proxy_from_env = false,
                 _ => {}
             }
         } else {
