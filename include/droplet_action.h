@@ -50,6 +50,16 @@
 // The patch version of the library this header belongs to.
 #define DROPLET_ACTION_VERSION_PATCH 0
 
+// Send the request now (`droplet_request_build` makes it), then `droplet_waiter_feed`
+// what came back.
+#define DROPLET_WAIT_SEND 0
+
+// Nothing to do before `until_ms`; then call `droplet_waiter_next` again.
+#define DROPLET_WAIT_SLEEP 1
+
+// The wait is over: `droplet_waiter_result` gives its outcome.
+#define DROPLET_WAIT_DONE 2
+
 // The outcome of a call. `DROPLET_STATUS_OK` is 0; every other value is a failure.
 //
 // What the caller should do:
@@ -69,6 +79,12 @@
 // - `PANIC`: an internal error was contained; the library stays usable.
 // - `CANCELLED`: the call's `droplet_cancel` token was triggered; the client stays usable.
 //   After a wait, `action` holds the last state seen, if any.
+// - `RATE_LIMITED`: a wait saw the rate limit spent while the action ran, and the limit
+//   resets after the wait's deadline or after the longest pause honoured (60 s):
+//   `rate_limit.reset` says when to try again; `action` holds the last state seen.
+//
+// Whatever ends a wait, its result holds the last action seen (`action`), the last HTTP
+// status, its polls (`droplet_action_result_polls`) and all its requests (`attempts`).
 enum droplet_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -94,6 +110,8 @@ enum droplet_status
   DROPLET_STATUS_PANIC = 8,
   // The call was ended through its `droplet_cancel` token.
   DROPLET_STATUS_CANCELLED = 9,
+  // A wait ended because the rate limit is spent until after its deadline.
+  DROPLET_STATUS_RATE_LIMITED = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -138,6 +156,10 @@ typedef struct droplet_client droplet_client;
 // Settings for a client, filled in by the `droplet_client_builder_set_*` functions.
 // Not thread-safe: use one builder from one thread at a time.
 typedef struct droplet_client_builder droplet_client_builder;
+
+// One wait in the caller's hands. Create it with `droplet_waiter_new`, free it with
+// `droplet_waiter_free`. Not thread-safe: one thread at a time.
+typedef struct droplet_waiter droplet_waiter;
 
 // A region, as embedded in an action. Strings are NULL when absent.
 typedef struct droplet_region {
@@ -216,7 +238,8 @@ typedef struct droplet_action_result {
   droplet_status status;
   // The HTTP status of the last answer; 0 when no answer came.
   uint16_t http_status;
-  // How many requests were sent (0 when rejected before sending).
+  // How many requests were sent (0 when rejected before sending); for a wait, all the
+  // requests of all its polls.
   uint32_t attempts;
   // The action, set when one was received and parsed: on `OK`, on `ACTION_ERRORED`,
   // and on a wait's `TIMEOUT` (the last state seen); otherwise NULL.
@@ -292,6 +315,43 @@ typedef struct droplet_request {
   void *internal;
 } droplet_request;
 
+// What a waiter asks of its caller, from `droplet_waiter_next`.
+typedef struct droplet_wait_step {
+  // `DROPLET_WAIT_SEND`, `DROPLET_WAIT_SLEEP` or `DROPLET_WAIT_DONE`.
+  uint32_t kind;
+  // SEND: the longest the request may take, in ms (what the deadline leaves; at least 1).
+  uint32_t timeout_ms;
+  // SLEEP: when to call `droplet_waiter_next` again, on the caller's clock (ms).
+  uint64_t until_ms;
+} droplet_wait_step;
+
+// The library's defaults, in milliseconds and counts: the values every call uses when not
+// told otherwise. Bindings read them here rather than restating them.
+typedef struct droplet_defaults {
+  // The longest one attempt may take.
+  uint64_t timeout_ms;
+  // The longest connecting may take.
+  uint64_t connect_timeout_ms;
+  // Failed attempts sent again.
+  uint32_t max_retries;
+  // The first backoff pause, doubling with each retry.
+  uint64_t backoff_base_ms;
+  // The longest backoff pause.
+  uint64_t backoff_max_ms;
+  // The longest pause a server may ask for that a call honours.
+  uint64_t max_retry_after_ms;
+  // The largest answer body read, in bytes.
+  uint64_t body_limit;
+  // A wait's deadline.
+  uint64_t wait_timeout_ms;
+  // The pause between two polls of a wait.
+  uint64_t poll_interval_ms;
+  // Requests a minute for one token (DigitalOcean's limit).
+  uint32_t requests_per_minute;
+  // Requests an hour for one token (DigitalOcean's limit).
+  uint32_t requests_per_hour;
+} droplet_defaults;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -361,8 +421,8 @@ struct droplet_action_result droplet_action_wait_opts(const struct droplet_clien
 droplet_status droplet_actions_wait(const struct droplet_client *client, const struct droplet_action_ref *refs, size_t n, const struct droplet_call_options *options, struct droplet_action_result *results);
 
 // Why the last failed builder call (a `droplet_client_builder_set_*`,
-// `droplet_client_builder_build`, `droplet_client_new_from_env` or
-// `droplet_request_build`) on this thread failed: the setting and the reason, never the
+// `droplet_client_builder_build`, `droplet_client_new_from_env`, `droplet_request_build`,
+// `droplet_waiter_new` or `droplet_waiter_feed`) on this thread failed: the setting and the reason, never the
 // token or proxy credentials. `""` after a successful build or `from_env`. Never NULL;
 // thread-local: valid until the next such call on this thread; never free it.
 const char *droplet_last_error_message(void);
@@ -529,7 +589,8 @@ void droplet_client_free(struct droplet_client *client);
 // Changes the most verbose level the client's log callback gets (0 off, 1 error, 2 warn,
 // 3 info, 4 debug), for the events that follow, from any thread: a binding can follow its
 // own logger's level between calls. Thread-safe; no effect on a client without a
-// callback. `INVALID_ARGUMENT` for a NULL client or `max_level` above 4.
+// callback. `INVALID_ARGUMENT` for a NULL client or `max_level` above 4 (the level is then
+// unchanged, and `droplet_last_error_message` too).
 //
 // # Safety
 // `client` is NULL or a live client from this library.
@@ -631,6 +692,54 @@ bool droplet_retry_advice(const struct droplet_action_result *result, uint32_t a
 // A short, static, human-readable name for any status number, unknown ones included
 // (`"unknown status"`). Never NULL; never free it.
 const char *droplet_status_str(uint32_t status);
+
+// Creates a waiter for one action at `now_ms` on the caller's monotonic clock (any
+// origin, in milliseconds, never going back): the deadline (`options->timeout_ms`, 0: ten
+// minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
+// token (checked at each `droplet_waiter_next`) are `droplet_action_wait_opts`'s; retries
+// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1 or invalid
+// options (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
+//
+// # Safety
+// `options` is NULL or as for `droplet_action_wait_opts`; its token must outlive the
+// waiter.
+struct droplet_waiter *droplet_waiter_new(int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options, uint64_t now_ms);
+
+// What to do at `now_ms`: fills `*step`. `INVALID_ARGUMENT` for a NULL pointer or a
+// waiter whose result was taken. Asked again after SEND without a feed, it says SEND again
+// (the request still counts once).
+//
+// # Safety
+// `waiter` is NULL or a live waiter; `step` is NULL or writable.
+droplet_status droplet_waiter_next(struct droplet_waiter *waiter, uint64_t now_ms, struct droplet_wait_step *step);
+
+// Feeds what the request of the last SEND brought back, at `now_ms`: the answer's status,
+// headers and body, read as `droplet_response_parse` reads them; `http_status` 0 means no
+// answer came (the connection failed or the request timed out), and the rest is ignored.
+// Ignored when no request is out. `INVALID_ARGUMENT` for NULL pointers (the waiter is
+// unchanged).
+//
+// # Safety
+// `waiter` is NULL or a live waiter; `headers`, `body` as for `droplet_response_parse`.
+droplet_status droplet_waiter_feed(struct droplet_waiter *waiter, uint64_t now_ms, uint16_t http_status, const struct droplet_header *headers, size_t headers_len, const uint8_t *body, size_t body_len);
+
+// The outcome once `droplet_waiter_next` said DONE, at `now_ms`, exactly as
+// `droplet_action_wait_opts` reports it (the last action seen, the last HTTP status, the
+// polls and all the requests); free it with `droplet_action_result_free`. Taken once: the
+// waiter is then spent (free it). Before DONE, or taken twice: `INVALID_ARGUMENT`.
+//
+// # Safety
+// `waiter` is NULL or a live waiter.
+struct droplet_action_result droplet_waiter_result(struct droplet_waiter *waiter, uint64_t now_ms);
+
+// Frees a waiter. Accepts NULL.
+//
+// # Safety
+// `waiter` is NULL or a live waiter, not used again.
+void droplet_waiter_free(struct droplet_waiter *waiter);
+
+// The library's defaults.
+struct droplet_defaults droplet_defaults_get(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -99,6 +99,7 @@ enum class Status : std::uint32_t {
   ActionErrored = DROPLET_STATUS_ACTION_ERRORED,
   Panic = DROPLET_STATUS_PANIC,
   Cancelled = DROPLET_STATUS_CANCELLED,
+  RateLimited = DROPLET_STATUS_RATE_LIMITED,
 };
 
 // The status of an action: the values of droplet_action_status.
@@ -840,6 +841,7 @@ class CallOptions {
 
  private:
   friend class Client;
+  friend class Waiter;
   // Why a call with these options is refused before it starts; nullptr when it is not.
   const char *refusal() const noexcept {
     return cancel_moved_from_ ? "call options: the cancel token was moved from" : nullptr;
@@ -1375,6 +1377,79 @@ class [[nodiscard]] Request {
   explicit Request(droplet_request raw) noexcept : raw_(raw) {}
   droplet_request raw_;
 };
+
+// A wait driven by the caller's own event loop, HTTP stack and monotonic clock (in ms), on
+// the same engine as Client::wait (droplet_waiter_*): ask next(); on DROPLET_WAIT_SEND send
+// Request::build's request and feed() what came back (feed_no_answer() when none came); on
+// DROPLET_WAIT_SLEEP come back at step.until_ms; on DROPLET_WAIT_DONE take result().
+// Move-only; one thread at a time.
+class Waiter {
+ public:
+  // Empty for an id below 1 or options holding a moved-from token
+  // (last_error_message() says why).
+  [[nodiscard]] static std::optional<Waiter> create(std::int64_t droplet_id,
+                                                    std::int64_t action_id,
+                                                    const CallOptions &options,
+                                                    std::uint64_t now_ms) noexcept {
+    if (options.refusal() != nullptr) return std::nullopt;
+    droplet_waiter *raw = droplet_waiter_new(droplet_id, action_id, &options.raw(), now_ms);
+    detail::library_spoke();
+    if (raw == nullptr) return std::nullopt;
+    return Waiter(raw);
+  }
+  Waiter(Waiter &&other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+  Waiter &operator=(Waiter &&other) noexcept {
+    if (this != &other) {
+      droplet_waiter_free(raw_);
+      raw_ = std::exchange(other.raw_, nullptr);
+    }
+    return *this;
+  }
+  Waiter(const Waiter &) = delete;
+  Waiter &operator=(const Waiter &) = delete;
+  ~Waiter() { droplet_waiter_free(raw_); }
+
+  // What to do at now_ms. A moved-from waiter says DROPLET_WAIT_DONE.
+  droplet_wait_step next(std::uint64_t now_ms) noexcept {
+    droplet_wait_step step{};
+    if (droplet_waiter_next(raw_, now_ms, &step) != DROPLET_STATUS_OK) step.kind = DROPLET_WAIT_DONE;
+    return step;
+  }
+  // The answer to the last request: status, headers, body.
+  Status feed(std::uint64_t now_ms, std::uint16_t http_status, const std::vector<Header> &headers,
+              std::string_view body) {
+    std::vector<std::string> strings;
+    strings.reserve(headers.size() * 2);
+    std::vector<droplet_header> raw;
+    raw.reserve(headers.size());
+    for (const Header &header : headers) {
+      if (header.null()) return Status::InvalidArgument;
+      strings.emplace_back(header.name);
+      const char *name = strings.back().c_str();
+      strings.emplace_back(header.value);
+      raw.push_back(droplet_header{name, strings.back().c_str()});
+    }
+    return static_cast<Status>(droplet_waiter_feed(
+        raw_, now_ms, http_status, raw.empty() ? nullptr : raw.data(), raw.size(),
+        reinterpret_cast<const std::uint8_t *>(body.data()), body.size()));
+  }
+  // No answer came: the connection failed or the request timed out.
+  Status feed_no_answer(std::uint64_t now_ms) noexcept {
+    return static_cast<Status>(droplet_waiter_feed(raw_, now_ms, 0, nullptr, 0, nullptr, 0));
+  }
+  // The outcome once next() said DROPLET_WAIT_DONE, as Client::wait reports it; taken once.
+  Result result(std::uint64_t now_ms) noexcept { return Result(droplet_waiter_result(raw_, now_ms)); }
+  droplet_waiter *raw() & noexcept { return raw_; }
+  droplet_waiter *raw() && = delete;
+
+ private:
+  explicit Waiter(droplet_waiter *raw) noexcept : raw_(raw) {}
+  droplet_waiter *raw_;
+};
+
+// The library's defaults (droplet_defaults_get): timeouts, retries, pauses, the body limit, a
+// wait's deadline and poll interval, DigitalOcean's request limits.
+inline droplet_defaults defaults() noexcept { return droplet_defaults_get(); }
 
 static_assert(static_cast<std::uint32_t>(Status::Cancelled) == 9, "status numbers are fixed");
 static_assert(!std::is_copy_constructible<Result>::value, "a Result owns its memory");

@@ -400,10 +400,15 @@ static void test_log_callback(void) {
   r = droplet_action_get(client, 9, 900404);
   CHECK(log.count == 3);
   droplet_action_result_free(&r);
+  /* A refusal leaves the last error message, and a pointer to it, as they were. */
+  droplet_client_builder *failing = droplet_client_builder_new();
+  CHECK(droplet_client_builder_set_token(failing, "") == DROPLET_STATUS_INVALID_ARGUMENT);
+  droplet_client_builder_free(failing);
+  const char *kept = droplet_last_error_message();
   CHECK(droplet_client_set_log_level(client, 5) == DROPLET_STATUS_INVALID_ARGUMENT);
-  CHECK_STR(droplet_last_error_message(), "set_log_level: max_level 5 is not 0 to 4");
   CHECK(droplet_client_set_log_level(NULL, 4) == DROPLET_STATUS_INVALID_ARGUMENT);
-  CHECK_STR(droplet_last_error_message(), "set_log_level: the client is NULL");
+  CHECK(kept == droplet_last_error_message());
+  CHECK_STR(kept, "token: the API token is empty");
   droplet_client_free(client);
 
   /* Off: NULL callback or level 0. Out of range: refused. */

@@ -318,7 +318,8 @@ static void test_status_strings_and_version(void) {
   CHECK_STR(droplet_status_str(DROPLET_STATUS_TIMEOUT), "timeout");
   CHECK_STR(droplet_status_str(DROPLET_STATUS_PANIC), "internal panic");
   CHECK_STR(droplet_status_str(DROPLET_STATUS_CANCELLED), "cancelled");
-  CHECK_STR(droplet_status_str(10), "unknown status");
+  CHECK_STR(droplet_status_str(DROPLET_STATUS_RATE_LIMITED), "rate limited");
+  CHECK_STR(droplet_status_str(11), "unknown status");
   CHECK_STR(droplet_status_str(UINT32_MAX), "unknown status");
   char expected[32];
   snprintf(expected, sizeof expected, "%d.%d.%d", DROPLET_ACTION_VERSION_MAJOR,

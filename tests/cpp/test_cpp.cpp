@@ -532,13 +532,52 @@ void test_from_env_reads_the_token_and_url() {
   CHECK_EQ(std::string_view(e.what()), "from_env: invalid argument: no API token was given");
 }
 
+void test_waiter_drives_a_wait_from_the_callers_loop() {
+  const droplet_defaults d = droplet::defaults();
+  CHECK_EQ(d.wait_timeout_ms, 600000u);
+  CHECK_EQ(d.poll_interval_ms, 3000u);
+  CHECK_EQ(d.max_retries, 2u);
+  CHECK_EQ(d.requests_per_minute, 250u);
+  std::optional<droplet::Waiter> made =
+      droplet::Waiter::create(7, 2, droplet::CallOptions().poll_interval(1s), 1000);
+  CHECK(made.has_value());
+  if (!made) return;
+  droplet::Waiter waiter = std::move(*made);
+  droplet_wait_step step = waiter.next(1000);
+  CHECK_EQ(step.kind, DROPLET_WAIT_SEND);
+  CHECK_EQ(step.timeout_ms, 600000u);
+  CHECK_EQ(waiter.feed(1040, 200, {}, R"({"action":{"id":2,"status":"in-progress"}})"),
+           Status::Ok);
+  step = waiter.next(1050);
+  CHECK_EQ(step.kind, DROPLET_WAIT_SLEEP);
+  CHECK_EQ(step.until_ms, 2040u);
+  CHECK_EQ(waiter.result(1050).status(), Status::InvalidArgument);  // not over yet
+  CHECK_EQ(waiter.next(2040).kind, DROPLET_WAIT_SEND);
+  CHECK_EQ(waiter.feed_no_answer(2100), Status::Ok);  // a lost connection: retried
+  CHECK_EQ(waiter.next(2100).kind, DROPLET_WAIT_SLEEP);
+  CHECK_EQ(waiter.next(10000).kind, DROPLET_WAIT_SEND);
+  CHECK_EQ(waiter.feed(10030, 200, {{"x-request-id", "r-3"}},
+                       R"({"action":{"id":2,"status":"completed"}})"),
+           Status::Ok);
+  CHECK_EQ(waiter.next(10030).kind, DROPLET_WAIT_DONE);
+  droplet::Result done = waiter.result(10030);
+  CHECK(done.ok());
+  CHECK_EQ(done.polls(), 2);
+  CHECK_EQ(done.attempts(), 3);
+  CHECK_EQ(done.request_id(), "r-3");
+  CHECK_EQ(waiter.result(10030).status(), Status::InvalidArgument);  // taken once
+  CHECK(!droplet::Waiter::create(0, 2, droplet::CallOptions(), 0).has_value());
+  CHECK_EQ(droplet::last_error_message(),
+           "waiter_new: invalid argument: invalid droplet id: 0 (ids are integers >= 1)");
+}
+
 void test_wait_without_and_with_options() {
   droplet::Client client = mock_client();
   // In progress for 3 polls, then completed.
   droplet::Result done = client.wait(8101, 900103, 5s, 10ms);
   CHECK(done.ok());
   CHECK_EQ(done.polls(), 4);
-  CHECK_EQ(done.attempts(), 1);
+  CHECK_EQ(done.attempts(), 4);  // every request of the wait
   CHECK_EQ(done.action().status(), ActionStatus::Completed);
   CHECK_EQ(done.action().id(), 900103);
   CHECK_EQ(done.action().resource_id(), 8101);
@@ -1355,6 +1394,7 @@ int main(int argc, char **argv) {
   test_get_or_throw_throws_an_error_with_the_same_fields();
   test_builder_settings_are_applied();
   test_builder_refusals_throw_with_the_reason();
+  test_waiter_drives_a_wait_from_the_callers_loop();
   test_wait_without_and_with_options();
   test_cancel_from_another_thread_ends_a_slow_wait();
   test_wait_many_returns_one_result_per_action();

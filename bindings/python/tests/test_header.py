@@ -25,8 +25,10 @@ STRUCTS = [
     _ffi.droplet_action_ref,
     _ffi.droplet_header,
     _ffi.droplet_request,
+    _ffi.droplet_wait_step,
+    _ffi.droplet_defaults,
 ]
-OPAQUE = ("droplet_client", "droplet_client_builder", "droplet_cancel")
+OPAQUE = ("droplet_client", "droplet_client_builder", "droplet_cancel", "droplet_waiter")
 SCALARS = {
     "int64_t": ctypes.c_int64,
     "uint16_t": ctypes.c_uint16,
@@ -78,7 +80,7 @@ def test_every_function_of_the_header_is_declared() -> None:
         if name.startswith("droplet_") and not isinstance(value, type) and hasattr(value, "argtypes")
     }
     assert sorted(functions()) == sorted(declared)
-    assert len(declared) == 38
+    assert len(declared) == 44
 
 
 @pytest.mark.parametrize("name", sorted(functions()))
@@ -117,7 +119,24 @@ def test_struct_sizes_and_offsets_match_the_c_compiler() -> None:
 
 def test_status_constants_match_the_header() -> None:
     names = re.findall(r"\b(DROPLET_(?:ACTION_)?STATUS_\w+) = (\d+)", HEADER.read_text())
-    assert len(names) == 14
+    assert len(names) == 15
     assert {name: getattr(_ffi, name) for name, _ in names} == {
         name: int(value) for name, value in names
     }
+
+
+def test_the_defaults_come_from_the_library() -> None:
+    import inspect
+
+    import droplet_action as da
+
+    d = _ffi.droplet_defaults_get()
+    assert (d.timeout_ms, d.connect_timeout_ms, d.max_retries, d.backoff_base_ms,
+            d.backoff_max_ms, d.max_retry_after_ms, d.body_limit, d.wait_timeout_ms,
+            d.poll_interval_ms, d.requests_per_minute, d.requests_per_hour) == (
+        30000, 10000, 2, 200, 5000, 60000, 4194304, 600000, 3000, 250, 5000)
+    client = inspect.signature(da.Client).parameters
+    assert [client[n].default for n in ("timeout", "connect_timeout", "max_retries", "backoff",
+                                         "body_limit")] == [30.0, 10.0, 2, (0.2, 5.0), 4194304]
+    wait = inspect.signature(da.Client.wait).parameters
+    assert (wait["timeout"].default, wait["poll_interval"].default) == (600.0, 3.0)

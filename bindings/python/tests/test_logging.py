@@ -126,6 +126,30 @@ def test_a_slow_handler_never_holds_up_a_call(mock: Mock) -> None:
     ]
 
 
+def test_a_handler_raising_keyboard_interrupt_does_not_stop_later_records(mock: Mock) -> None:
+    seen: list[str] = []
+
+    class Raising(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+            if len(seen) == 1:
+                raise KeyboardInterrupt("from a handler")
+
+    logger = logging.getLogger("droplet_action")
+    raising = Raising()
+    logger.addHandler(raising)
+    logger.setLevel(logging.DEBUG)
+    try:
+        with da.Client(TOKEN, base_url=mock.url) as client:
+            client.get(3164444, 36804636)
+            client.get(3164444, 36804636)
+        assert da.flush_logs(5.0)
+    finally:
+        logger.removeHandler(raising)
+        logger.setLevel(logging.NOTSET)
+    assert len(seen) == 4
+
+
 def test_flush_logs_is_bounded_by_its_timeout(mock: Mock) -> None:
     release = threading.Event()
 

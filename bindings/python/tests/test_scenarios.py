@@ -33,7 +33,7 @@ def test_wait_raises_action_errored_with_the_failed_action(client: da.Client, mo
     error = caught.value
     assert error.action == generated(43, 900202, "errored")
     assert error.message == "action 900202 ended with status errored"
-    assert (error.http_status, error.error_id, error.attempts) == (200, None, 1)
+    assert (error.http_status, error.error_id, error.attempts) == (200, None, 3)
     assert error.request_id == mock.request_id(3)
     assert error.rate_limit == da.RateLimit(limit=5000, remaining=4997, reset=mock.reset)
     assert error.raw_body is not None and b'"status":"errored"' in error.raw_body

@@ -53,7 +53,7 @@ def test_status_names_every_c_status_and_keeps_unknown_ones() -> None:
     assert [(s.name, s.value) for s in da.Status] == [
         ("OK", 0), ("INVALID_ARGUMENT", 1), ("TRANSPORT", 2), ("TIMEOUT", 3),
         ("API_ERROR", 4), ("DECODE", 5), ("BODY_TOO_LARGE", 6), ("ACTION_ERRORED", 7),
-        ("PANIC", 8), ("CANCELLED", 9),
+        ("PANIC", 8), ("CANCELLED", 9), ("RATE_LIMITED", 10),
     ]
     assert (da.Status(42).name, int(da.Status(42))) == ("UNKNOWN_42", 42)
     with pytest.raises(ValueError):

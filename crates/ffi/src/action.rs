@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use droplet_action_transport::model::DEFAULTS;
 use droplet_action_transport::{CallOptions as GetOptions, WaitOptions};
 
 use crate::boundary::ffi_boundary;
@@ -9,9 +10,6 @@ use crate::client::droplet_client;
 use crate::control::{CallOptions, droplet_call_options, read_options};
 use crate::result::{Outcome, droplet_action_result, panic_result};
 use crate::status::DropletStatus;
-
-const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(3000);
-const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Retrieves one action: `GET /v2/droplets/{droplet_id}/actions/{action_id}`, with the
 /// client's retries and timeouts. Blocks until done.
@@ -179,8 +177,8 @@ unsafe fn with_options(
 
 /// The wait options the C options stand for.
 pub(crate) fn wait_options(options: &CallOptions) -> WaitOptions {
-    let mut wait = WaitOptions::new(options.timeout.unwrap_or(DEFAULT_WAIT_TIMEOUT))
-        .poll_interval(options.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL));
+    let mut wait = WaitOptions::new(options.timeout.unwrap_or(DEFAULTS.wait_timeout))
+        .poll_interval(options.poll_interval.unwrap_or(DEFAULTS.poll_interval));
     if let Some(cancel) = &options.cancel {
         wait = wait.cancel(cancel);
     }

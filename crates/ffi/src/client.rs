@@ -23,8 +23,8 @@ pub(crate) fn set_last_error(message: &str) {
 }
 
 /// Why the last failed builder call (a `droplet_client_builder_set_*`,
-/// `droplet_client_builder_build`, `droplet_client_new_from_env` or
-/// `droplet_request_build`) on this thread failed: the setting and the reason, never the
+/// `droplet_client_builder_build`, `droplet_client_new_from_env`, `droplet_request_build`,
+/// `droplet_waiter_new` or `droplet_waiter_feed`) on this thread failed: the setting and the reason, never the
 /// token or proxy credentials. `""` after a successful build or `from_env`. Never NULL;
 /// thread-local: valid until the next such call on this thread; never free it.
 #[unsafe(no_mangle)]
@@ -552,7 +552,8 @@ pub unsafe extern "C" fn droplet_client_free(client: *mut droplet_client) {
 /// Changes the most verbose level the client's log callback gets (0 off, 1 error, 2 warn,
 /// 3 info, 4 debug), for the events that follow, from any thread: a binding can follow its
 /// own logger's level between calls. Thread-safe; no effect on a client without a
-/// callback. `INVALID_ARGUMENT` for a NULL client or `max_level` above 4.
+/// callback. `INVALID_ARGUMENT` for a NULL client or `max_level` above 4 (the level is then
+/// unchanged, and `droplet_last_error_message` too).
 ///
 /// # Safety
 /// `client` is NULL or a live client from this library.
@@ -563,20 +564,16 @@ pub unsafe extern "C" fn droplet_client_set_log_level(
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: NULL or a live client, by this function's contract; shared access only.
+        // The last error message is left alone: a pointer the caller holds to it stays valid.
         let Some(client) = (unsafe { client.as_ref() }) else {
-            set_last_error("set_log_level: the client is NULL");
             return DropletStatus::InvalidArgument;
         };
         match log_level(max_level) {
             Ok(level) => {
                 client.client.set_log_level(level);
-                set_last_error("");
                 DropletStatus::Ok
             }
-            Err(message) => {
-                set_last_error(&format!("set_log_level: {message}"));
-                DropletStatus::InvalidArgument
-            }
+            Err(_) => DropletStatus::InvalidArgument,
         }
     })
 }

@@ -43,6 +43,7 @@ mod control;
 mod result;
 mod sansio;
 mod status;
+mod waiter;
 
 use std::ffi::{CStr, c_char};
 
@@ -78,6 +79,11 @@ pub use sansio::{
     droplet_response_parse, droplet_retry_advice,
 };
 pub use status::{DropletActionStatus, DropletStatus, droplet_status_str};
+pub use waiter::{
+    DROPLET_WAIT_DONE, DROPLET_WAIT_SEND, DROPLET_WAIT_SLEEP, droplet_defaults,
+    droplet_defaults_get, droplet_wait_step, droplet_waiter, droplet_waiter_feed,
+    droplet_waiter_free, droplet_waiter_new, droplet_waiter_next, droplet_waiter_result,
+};
 
 /// The major version of the library this header belongs to.
 pub const DROPLET_ACTION_VERSION_MAJOR: u32 = 0;

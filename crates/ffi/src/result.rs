@@ -93,7 +93,8 @@ pub struct droplet_action_result {
     pub status: DropletStatus,
     /// The HTTP status of the last answer; 0 when no answer came.
     pub http_status: u16,
-    /// How many requests were sent (0 when rejected before sending).
+    /// How many requests were sent (0 when rejected before sending); for a wait, all the
+    /// requests of all its polls.
     pub attempts: u32,
     /// The action, set when one was received and parsed: on `OK`, on `ACTION_ERRORED`,
     /// and on a wait's `TIMEOUT` (the last state seen); otherwise NULL.
@@ -364,7 +365,28 @@ impl<'a> Outcome<'a> {
                 error_message,
                 ..Self::from_answer(answer)
             },
+            Error::WaitEnded {
+                error: cause, last, ..
+            } => Self {
+                action: last.as_deref().map(|answer| &answer.action),
+                polls: error.polls(),
+                attempts: error.attempts(),
+                ..Self::from_error(cause)
+            },
+            Error::RateLimited {
+                last: Some(answer), ..
+            } => Self {
+                status,
+                error_message,
+                attempts: error.attempts(),
+                polls: error.polls(),
+                retryable: false,
+                ..Self::from_answer(answer)
+            },
             Error::DeadlineExceeded {
+                last, last_error, ..
+            }
+            | Error::Cancelled {
                 last, last_error, ..
             } => {
                 // The numbers and body of the last poll, the action of the last answer.
@@ -378,21 +400,11 @@ impl<'a> Outcome<'a> {
                     error_message,
                     action: last.as_deref().map(|answer| &answer.action),
                     polls: error.polls(),
+                    attempts: error.attempts(),
                     retryable: false,
                     ..last_poll
                 }
             }
-            Error::Cancelled {
-                last: Some(answer),
-                attempts,
-                ..
-            } => Self {
-                status,
-                error_message,
-                attempts: *attempts,
-                polls: error.polls(),
-                ..Self::from_answer(answer)
-            },
             _ => Self {
                 status,
                 http_status: error.status().unwrap_or(0),
@@ -624,6 +636,8 @@ fn status_of(error: &Error) -> DropletStatus {
         Error::BodyTooLarge { .. } => DropletStatus::BodyTooLarge,
         Error::ActionErrored { .. } => DropletStatus::ActionErrored,
         Error::Cancelled { .. } => DropletStatus::Cancelled,
+        Error::RateLimited { .. } => DropletStatus::RateLimited,
+        Error::WaitEnded { error, .. } => status_of(error),
         _ => DropletStatus::Panic,
     }
 }

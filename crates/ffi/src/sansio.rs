@@ -8,7 +8,9 @@ use droplet_action_model::{
     ActionId, ActionRequest, BaseUrl, DropletId, MAX_RESPONSE_HEADER_BYTES, MAX_RESPONSE_HEADERS,
     RetryAdvice, RetryPolicy, Token, unit_from_random,
 };
-use droplet_action_transport::{DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT, answer_from_parts};
+use droplet_action_transport::{
+    ActionAnswer, DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT, Error, answer_from_parts,
+};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::boundary::{ffi_boundary, str_arg};
@@ -191,88 +193,112 @@ pub unsafe extern "C" fn droplet_response_parse(
     body_len: usize,
 ) -> droplet_action_result {
     ffi_boundary!(panic_result(), {
-        let rejected =
-            |message: &str| Outcome::rejected(DropletStatus::InvalidArgument, message.to_owned());
-        if headers.is_null() && headers_len > 0 {
-            return rejected("invalid argument: headers is NULL").into_result();
-        }
-        if body.is_null() && body_len > 0 {
-            return rejected("invalid argument: body is NULL").into_result();
-        }
-        // The transport reads no more headers, nor header bytes, than these.
-        if headers_len > MAX_RESPONSE_HEADERS {
-            return Outcome::rejected(
-                DropletStatus::Decode,
-                format!(
-                    "the answer has {headers_len} header fields, more than the \
-                     {MAX_RESPONSE_HEADERS} accepted"
-                ),
-            )
-            .into_result();
-        }
-        let pairs = if headers_len == 0 {
-            &[][..]
-        } else {
-            // SAFETY: `headers_len` headers, by this function's contract.
-            unsafe { std::slice::from_raw_parts(headers, headers_len) }
-        };
-        let mut map = HeaderMap::with_capacity(pairs.len());
-        let mut header_bytes = 0usize;
-        for pair in pairs {
-            if pair.name.is_null() || pair.value.is_null() {
-                return rejected("invalid argument: a header name or value is NULL").into_result();
-            }
-            // SAFETY: NUL-terminated strings, by this function's contract.
-            let (name, value) = unsafe {
-                (
-                    std::ffi::CStr::from_ptr(pair.name),
-                    std::ffi::CStr::from_ptr(pair.value),
-                )
-            };
-            // Each field as sent: the name, ": ", the value and its line end.
-            header_bytes = header_bytes
-                .saturating_add(name.to_bytes().len())
-                .saturating_add(value.to_bytes().len())
-                .saturating_add(4);
-            if header_bytes > MAX_RESPONSE_HEADER_BYTES {
-                return Outcome::rejected(
-                    DropletStatus::Decode,
-                    format!(
-                        "the answer's header fields take more than the \
-                         {MAX_RESPONSE_HEADER_BYTES} bytes accepted"
-                    ),
-                )
-                .into_result();
-            }
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.to_bytes()),
-                HeaderValue::from_bytes(value.to_bytes()),
-            ) {
-                map.append(name, value);
-            }
-        }
-        let body = if body_len == 0 {
-            &[][..]
-        } else {
-            // SAFETY: `body_len` readable bytes, by this function's contract.
-            unsafe { std::slice::from_raw_parts(body, body_len) }
-        };
-        if u64::try_from(body.len()).unwrap_or(u64::MAX) > DEFAULT_BODY_LIMIT {
-            let error = droplet_action_transport::Error::BodyTooLarge {
-                limit: DEFAULT_BODY_LIMIT,
-                details: Box::new(droplet_action_transport::ResponseDetails {
-                    meta: droplet_action_model::ResponseMeta::new(http_status, &map),
-                    attempts: 0,
-                    body: Vec::new(),
-                }),
-            };
-            return Outcome::from_error(&error).into_result();
-        }
-        match answer_from_parts(http_status, &map, body.to_vec()) {
-            Ok(answer) => Outcome::from_answer(&answer).into_result(),
-            Err(error) => Outcome::from_error(&error).into_result(),
+        // SAFETY: forwarded from this function's contract.
+        match unsafe { read_response(http_status, headers, headers_len, body, body_len) } {
+            Read::Answer(Ok(answer)) => Outcome::from_answer(&answer).into_result(),
+            Read::Answer(Err(error)) => Outcome::from_error(&error).into_result(),
+            Read::Refused(status, message) => Outcome::rejected(status, message).into_result(),
         }
     })
+}
+
+/// What a caller's answer holds, read as the transport reads one. Short-lived and moved
+/// once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Read {
+    /// The answer: an action, or the error it stands for.
+    Answer(Result<ActionAnswer, Error>),
+    /// Refused: `INVALID_ARGUMENT` for the caller's pointers, `DECODE` beyond the limits.
+    Refused(DropletStatus, String),
+}
+
+/// Reads a caller's answer: status, headers and body, within the transport's limits.
+///
+/// # Safety
+/// As `droplet_response_parse`.
+pub(crate) unsafe fn read_response(
+    http_status: u16,
+    headers: *const droplet_header,
+    headers_len: usize,
+    body: *const u8,
+    body_len: usize,
+) -> Read {
+    let rejected =
+        |message: &str| Read::Refused(DropletStatus::InvalidArgument, message.to_owned());
+    if headers.is_null() && headers_len > 0 {
+        return rejected("invalid argument: headers is NULL");
+    }
+    if body.is_null() && body_len > 0 {
+        return rejected("invalid argument: body is NULL");
+    }
+    // The transport reads no more headers, nor header bytes, than these.
+    if headers_len > MAX_RESPONSE_HEADERS {
+        return Read::Refused(
+            DropletStatus::Decode,
+            format!(
+                "the answer has {headers_len} header fields, more than the \
+                     {MAX_RESPONSE_HEADERS} accepted"
+            ),
+        );
+    }
+    let pairs = if headers_len == 0 {
+        &[][..]
+    } else {
+        // SAFETY: `headers_len` headers, by this function's contract.
+        unsafe { std::slice::from_raw_parts(headers, headers_len) }
+    };
+    let mut map = HeaderMap::with_capacity(pairs.len());
+    let mut header_bytes = 0usize;
+    for pair in pairs {
+        if pair.name.is_null() || pair.value.is_null() {
+            return rejected("invalid argument: a header name or value is NULL");
+        }
+        // SAFETY: NUL-terminated strings, by this function's contract.
+        let (name, value) = unsafe {
+            (
+                std::ffi::CStr::from_ptr(pair.name),
+                std::ffi::CStr::from_ptr(pair.value),
+            )
+        };
+        // Each field as sent: the name, ": ", the value and its line end.
+        header_bytes = header_bytes
+            .saturating_add(name.to_bytes().len())
+            .saturating_add(value.to_bytes().len())
+            .saturating_add(4);
+        if header_bytes > MAX_RESPONSE_HEADER_BYTES {
+            return Read::Refused(
+                DropletStatus::Decode,
+                format!(
+                    "the answer's header fields take more than the \
+                         {MAX_RESPONSE_HEADER_BYTES} bytes accepted"
+                ),
+            );
+        }
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.to_bytes()),
+            HeaderValue::from_bytes(value.to_bytes()),
+        ) {
+            map.append(name, value);
+        }
+    }
+    let body = if body_len == 0 {
+        &[][..]
+    } else {
+        // SAFETY: `body_len` readable bytes, by this function's contract.
+        unsafe { std::slice::from_raw_parts(body, body_len) }
+    };
+    if u64::try_from(body.len()).unwrap_or(u64::MAX) > DEFAULT_BODY_LIMIT {
+        let error = droplet_action_transport::Error::BodyTooLarge {
+            limit: DEFAULT_BODY_LIMIT,
+            details: Box::new(droplet_action_transport::ResponseDetails {
+                meta: droplet_action_model::ResponseMeta::new(http_status, &map),
+                attempts: 0,
+                body: Vec::new(),
+            }),
+        };
+        return Read::Answer(Err(error));
+    }
+    Read::Answer(answer_from_parts(http_status, &map, body.to_vec()))
 }
 
 /// The retry policy as data: whether the request that gave `result` (attempt number

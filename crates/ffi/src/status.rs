@@ -21,6 +21,12 @@ use std::ffi::{CStr, c_char};
 /// - `PANIC`: an internal error was contained; the library stays usable.
 /// - `CANCELLED`: the call's `droplet_cancel` token was triggered; the client stays usable.
 ///   After a wait, `action` holds the last state seen, if any.
+/// - `RATE_LIMITED`: a wait saw the rate limit spent while the action ran, and the limit
+///   resets after the wait's deadline or after the longest pause honoured (60 s):
+///   `rate_limit.reset` says when to try again; `action` holds the last state seen.
+///
+/// Whatever ends a wait, its result holds the last action seen (`action`), the last HTTP
+/// status, its polls (`droplet_action_result_polls`) and all its requests (`attempts`).
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DropletStatus {
@@ -44,6 +50,8 @@ pub enum DropletStatus {
     Panic = 8,
     /// The call was ended through its `droplet_cancel` token.
     Cancelled = 9,
+    /// A wait ended because the rate limit is spent until after its deadline.
+    RateLimited = 10,
 }
 
 /// The status of an action, as far as this library knows it.
@@ -60,7 +68,7 @@ pub enum DropletActionStatus {
     Errored = 3,
 }
 
-const STATUS_TEXT: [&CStr; 10] = [
+const STATUS_TEXT: [&CStr; 11] = [
     c"ok",
     c"invalid argument",
     c"transport error",
@@ -71,6 +79,7 @@ const STATUS_TEXT: [&CStr; 10] = [
     c"action errored",
     c"internal panic",
     c"cancelled",
+    c"rate limited",
 ];
 
 /// A short, static, human-readable name for any status number, unknown ones included

@@ -81,8 +81,8 @@ const ADD: &[Edit] = &[
     },
     Edit {
         file: "status.rs",
-        from: "    Cancelled = 9,\n",
-        to: "    Cancelled = 9,\n    /// Added.\n    Added = 10,\n",
+        from: "    RateLimited = 10,\n",
+        to: "    RateLimited = 10,\n    /// Added.\n    Added = 11,\n",
     },
     Edit {
         file: "client.rs",

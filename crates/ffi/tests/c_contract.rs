@@ -9,7 +9,7 @@ use droplet_action_mock::MockServer;
 use support::*;
 
 /// How many checks test_ffi.c makes; a change to the program changes this on purpose.
-const CHECKS: usize = 272;
+const CHECKS: usize = 273;
 
 fn build_test_program(name: &str, extra_flags: &[&str]) -> std::path::PathBuf {
     let exe = out_dir("c").join(name);

@@ -65,7 +65,7 @@ impl Default for BudgetConfig {
 
 impl BudgetConfig {
     /// DigitalOcean's burst limit per token: 250 requests in any rolling minute.
-    pub const DIGITALOCEAN_REQUESTS_PER_MINUTE: u32 = 250;
+    pub const DIGITALOCEAN_REQUESTS_PER_MINUTE: u32 = crate::DEFAULTS.requests_per_minute;
 
     /// No pacing of its own: no minute window, no hourly spread, no adaptation. A
     /// `retry-after` still holds requests, since any request sent before it fails.

@@ -42,6 +42,7 @@ mod request;
 mod response;
 mod retry;
 mod timestamp;
+mod wait;
 
 pub use action::{Action, ActionStatus, Region};
 pub use budget::{Budget, BudgetConfig, Slowdown, SlowdownReason, budget_wait_allowed};
@@ -53,7 +54,7 @@ pub use proxy::{
 };
 pub use request::{
     ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, InvalidUserAgent,
-    Token, UserAgent, parse_port, redact_url,
+    Token, UserAgent, parse_port, redact_proxy_url, redact_url,
 };
 pub use response::{
     ActionResponse, ApiError, DecodeError, ErrorResponse, MAX_RESPONSE_HEADER_BYTES,
@@ -61,6 +62,7 @@ pub use response::{
 };
 pub use retry::{RetryAdvice, RetryPolicy, backoff_delay, is_retryable_status, unit_from_random};
 pub use timestamp::{InvalidTimestamp, Timestamp};
+pub use wait::{DEFAULTS, Defaults, Observation, Wait, WaitConfig, WaitEnd, WaitStep};
 
 /// The example answer of the API reference for droplet 3164444, action 36804636, byte for
 /// byte. Tests, benchmarks and the mock server use it.

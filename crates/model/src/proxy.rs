@@ -78,13 +78,15 @@ pub fn proxy_from_env(
 /// Whether `host` (a name, an IPv4 address, or an IPv6 address with or without brackets)
 /// is to be reached without a proxy according to `no_proxy`, read as curl reads it:
 ///
-/// - `*` alone matches every host;
+/// - `*` alone (the whole value) matches every host;
 /// - entries are separated by commas and spaces;
 /// - a name matches itself and every name below it (`example.com` matches `example.com`
 ///   and `www.example.com`, not `notexample.com`), ignoring case, a leading dot
 ///   (`.example.com` is `example.com`) and trailing dots;
 /// - an IP address matches that address, and `address/bits` a network (`10.0.0.0/8`,
-///   `fd00::/8`); an address entry never matches a name, nor a name entry an address.
+///   `fd00::/8`; `/0` is the address alone, as curl reads it); an address entry never
+///   matches a name, nor a name entry an address. (curl 7.88 matches IPv6 entries less
+///   often than this; later curls as this does.)
 ///
 /// ```
 /// use droplet_action_model::no_proxy_matches;
@@ -97,7 +99,7 @@ pub fn proxy_from_env(
 /// assert!(!no_proxy_matches("127.0.0.1", "localhost"));
 /// ```
 pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
-    let no_proxy = no_proxy.trim();
+    // Only `*` itself, as curl reads it: not ` * `, not `*` in a list.
     if no_proxy == "*" {
         return true;
     }
@@ -142,10 +144,11 @@ fn address_matches(entry: &str, address: IpAddr) -> bool {
     };
     match (network.parse::<IpAddr>(), address) {
         (Ok(IpAddr::V4(network)), IpAddr::V4(address)) => {
-            prefix_matches_v4(network, address, bits.unwrap_or(32))
+            // As curl: `/0` is no network of everything, but the address itself.
+            prefix_matches_v4(network, address, bits.filter(|b| *b > 0).unwrap_or(32))
         }
         (Ok(IpAddr::V6(network)), IpAddr::V6(address)) => {
-            prefix_matches_v6(network, address, bits.unwrap_or(128))
+            prefix_matches_v6(network, address, bits.filter(|b| *b > 0).unwrap_or(128))
         }
         _ => false,
     }
@@ -276,7 +279,7 @@ mod tests {
             ("other.com,\texample.com", "api.example.com", true),
             ("other.com  example.com", "api.example.com", true),
             ("*", "x", true),
-            (" * ", "x", true),
+            (" * ", "x", false),
             ("*, other.com", "x", false),
             ("example.com:443", "example.com", false),
             (".", "example.com", false),
@@ -302,7 +305,8 @@ mod tests {
             ("10.0.0.0/8", "11.0.0.1", false),
             ("192.168.1.0/24", "192.168.1.255", true),
             ("192.168.1.0/24", "192.168.2.1", false),
-            ("0.0.0.0/0", "8.8.8.8", true),
+            ("0.0.0.0/0", "8.8.8.8", false),
+            ("8.8.8.8/0", "8.8.8.8", true),
             ("1.2.3.4/33", "1.2.3.4", false),
             ("1.2.3.4/x", "1.2.3.4", false),
             ("::1", "[::1]", true),
@@ -310,7 +314,7 @@ mod tests {
             ("::1", "::1", true),
             ("fd00::/8", "[fd12:3456::1]", true),
             ("fd00::/8", "[fe80::1]", false),
-            ("::/0", "[2001:db8::1]", true),
+            ("::/0", "[2001:db8::1]", false),
             ("::1/129", "[::1]", false),
             ("127.0.0.1", "[::1]", false),
             ("::ffff:127.0.0.1", "127.0.0.1", false),

@@ -37,6 +37,29 @@ pub struct InvalidBaseUrl {
 /// assert_eq!(redact_url("/v2/a?s3cret"), "/v2/a?***");
 /// ```
 pub fn redact_url(url: &str) -> String {
+    redact_url_parts(url)
+}
+
+/// A proxy URL as it may be shown: as [`redact_url`], and a proxy URL has no path, query or
+/// fragment, so everything between the scheme and the last `@` is user info, however
+/// malformed (a password holding `/`, `?` or `#` included).
+///
+/// ```
+/// use droplet_action_model::redact_proxy_url;
+/// assert_eq!(redact_proxy_url("http://user:top/secret@proxy:3128"), "http://***@proxy:3128");
+/// assert_eq!(redact_proxy_url("http://user:sec?ret@proxy:3128"), "http://***@proxy:3128");
+/// assert_eq!(redact_proxy_url("socks5://a:b#c@h:1080"), "socks5://***@h:1080");
+/// assert_eq!(redact_proxy_url("http://proxy:3128"), "http://proxy:3128");
+/// ```
+pub fn redact_proxy_url(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    match url[start..].rfind('@') {
+        Some(at) => redact_url_parts(&format!("{}***{}", &url[..start], &url[start + at..])),
+        None => redact_url_parts(url),
+    }
+}
+
+fn redact_url_parts(url: &str) -> String {
     let start = url.find("://").map_or(0, |i| i + 3);
     let rest = &url[start..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());

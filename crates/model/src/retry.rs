@@ -64,10 +64,10 @@ impl Default for RetryPolicy {
     /// 2 retries, backoff from 200 ms doubling to 5 s, `retry-after` honoured up to 60 s.
     fn default() -> Self {
         Self {
-            max_retries: 2,
-            backoff_base: Duration::from_millis(200),
-            backoff_max: Duration::from_secs(5),
-            max_retry_after: Duration::from_secs(60),
+            max_retries: crate::DEFAULTS.max_retries,
+            backoff_base: crate::DEFAULTS.backoff_base,
+            backoff_max: crate::DEFAULTS.backoff_max,
+            max_retry_after: crate::DEFAULTS.max_retry_after,
         }
     }
 }

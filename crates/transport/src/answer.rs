@@ -9,8 +9,9 @@ pub struct ActionAnswer {
     pub action: Action,
     /// Status, rate limit, request id and `retry-after` of the last answer.
     pub meta: ResponseMeta,
-    /// How many requests were sent (1 when the first one succeeded); for a wait, in its
-    /// last poll.
+    /// How many requests were sent (1 when the first one succeeded); for a wait that
+    /// finished, all the requests of all its polls (for an answer kept as a wait's last
+    /// state, the number of its request within its poll).
     pub attempts: u32,
     /// How many polls a wait made to reach this answer; 0 for a get.
     pub polls: u32,

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use droplet_action_model::{
-    ActionId, ActionRequest, BaseUrl, BudgetConfig, DEFAULT_BASE_URL, DropletId, ErrorResponse,
-    MAX_RESPONSE_HEADER_BYTES, ResponseError, ResponseMeta, RetryAdvice, RetryPolicy, Token,
-    UserAgent, budget_wait_allowed, classify, redact_url,
+    ActionId, ActionRequest, BaseUrl, BudgetConfig, DEFAULT_BASE_URL, DEFAULTS, DropletId,
+    ErrorResponse, MAX_RESPONSE_HEADER_BYTES, ResponseError, ResponseMeta, RetryAdvice,
+    RetryPolicy, Token, UserAgent, budget_wait_allowed, classify, redact_proxy_url, redact_url,
 };
 use ureq::ResponseExt;
 use ureq::http::uri::{Authority, PathAndQuery, Scheme};
@@ -37,7 +37,7 @@ const MAX_REDIRECTS: u32 = 5;
 const MIN_SCRUBBED_SECRET: usize = 8;
 
 /// The body limit a client has unless another is set: 4 MiB.
-pub const DEFAULT_BODY_LIMIT: u64 = 4 * 1024 * 1024;
+pub const DEFAULT_BODY_LIMIT: u64 = DEFAULTS.body_limit;
 
 /// The buffer a body without `content-length` starts in.
 const INITIAL_BODY_CAPACITY: u64 = 8 * 1024;
@@ -102,7 +102,7 @@ impl fmt::Debug for ProxyChoice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::None => f.write_str("None"),
-            Self::Url(url) => write!(f, "Url({:?})", redact_url(url)),
+            Self::Url(url) => write!(f, "Url({:?})", redact_proxy_url(url)),
             Self::FromEnv => f.write_str("FromEnv"),
         }
     }
@@ -114,13 +114,13 @@ impl Default for ClientBuilder {
             token: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            max_retries: 2,
-            backoff_base: Duration::from_millis(200),
-            backoff_max: Duration::from_secs(5),
-            max_retry_after: Duration::from_secs(60),
-            body_limit: DEFAULT_BODY_LIMIT,
+            timeout: DEFAULTS.timeout,
+            connect_timeout: DEFAULTS.connect_timeout,
+            max_retries: DEFAULTS.max_retries,
+            backoff_base: DEFAULTS.backoff_base,
+            backoff_max: DEFAULTS.backoff_max,
+            max_retry_after: DEFAULTS.max_retry_after,
+            body_limit: DEFAULTS.body_limit,
             proxy: ProxyChoice::None,
             allow_insecure_http: false,
             ca_files: Vec::new(),
@@ -454,7 +454,7 @@ const PROXY_SCHEMES: [&str; 5] = ["http", "socks4", "socks4a", "socks5", "socks5
 /// Checks a proxy URL: one of [`PROXY_SCHEMES`], a host, a port from 1 to 65535 if one is
 /// given, nothing after the authority; the error never shows credentials.
 pub(crate) fn parse_proxy(url: &str) -> Result<ureq::Proxy, Error> {
-    let shown = redact_url(url);
+    let shown = redact_proxy_url(url);
     let fail = |reason: &str| Error::invalid(format!("invalid proxy {shown}: {reason}"));
     let uri: Uri = url.parse().map_err(|_| fail("not a valid URL"))?;
     let scheme = uri
@@ -503,6 +503,27 @@ struct Inner {
     allow_insecure_http: bool,
     events: Events,
     budget: Option<Arc<dyn RequestBudget>>,
+}
+
+/// Why [`Client::send_once`] brought back no answer.
+#[derive(Debug)]
+pub(crate) enum SendFailure {
+    /// Nothing was sent: cancelled first, or no budget slot in time.
+    Unsent(Error),
+    /// The request was sent (or its sending began) and failed.
+    Sent(Error),
+}
+
+use SendFailure::{Sent, Unsent};
+
+/// A cancelled call's error, after `attempts` requests.
+pub(crate) fn cancelled(attempts: u32) -> Error {
+    Error::Cancelled {
+        attempts,
+        polls: 0,
+        last: None,
+        last_error: None,
+    }
 }
 
 /// The client's HTTP agent, and a second one for a process forked from the one that built
@@ -780,9 +801,9 @@ impl Client {
         &self.inner.events
     }
 
-    /// The longest pause asked for by the server that the client honours.
-    pub(crate) fn max_retry_after(&self) -> Duration {
-        self.inner.policy.max_retry_after
+    /// The client's retry policy.
+    pub(crate) fn policy(&self) -> RetryPolicy {
+        self.inner.policy
     }
 
     /// One call with its retries; with a deadline, no attempt or pause goes past it.
@@ -795,121 +816,31 @@ impl Client {
         let inner = &self.inner;
         let events = &inner.events;
         let _attached = cancel::Attached::new(cancel);
-        let cancelled = |attempts| Error::Cancelled {
-            attempts,
-            polls: 0,
-            last: None,
-        };
         let mut attempts = 0;
         loop {
-            if cancel.is_some_and(CancelToken::is_cancelled) {
-                return Err(cancelled(attempts));
-            }
-            attempts += 1;
             if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
                 return Err(Error::Timeout {
                     timeout: Duration::ZERO,
-                    attempts: attempts - 1,
+                    attempts,
                 });
             }
-            let mut taken = None;
-            if let Some(budget) = &inner.budget {
-                let allowed = budget_wait_allowed(
-                    deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
-                );
-                match budget.try_take(allowed) {
-                    Ok(slot) => {
-                        if !slot.delay.is_zero() {
-                            let delay = slot.delay;
-                            events.emit(
-                                Level::Debug,
-                                format_args!("{request}: waiting {delay:?} for the request budget"),
-                            );
-                            if cancel::sleep(delay, cancel).is_err() {
-                                // Nothing was sent: the slot goes back to the budget.
-                                budget.give_back(&slot);
-                                return Err(cancelled(attempts - 1));
-                            }
-                        }
-                        taken = Some(slot);
-                    }
-                    Err(needed) => {
-                        events.emit(
-                            Level::Warn,
-                            format_args!(
-                                "{request}: the request budget has no slot for {needed:?}, \
-                                 longer than the {allowed:?} the call allows"
-                            ),
-                        );
-                        return Err(Error::RateBudget {
-                            needed,
-                            allowed,
-                            attempts: attempts - 1,
-                        });
-                    }
-                }
-            }
-            // The attempt's time: what is left once the budget's wait is over.
-            let timeout = deadline.map_or(inner.timeout, |deadline| {
-                deadline
-                    .saturating_duration_since(Instant::now())
-                    .min(inner.timeout)
-                    .max(Duration::from_millis(1))
-            });
-            events.emit(Level::Debug, format_args!("{request}: attempt {attempts}"));
-            let mut unsent = false;
-            let mut outcome = self.attempt(request, timeout, &mut unsent);
-            if unsent
-                && outcome.is_err()
-                && let (Some(budget), Some(slot)) = (&inner.budget, &taken)
-            {
-                // The request never left (no connection): its slot goes back to the budget.
-                budget.give_back(slot);
-            }
-            // A server (or a proxy before it) may echo the token back: it never leaves
-            // through a message, an error id or a request id.
-            if inner.secret.len() >= MIN_SCRUBBED_SECRET {
-                match &mut outcome {
-                    Ok(answer) => {
-                        if let Some(id) = &mut answer.meta.request_id
-                            && id.contains(inner.secret.as_str())
-                        {
-                            *id = id.replace(inner.secret.as_str(), "<redacted>");
-                        }
-                    }
-                    Err(error) => error.scrub(&inner.secret),
-                }
-            }
-            if let Some(budget) = &inner.budget {
-                match &outcome {
-                    Ok(answer) => budget.observe(&answer.meta),
-                    Err(error) => {
-                        if let Some(details) = error.details() {
-                            budget.observe(&details.meta);
-                        }
-                    }
-                }
-            }
-            let mut error = match outcome {
-                Ok(mut answer) => {
-                    answer.attempts = attempts;
-                    events.emit(
-                        Level::Debug,
-                        format_args!(
-                            "{}: {} after {attempts} attempt(s){}",
-                            request,
-                            answer.meta.status,
-                            RequestIdSuffix(answer.request_id())
-                        ),
-                    );
-                    return Ok(answer);
-                }
-                Err(error) => error,
+            let time_left =
+                deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+            let mut error = match self.send_once(
+                request,
+                attempts + 1,
+                budget_wait_allowed(time_left),
+                deadline,
+                cancel,
+            ) {
+                Ok(answer) => return Ok(answer),
+                Err(Unsent(error)) => return Err(error),
+                Err(Sent(error)) => error,
             };
+            attempts += 1;
             if cancel.is_some_and(CancelToken::is_cancelled) {
                 return Err(cancelled(attempts));
             }
-            error.set_attempts(attempts);
             let server_delay = error
                 .details()
                 .and_then(|d| d.meta.server_delay(jiff::Timestamp::now()));
@@ -956,6 +887,7 @@ impl Client {
                     return Err(error);
                 }
             };
+            error.set_attempts(attempts);
             events.emit(
                 Level::Info,
                 format_args!(
@@ -966,6 +898,139 @@ impl Client {
             );
             if cancel::sleep(pause, cancel).is_err() {
                 return Err(cancelled(attempts));
+            }
+        }
+    }
+
+    /// One request, number `attempt` of its call: a slot of the request budget (waiting at
+    /// most `allowed` for it, cancellably), the request, and what its answer teaches the
+    /// budget. The answer's `attempts` is `attempt`. The token never leaves in a message.
+    /// The caller has attached `cancel` to the thread.
+    pub(crate) fn send_once(
+        &self,
+        request: &ActionRequest,
+        attempt: u32,
+        allowed: Duration,
+        deadline: Option<Instant>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<ActionAnswer, SendFailure> {
+        let inner = &self.inner;
+        let events = &inner.events;
+        if cancel.is_some_and(CancelToken::is_cancelled) {
+            return Err(Unsent(cancelled(attempt - 1)));
+        }
+        let mut taken = None;
+        if let Some(budget) = &inner.budget {
+            match budget.try_take(allowed) {
+                // A budget that puts its slot further than allowed is held to it.
+                Ok(slot) if slot.delay > allowed => {
+                    budget.give_back(&slot);
+                    let needed = slot.delay;
+                    events.emit(
+                        Level::Warn,
+                        format_args!(
+                            "{request}: the request budget has no slot for {needed:?}, \
+                             longer than the {allowed:?} the call allows"
+                        ),
+                    );
+                    return Err(Unsent(Error::RateBudget {
+                        needed,
+                        allowed,
+                        attempts: attempt - 1,
+                    }));
+                }
+                Ok(slot) => {
+                    if !slot.delay.is_zero() {
+                        let delay = slot.delay;
+                        events.emit(
+                            Level::Debug,
+                            format_args!("{request}: waiting {delay:?} for the request budget"),
+                        );
+                        if cancel::sleep(delay, cancel).is_err() {
+                            // Nothing was sent: the slot goes back to the budget.
+                            budget.give_back(&slot);
+                            return Err(Unsent(cancelled(attempt - 1)));
+                        }
+                    }
+                    taken = Some(slot);
+                }
+                Err(needed) => {
+                    events.emit(
+                        Level::Warn,
+                        format_args!(
+                            "{request}: the request budget has no slot for {needed:?}, \
+                             longer than the {allowed:?} the call allows"
+                        ),
+                    );
+                    return Err(Unsent(Error::RateBudget {
+                        needed,
+                        allowed,
+                        attempts: attempt - 1,
+                    }));
+                }
+            }
+        }
+        // The attempt's time: what is left once the budget's wait is over.
+        let timeout = deadline.map_or(inner.timeout, |deadline| {
+            deadline
+                .saturating_duration_since(Instant::now())
+                .min(inner.timeout)
+                .max(Duration::from_millis(1))
+        });
+        events.emit(Level::Debug, format_args!("{request}: attempt {attempt}"));
+        let mut unsent = false;
+        let mut outcome = self.attempt(request, timeout, &mut unsent);
+        if unsent
+            && outcome.is_err()
+            && let (Some(budget), Some(slot)) = (&inner.budget, &taken)
+        {
+            // The request never left (no connection): its slot goes back to the budget.
+            budget.give_back(slot);
+        }
+        // A server (or a proxy before it) may echo the token back: it never leaves
+        // through a message, an error id or a request id.
+        if inner.secret.len() >= MIN_SCRUBBED_SECRET {
+            match &mut outcome {
+                Ok(answer) => {
+                    if let Some(id) = &mut answer.meta.request_id
+                        && id.contains(inner.secret.as_str())
+                    {
+                        *id = id.replace(inner.secret.as_str(), "<redacted>");
+                    }
+                }
+                Err(error) => error.scrub(&inner.secret),
+            }
+        }
+        if let Some(budget) = &inner.budget {
+            match &outcome {
+                Ok(answer) => budget.observe(&answer.meta),
+                Err(error) => {
+                    if let Some(details) = error.details() {
+                        budget.observe(&details.meta);
+                    }
+                }
+            }
+        }
+        match outcome {
+            Ok(mut answer) => {
+                answer.attempts = attempt;
+                events.emit(
+                    Level::Debug,
+                    format_args!(
+                        "{}: {} after {attempt} attempt(s){}",
+                        request,
+                        answer.meta.status,
+                        RequestIdSuffix(answer.request_id())
+                    ),
+                );
+                Ok(answer)
+            }
+            Err(mut error) => {
+                if cancel.is_some_and(CancelToken::is_cancelled) {
+                    return Err(Sent(cancelled(attempt)));
+                }
+                error.set_attempts(attempt);
+                Err(Sent(error))
             }
         }
     }

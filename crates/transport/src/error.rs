@@ -95,11 +95,46 @@ pub enum Error {
     /// The call was cancelled through its [`CancelToken`](crate::CancelToken).
     #[error("the call was cancelled after {attempts} attempt(s)")]
     Cancelled {
-        /// How many requests were sent (by a wait: in its last poll).
+        /// How many requests were sent (by a wait: in all its polls).
         attempts: u32,
         /// How many polls a wait made (0 for a get).
         polls: u32,
         /// The last state a wait saw, if any answer came.
+        last: Option<Box<ActionAnswer>>,
+        /// A wait's last failure, if its last request failed.
+        last_error: Option<Box<Error>>,
+    },
+    /// A wait saw the rate limit spent (`ratelimit-remaining: 0`) while the action ran,
+    /// and the limit resets after the wait's deadline or after the longest pause the client
+    /// honours: asking again before then would only be refused. `last` holds the answer,
+    /// with its rate limit (`ratelimit-reset`).
+    #[error(
+        "the rate limit is spent and resets in {reset_in:?}, past the wait's deadline or \
+         longest pause{}",
+        last_status(.last)
+    )]
+    RateLimited {
+        /// How long until the limit resets.
+        reset_in: Duration,
+        /// How many polls the wait made.
+        polls: u32,
+        /// How many requests it sent.
+        requests: u32,
+        /// The last state seen: the answer that showed the spent limit.
+        last: Option<Box<ActionAnswer>>,
+    },
+    /// A wait ended because of `error` (an answer no retry cures, such as 401 or 404, a
+    /// server's pause past the deadline, or no budget slot in time), with what the wait
+    /// had seen by then. Its message is `error`'s; [`Error::cause`] gives `error`.
+    #[error("{error}")]
+    WaitEnded {
+        /// What ended the wait.
+        error: Box<Error>,
+        /// How many polls the wait made.
+        polls: u32,
+        /// How many requests it sent.
+        requests: u32,
+        /// The last state seen, if any answer came.
         last: Option<Box<ActionAnswer>>,
     },
     /// Waiting ended because the deadline passed before the action finished.
@@ -109,6 +144,8 @@ pub enum Error {
         waited: Duration,
         /// How many polls the wait made.
         polls: u32,
+        /// How many requests it sent.
+        requests: u32,
         /// The last state seen, if any answer came.
         last: Option<Box<ActionAnswer>>,
         /// The last failure, if the last poll failed.
@@ -130,10 +167,32 @@ impl Error {
         }
     }
 
+    /// What ended the call: the error a wait ended with ([`Error::WaitEnded`]), else this
+    /// error itself.
+    pub fn cause(&self) -> &Error {
+        match self {
+            Self::WaitEnded { error, .. } => error.cause(),
+            other => other,
+        }
+    }
+
+    /// The last action state a wait saw before it ended this way, if any.
+    pub fn last_seen(&self) -> Option<&ActionAnswer> {
+        match self {
+            Self::ActionErrored { answer } => Some(answer),
+            Self::Cancelled { last, .. }
+            | Self::DeadlineExceeded { last, .. }
+            | Self::RateLimited { last, .. }
+            | Self::WaitEnded { last, .. } => last.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether sending the same request again may succeed: connection failures, timeouts
     /// (the request is a GET, safe to repeat), 408, 429 and 5xx.
     pub fn is_retryable(&self) -> bool {
         match self {
+            Self::WaitEnded { error, .. } => error.is_retryable(),
             Self::Transport { retryable, .. } => *retryable,
             Self::Timeout { .. } => true,
             Self::Api { error, .. } => droplet_action_model::is_retryable_status(error.status),
@@ -146,7 +205,14 @@ impl Error {
         self.details()
             .map(|d| d.meta.status)
             .or_else(|| match self {
+                Self::WaitEnded { error, .. } => error.status(),
                 Self::ActionErrored { answer } => Some(answer.meta.status),
+                Self::RateLimited { last: Some(a), .. } => Some(a.meta.status),
+                Self::Cancelled {
+                    last_error: Some(error),
+                    ..
+                } => error.status(),
+                Self::Cancelled { last: Some(a), .. } => Some(a.meta.status),
                 Self::DeadlineExceeded {
                     last_error: Some(error),
                     ..
@@ -162,6 +228,7 @@ impl Error {
             Self::Api { details, .. }
             | Self::Decode { details, .. }
             | Self::BodyTooLarge { details, .. } => Some(details),
+            Self::WaitEnded { error, .. } => error.details(),
             _ => None,
         }
     }
@@ -170,6 +237,7 @@ impl Error {
     pub fn rate_limit(&self) -> Option<RateLimit> {
         match self {
             Self::ActionErrored { answer } => answer.meta.rate_limit,
+            Self::RateLimited { last: Some(a), .. } => a.meta.rate_limit,
             _ => self.details().and_then(|d| d.meta.rate_limit),
         }
     }
@@ -182,14 +250,20 @@ impl Error {
                 .as_deref()
                 .or(details.meta.request_id.as_deref()),
             Self::ActionErrored { answer } => answer.request_id(),
+            Self::WaitEnded { error, .. } => error.request_id(),
+            Self::RateLimited { last: Some(a), .. } => a.request_id(),
             _ => self.details().and_then(|d| d.meta.request_id.as_deref()),
         }
     }
 
-    /// How many requests were sent (0 when the call was rejected before sending).
+    /// How many requests were sent (0 when the call was rejected before sending); for a
+    /// wait that ended, all the requests of all its polls.
     pub fn attempts(&self) -> u32 {
         match self {
-            Self::InvalidArgument { .. } | Self::DeadlineExceeded { .. } => 0,
+            Self::InvalidArgument { .. } => 0,
+            Self::DeadlineExceeded { requests, .. }
+            | Self::RateLimited { requests, .. }
+            | Self::WaitEnded { requests, .. } => *requests,
             Self::Transport { attempts, .. }
             | Self::Timeout { attempts, .. }
             | Self::Cancelled { attempts, .. }
@@ -253,7 +327,10 @@ impl Error {
     pub fn polls(&self) -> u32 {
         match self {
             Self::ActionErrored { answer } => answer.polls,
-            Self::DeadlineExceeded { polls, .. } | Self::Cancelled { polls, .. } => *polls,
+            Self::DeadlineExceeded { polls, .. }
+            | Self::Cancelled { polls, .. }
+            | Self::RateLimited { polls, .. }
+            | Self::WaitEnded { polls, .. } => *polls,
             _ => 0,
         }
     }

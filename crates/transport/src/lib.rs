@@ -63,7 +63,7 @@ pub use error::{Error, ResponseDetails};
 pub use events::{LOG_TARGET, Level, LogHook};
 pub use options::CallOptions;
 pub use tls::check_ca_file;
-pub use wait::WaitOptions;
+pub use wait::{PollEvent, PollHook, WaitOptions, Waiter};
 
 pub use droplet_action_model as model;
 

@@ -1,17 +1,43 @@
-//! Waiting for an action to finish.
+//! Waiting for an action to finish: thin loops that drive the model's [`Wait`] machine,
+//! which decides everything (when to poll, retry, pause, and stop).
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use droplet_action_model::{ActionRequest, ActionStatus};
+use droplet_action_model::{
+    ActionRequest, ActionStatus, DEFAULTS, Observation, Wait, WaitConfig, WaitEnd, WaitStep,
+};
 
 use crate::cancel::{self, CancelToken};
-use crate::client::action_request;
+use crate::client::{SendFailure, action_request};
 use crate::events::{Level, RequestIdSuffix};
-use crate::options::{deadline_after, passes};
 use crate::{ActionAnswer, Client, Error};
 
 /// A poll that times out this close to the deadline was cut short by it.
 const DEADLINE_SLACK: Duration = Duration::from_millis(5);
+
+/// What a wait reports after each poll's answer, to a [`WaitOptions::on_poll`] function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollEvent {
+    /// The droplet.
+    pub droplet_id: i64,
+    /// The action.
+    pub action_id: i64,
+    /// The action's status as the answer gave it (`None`: absent).
+    pub status: Option<ActionStatus>,
+    /// Time since the wait started.
+    pub elapsed: Duration,
+    /// Polls so far.
+    pub polls: u32,
+    /// Requests so far (retries included).
+    pub requests: u32,
+    /// Time until the next poll, while the wait goes on (`None` once it is over).
+    pub next_poll_in: Option<Duration>,
+}
+
+/// A function that receives each [`PollEvent`], on the thread that waits.
+pub type PollHook = Arc<dyn Fn(&PollEvent) + Send + Sync>;
 
 /// How long to wait for an action, and how often to ask.
 ///
@@ -21,20 +47,33 @@ const DEADLINE_SLACK: Duration = Duration::from_millis(5);
 /// let options = WaitOptions::new(Duration::from_secs(300)).poll_interval(Duration::from_secs(5));
 /// assert_eq!(options.timeout(), Duration::from_secs(300));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WaitOptions {
     timeout: Duration,
     poll_interval: Duration,
     cancel: Option<CancelToken>,
+    on_poll: Option<PollHook>,
+}
+
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("timeout", &self.timeout)
+            .field("poll_interval", &self.poll_interval)
+            .field("cancel", &self.cancel)
+            .field("on_poll", &self.on_poll.as_ref().map(|_| "Fn"))
+            .finish()
+    }
 }
 
 impl Default for WaitOptions {
-    /// Ten minutes, asking every 3 seconds.
+    /// The model's defaults ([`DEFAULTS`]): ten minutes, asking every 3 seconds.
     fn default() -> Self {
         Self {
-            timeout: Duration::from_secs(600),
-            poll_interval: Duration::from_secs(3),
+            timeout: DEFAULTS.wait_timeout,
+            poll_interval: DEFAULTS.poll_interval,
             cancel: None,
+            on_poll: None,
         }
     }
 }
@@ -62,6 +101,35 @@ impl WaitOptions {
         self
     }
 
+    /// Calls `hook` after each poll's answer, with the action's status, the time so far,
+    /// the polls and requests so far and the time to the next poll.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    /// use droplet_action_transport::{Client, WaitOptions};
+    ///
+    /// let server = droplet_action_mock::MockServer::start()?;
+    /// let client = Client::builder().token("mock-token").base_url(server.base_url()).build()?;
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = Arc::clone(&seen);
+    /// let options = WaitOptions::new(Duration::from_secs(5))
+    ///     .poll_interval(Duration::from_millis(10))
+    ///     .on_poll(Arc::new(move |event| {
+    ///         sink.lock().unwrap().push((event.polls, event.status.clone().unwrap().to_string()))
+    ///     }));
+    /// client.wait_for_droplet_action(1, 900102, options)?;
+    /// assert_eq!(
+    ///     *seen.lock().unwrap(),
+    ///     [(1, "in-progress".into()), (2, "in-progress".into()), (3, "completed".into())]
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_poll(mut self, hook: PollHook) -> Self {
+        self.on_poll = Some(hook);
+        self
+    }
+
     /// The overall deadline of the wait, counted from its start.
     pub fn timeout(&self) -> Duration {
         self.timeout
@@ -73,52 +141,79 @@ impl WaitOptions {
     }
 }
 
-/// The state of one action being waited for.
+/// The state of one action being waited for: the model's machine, and what it saw.
 struct Waiting {
     request: ActionRequest,
+    wait: Wait,
     last: Option<Box<ActionAnswer>>,
     last_error: Option<Box<Error>>,
-    polls: u32,
-}
-
-/// What one poll decided. Short-lived and moved once: its size does not matter.
-#[allow(clippy::large_enum_variant)]
-enum Step {
-    /// The wait for this action is over.
-    Done(Result<ActionAnswer, Error>),
-    /// Poll again after this pause.
-    Again(Duration),
 }
 
 impl Waiting {
-    fn new(request: ActionRequest) -> Self {
+    fn new(request: ActionRequest, config: WaitConfig, now: Duration) -> Self {
         Self {
             request,
+            wait: Wait::new(config, now),
             last: None,
             last_error: None,
-            polls: 0,
         }
     }
 
-    /// Cancelled between polls: the attempts of the last poll, as a deadline reports them.
-    fn cancelled(self, attempts: u32) -> Error {
-        let attempts = match (attempts, &self.last) {
-            (0, Some(last)) => last.attempts,
-            _ => attempts,
-        };
-        Error::Cancelled {
-            attempts,
-            polls: self.polls,
-            last: self.last,
-        }
-    }
-
-    fn deadline_exceeded(self, started: Instant) -> Error {
-        Error::DeadlineExceeded {
-            waited: started.elapsed(),
-            polls: self.polls,
-            last: self.last,
-            last_error: self.last_error,
+    /// What a request brought back, fed to the machine at `now`; returns the poll event
+    /// of an answer, for the caller to report.
+    fn feed(&mut self, now: Duration, outcome: Result<ActionAnswer, Error>) -> Option<PollEvent> {
+        let unix = jiff::Timestamp::now();
+        let random = fastrand::u64(..);
+        match outcome {
+            Ok(mut answer) => {
+                answer.polls = self.wait.polls();
+                let status = answer.action.status.clone();
+                self.wait.feed(
+                    now,
+                    unix,
+                    Observation::Action {
+                        status: status.as_ref(),
+                        meta: &answer.meta,
+                    },
+                    random,
+                );
+                let event = PollEvent {
+                    droplet_id: self.request.droplet_id.get(),
+                    action_id: self.request.action_id.get(),
+                    status,
+                    elapsed: now.saturating_sub(self.wait.started()),
+                    polls: self.wait.polls(),
+                    requests: self.wait.requests(),
+                    next_poll_in: self.wait.next_request_at().map(|at| at.saturating_sub(now)),
+                };
+                self.last = Some(Box::new(answer));
+                self.last_error = None;
+                Some(event)
+            }
+            Err(error) => {
+                let meta = error.details().map(|details| details.meta.clone());
+                self.wait.feed(
+                    now,
+                    unix,
+                    Observation::Failure {
+                        retryable: error.is_retryable(),
+                        meta: meta.as_ref(),
+                    },
+                    random,
+                );
+                // A poll cut short by the deadline itself is not the server's failure: the
+                // last answer (and whatever failed before it) is the state to report.
+                let cut_by_deadline = matches!(error, Error::Timeout { .. })
+                    && self.last.is_some()
+                    && self
+                        .wait
+                        .time_left(now)
+                        .is_some_and(|left| left < DEADLINE_SLACK);
+                if !cut_by_deadline {
+                    self.last_error = Some(Box::new(error));
+                }
+                None
+            }
         }
     }
 
@@ -129,20 +224,101 @@ impl Waiting {
             .and_then(|answer| answer.action.started_at.as_ref())
             .map(|at| at.unix_seconds())
     }
+
+    /// The outcome of a wait that ended with `end`, after `waited`.
+    fn outcome(self, end: WaitEnd, waited: Duration) -> Result<ActionAnswer, Error> {
+        let polls = self.wait.polls();
+        let requests = self.wait.requests();
+        let ended = |error: Error, last: Option<Box<ActionAnswer>>| Error::WaitEnded {
+            error: Box::new(error),
+            polls,
+            requests,
+            last,
+        };
+        match end {
+            WaitEnd::Completed | WaitEnd::Errored => {
+                let mut answer = *self.last.expect("a finished wait saw its action");
+                answer.polls = polls;
+                answer.attempts = requests;
+                if end == WaitEnd::Completed {
+                    Ok(answer)
+                } else {
+                    Err(Error::ActionErrored {
+                        answer: Box::new(answer),
+                    })
+                }
+            }
+            WaitEnd::DeadlineExceeded => Err(Error::DeadlineExceeded {
+                waited,
+                polls,
+                requests,
+                last: self.last,
+                last_error: self.last_error,
+            }),
+            WaitEnd::Cancelled => Err(Error::Cancelled {
+                attempts: requests,
+                polls,
+                last: self.last,
+                last_error: self.last_error,
+            }),
+            WaitEnd::RateLimited { reset_in } => Err(Error::RateLimited {
+                reset_in,
+                polls,
+                requests,
+                last: self.last,
+            }),
+            WaitEnd::Failed | WaitEnd::PauseTooLong { .. } | WaitEnd::BudgetExhausted { .. } => {
+                let error = self.last_error.map_or_else(
+                    || Error::invalid("the wait ended without a failure to report"),
+                    |error| *error,
+                );
+                Err(ended(error, self.last))
+            }
+        }
+    }
+}
+
+/// The wait's clock: time since it started, on the monotonic clock.
+struct Clock(Instant);
+
+impl Clock {
+    fn now(&self) -> Duration {
+        self.0.elapsed()
+    }
+
+    fn instant(&self, at: Duration) -> Instant {
+        self.0.checked_add(at).unwrap_or(self.0)
+    }
 }
 
 impl Client {
+    /// The model's configuration of a wait with `options` on this client.
+    fn wait_config(&self, options: &WaitOptions) -> WaitConfig {
+        WaitConfig {
+            // A timeout too large to count means no deadline.
+            timeout: Instant::now()
+                .checked_add(options.timeout)
+                .map(|_| options.timeout),
+            poll_interval: options.poll_interval,
+            policy: self.policy(),
+        }
+    }
+
     /// Polls the action until it is `completed` (`Ok`) or `errored`
     /// ([`Error::ActionErrored`], carrying the action), or until the deadline passes
     /// ([`Error::DeadlineExceeded`], carrying the last state seen).
     ///
     /// Transient failures (connection errors, timeouts, 408, 429, 5xx) are retried within
-    /// the deadline; the deadline error carries the last of them unless an answer came
-    /// after it (a poll cut short by the deadline itself is not a failure). `retry-after` is
-    /// honoured, and when the rate limit is spent the wait pauses until it resets; when
-    /// the server asks for a pause that passes the deadline, or is longer than the client's
-    /// `max_retry_after`, the wait ends at once with that answer's error. Other errors (404, 401, a body that is not an action) end the
-    /// wait at once.
+    /// the deadline, with the client's retries and backoff in each poll; the deadline
+    /// error carries the last of them unless an answer came after it. `retry-after` is
+    /// honoured, and when the rate limit is spent the wait pauses until it resets. When the
+    /// server asks for a pause that passes the deadline or is longer than the client's
+    /// `max_retry_after`, the wait ends at once: [`Error::RateLimited`] when a running
+    /// action's answer showed the limit spent, else [`Error::WaitEnded`] with that answer's
+    /// error. Other errors (404, 401, a body that is not an action, no slot of the request
+    /// budget in time) end the wait at once, as [`Error::WaitEnded`]. Every error that ends
+    /// a wait carries its polls, its requests and the last state seen
+    /// ([`Error::polls`], [`Error::attempts`], [`Error::last_seen`]).
     ///
     /// # Errors
     /// As above, [`Error::Cancelled`] when its token is cancelled, and
@@ -153,26 +329,24 @@ impl Client {
         action_id: i64,
         options: WaitOptions,
     ) -> Result<ActionAnswer, Error> {
-        let mut waiting = Waiting::new(action_request(droplet_id, action_id)?);
-        let started = Instant::now();
-        let deadline = deadline_after(started, options.timeout);
+        let request = action_request(droplet_id, action_id)?;
+        let clock = Clock(Instant::now());
+        let mut waiting = Waiting::new(request, self.wait_config(&options), clock.now());
         let cancel = options.cancel.as_ref();
+        let _attached = cancel::Attached::new(cancel);
         loop {
-            let pause = match self.poll_once(&mut waiting, deadline, &options, started) {
-                Step::Done(outcome) => return outcome,
-                Step::Again(pause) => pause,
-            };
-            if passes(deadline, pause) {
-                let left = deadline.map_or(Duration::ZERO, |deadline| {
-                    deadline.saturating_duration_since(Instant::now())
-                });
-                if cancel::sleep(left, cancel).is_err() {
-                    return Err(waiting.cancelled(0));
-                }
-                return Err(waiting.deadline_exceeded(started));
+            if cancel.is_some_and(CancelToken::is_cancelled) {
+                waiting.wait.cancel();
             }
-            if cancel::sleep(pause, cancel).is_err() {
-                return Err(waiting.cancelled(0));
+            let now = clock.now();
+            match waiting.wait.next(now) {
+                WaitStep::Done(end) => return waiting.outcome(end, now),
+                WaitStep::Sleep { until } => {
+                    if cancel::sleep(until.saturating_sub(now), cancel).is_err() {
+                        waiting.wait.cancel();
+                    }
+                }
+                WaitStep::Send { timeout } => self.poll(&mut waiting, &clock, timeout, &options),
             }
         }
     }
@@ -206,61 +380,68 @@ impl Client {
         actions: &[(i64, i64)],
         options: WaitOptions,
     ) -> Vec<Result<ActionAnswer, Error>> {
-        let started = Instant::now();
-        let deadline = deadline_after(started, options.timeout);
+        let clock = Clock(Instant::now());
+        let config = self.wait_config(&options);
         let cancel = options.cancel.as_ref();
+        let _attached = cancel::Attached::new(cancel);
         let mut outcomes: Vec<Option<Result<ActionAnswer, Error>>> =
             actions.iter().map(|_| None).collect();
-        // Each pending action with the time its next poll is due.
-        let mut pending: Vec<(usize, Waiting, Instant)> = Vec::with_capacity(actions.len());
+        let mut pending: Vec<(usize, Waiting)> = Vec::with_capacity(actions.len());
         for (index, &(droplet_id, action_id)) in actions.iter().enumerate() {
             match action_request(droplet_id, action_id) {
-                Ok(request) => pending.push((index, Waiting::new(request), started)),
+                Ok(request) => pending.push((index, Waiting::new(request, config, clock.now()))),
                 Err(error) => outcomes[index] = Some(Err(error)),
             }
         }
         while !pending.is_empty() {
-            let now = Instant::now();
-            if deadline.is_some_and(|deadline| now >= deadline) {
-                for (index, waiting, _) in pending.drain(..) {
-                    outcomes[index] = Some(Err(waiting.deadline_exceeded(started)));
+            let now = clock.now();
+            let cancelled = cancel.is_some_and(CancelToken::is_cancelled);
+            // Each machine says what it wants: the finished leave, the due ones compete.
+            let mut earliest = None::<Duration>;
+            let mut due: Vec<usize> = Vec::new();
+            let mut position = 0;
+            while position < pending.len() {
+                let waiting = &mut pending[position].1;
+                if cancelled {
+                    waiting.wait.cancel();
                 }
-                break;
+                match waiting.wait.peek(now) {
+                    WaitStep::Done(_) => {
+                        let (index, mut waiting) = pending.swap_remove(position);
+                        if let WaitStep::Done(end) = waiting.wait.next(now) {
+                            outcomes[index] = Some(waiting.outcome(end, now));
+                        }
+                        continue;
+                    }
+                    WaitStep::Sleep { until } => {
+                        earliest = Some(earliest.map_or(until, |e| e.min(until)));
+                    }
+                    WaitStep::Send { .. } => due.push(position),
+                }
+                position += 1;
             }
-            // The due action that started earliest; an action never seen counts as the
-            // oldest of all, so that every action is seen once before any is polled again.
-            let next = pending
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, _, due))| *due <= now)
-                .min_by_key(|(_, (index, waiting, _))| {
-                    (waiting.started_at().unwrap_or(i64::MIN), *index)
-                })
-                .map(|(position, _)| position);
-            let Some(position) = next else {
-                let earliest = pending.iter().map(|(_, _, due)| *due).min().unwrap_or(now);
-                let until = deadline.map_or(earliest, |deadline| earliest.min(deadline));
-                if cancel::sleep(until.saturating_duration_since(now), cancel).is_err() {
-                    for (index, waiting, _) in pending.drain(..) {
-                        outcomes[index] = Some(Err(waiting.cancelled(0)));
+            // Of the due actions, the one that started earliest goes; an action never seen
+            // counts as the oldest of all, so that every action is seen once before any is
+            // polled again. The others stay due for a later turn.
+            let next = due.iter().min_by_key(|position| {
+                let (index, waiting) = &pending[**position];
+                (waiting.started_at().unwrap_or(i64::MIN), *index)
+            });
+            match next {
+                Some(&position) => {
+                    let waiting = &mut pending[position].1;
+                    if let WaitStep::Send { timeout } = waiting.wait.next(now) {
+                        self.poll(waiting, &clock, timeout, &options);
                     }
                 }
-                continue;
-            };
-            let (index, mut waiting, _) = pending.swap_remove(position);
-            match self.poll_once(&mut waiting, deadline, &options, started) {
-                Step::Done(outcome) => {
-                    let was_cancelled = matches!(outcome, Err(Error::Cancelled { .. }));
-                    outcomes[index] = Some(outcome);
-                    if was_cancelled {
-                        for (index, waiting, _) in pending.drain(..) {
-                            outcomes[index] = Some(Err(waiting.cancelled(0)));
+                None if pending.is_empty() => break,
+                None => {
+                    let until = earliest.unwrap_or(now);
+                    if cancel::sleep(until.saturating_sub(now), cancel).is_err() {
+                        for (_, waiting) in &mut pending {
+                            waiting.wait.cancel();
                         }
                     }
-                }
-                Step::Again(pause) => {
-                    let due = Instant::now().checked_add(pause).unwrap_or(now);
-                    pending.push((index, waiting, due));
                 }
             }
         }
@@ -276,85 +457,181 @@ impl Client {
             .collect()
     }
 
-    /// One poll of one action, and what it means for the wait.
-    fn poll_once(
+    /// One request of a wait, and what it brought back fed to its machine.
+    fn poll(
         &self,
         waiting: &mut Waiting,
-        deadline: Option<Instant>,
+        clock: &Clock,
+        timeout: Option<Duration>,
         options: &WaitOptions,
-        started: Instant,
-    ) -> Step {
-        waiting.polls = waiting.polls.saturating_add(1);
-        let polls = waiting.polls;
-        match self.execute(&waiting.request, deadline, options.cancel.as_ref()) {
-            Ok(mut answer) => {
-                answer.polls = polls;
-                match answer.action.status {
-                    Some(ActionStatus::Completed) => Step::Done(Ok(answer)),
-                    Some(ActionStatus::Errored) => Step::Done(Err(Error::ActionErrored {
-                        answer: Box::new(answer),
-                    })),
-                    _ => {
-                        let spent = pause_for_rate_limit(&answer);
-                        if !spent.is_zero() {
-                            self.events().emit(
-                                Level::Info,
-                                format_args!(
-                                    "{}: the rate limit is spent; pausing {spent:?} until \
-                                     it resets{}",
-                                    waiting.request,
-                                    RequestIdSuffix(answer.request_id())
-                                ),
-                            );
-                        }
-                        waiting.last = Some(Box::new(answer));
-                        waiting.last_error = None;
-                        Step::Again(spent.max(options.poll_interval))
-                    }
+    ) {
+        let cancel = options.cancel.as_ref();
+        let now = clock.now();
+        let policy = self.policy();
+        // The budget may make the request wait: at most what the deadline leaves, and no
+        // longer than the longest pause the client honours.
+        let allowed = timeout.unwrap_or(Duration::MAX).min(policy.max_retry_after);
+        let deadline = waiting.wait.deadline().map(|at| clock.instant(at));
+        let outcome = self.send_once(
+            &waiting.request,
+            waiting.wait.attempt_in_poll(),
+            allowed,
+            deadline,
+            cancel,
+        );
+        let now_after = clock.now();
+        match outcome {
+            Ok(answer) => {
+                let rate_limit = answer.meta.rate_limit;
+                let request_id = answer.meta.request_id.clone();
+                let event = waiting.feed(now_after, Ok(answer));
+                if let Some(WaitEnd::RateLimited { reset_in }) = waiting.wait.ended() {
+                    self.events().emit(
+                        Level::Warn,
+                        format_args!(
+                            "{}: the rate limit is spent and resets in {reset_in:?}, past the \
+                             wait's deadline or longest pause{}",
+                            waiting.request,
+                            RequestIdSuffix(request_id.as_deref())
+                        ),
+                    );
+                } else if rate_limit.is_some_and(|l| l.remaining <= 0)
+                    && waiting.wait.ended().is_none()
+                {
+                    self.events().emit(
+                        Level::Info,
+                        format_args!(
+                            "{}: the rate limit is spent; pausing until it resets{}",
+                            waiting.request,
+                            RequestIdSuffix(request_id.as_deref())
+                        ),
+                    );
+                }
+                if let (Some(hook), Some(event)) = (&options.on_poll, event) {
+                    hook(&event);
                 }
             }
-            Err(Error::Cancelled { attempts, .. }) => Step::Done(Err(Error::Cancelled {
-                attempts,
-                polls,
-                last: waiting.last.take(),
-            })),
-            Err(Error::Timeout { .. })
-                if waiting.last.is_some()
-                    && deadline.is_some_and(|deadline| {
-                        deadline.saturating_duration_since(Instant::now()) < DEADLINE_SLACK
-                    }) =>
-            {
-                // The deadline, not the server, cut this poll short: the last answer
-                // (and whatever failed before it) is the state to report.
-                Step::Done(Err(Error::DeadlineExceeded {
-                    waited: started.elapsed(),
-                    polls,
-                    last: waiting.last.take(),
-                    last_error: waiting.last_error.take(),
-                }))
-            }
-            Err(error) if error.is_retryable() => {
-                let asked = error
-                    .details()
-                    .and_then(|d| d.meta.server_delay(jiff::Timestamp::now()))
-                    .unwrap_or_default();
-                if !asked.is_zero() && (passes(deadline, asked) || asked > self.max_retry_after()) {
-                    // The server asks for a longer pause than the deadline leaves, or than
-                    // the client honours: asking again before then would only be refused.
-                    return Step::Done(Err(error));
+            Err(SendFailure::Unsent(Error::RateBudget { needed, .. })) => {
+                // The budget's slot lies further than the wait allows: the model ends it
+                // (nothing was sent, so nothing is counted).
+                if !waiting.wait.budget_delay(now, needed) {
+                    waiting.last_error = Some(Box::new(Error::RateBudget {
+                        needed,
+                        allowed,
+                        attempts: waiting.wait.requests(),
+                    }));
                 }
-                waiting.last_error = Some(Box::new(error));
-                Step::Again(asked.max(options.poll_interval))
             }
-            Err(error) => Step::Done(Err(error)),
+            Err(SendFailure::Unsent(_)) | Err(SendFailure::Sent(Error::Cancelled { .. })) => {
+                waiting.wait.cancel();
+            }
+            Err(SendFailure::Sent(error)) => {
+                waiting.feed(now_after, Err(error));
+            }
         }
     }
 }
 
-/// When no request is left in the rate-limit window, the time until it resets.
-fn pause_for_rate_limit(answer: &ActionAnswer) -> Duration {
-    match answer.meta.rate_limit {
-        Some(limit) if limit.remaining <= 0 => limit.delay_until_reset(jiff::Timestamp::now()),
-        _ => Duration::ZERO,
+/// One wait driven by the caller's own I/O and clock: the sans-IO form of
+/// [`Client::wait_for_droplet_action`], on the same machine. Ask [`Waiter::next`] what to do;
+/// send the request ([`Waiter::request`]) when told, and [`Waiter::feed`] what came back;
+/// sleep when told; stop at [`WaitStep::Done`] and take [`Waiter::finish`].
+///
+/// Time is the caller's monotonic clock, as a [`Duration`] since any fixed origin.
+///
+/// ```
+/// use std::time::Duration;
+/// use droplet_action_transport::{Waiter, WaitOptions, answer_from_parts};
+/// use droplet_action_transport::model::WaitStep;
+///
+/// let mut waiter = Waiter::new(1, 2, &WaitOptions::default(), Duration::ZERO)?;
+/// assert!(matches!(waiter.next(Duration::ZERO), WaitStep::Send { .. }));
+/// let body = br#"{"action":{"id":2,"status":"completed"}}"#.to_vec();
+/// waiter.feed(Duration::from_millis(30), answer_from_parts(200, &Default::default(), body));
+/// assert!(matches!(waiter.next(Duration::from_millis(30)), WaitStep::Done(_)));
+/// let answer = waiter.finish(Duration::from_millis(30))?;
+/// assert_eq!((answer.polls, answer.attempts), (1, 1));
+/// # Ok::<(), droplet_action_transport::Error>(())
+/// ```
+pub struct Waiter {
+    waiting: Waiting,
+}
+
+impl fmt::Debug for Waiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Waiter")
+            .field("request", &self.waiting.request)
+            .field("wait", &self.waiting.wait)
+            .finish()
+    }
+}
+
+impl Waiter {
+    /// A wait for one action with `options`' deadline and poll interval and the default
+    /// retry policy, starting at `now`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an id below 1.
+    pub fn new(
+        droplet_id: i64,
+        action_id: i64,
+        options: &WaitOptions,
+        now: Duration,
+    ) -> Result<Self, Error> {
+        let config = WaitConfig {
+            timeout: now.checked_add(options.timeout).map(|_| options.timeout),
+            poll_interval: options.poll_interval,
+            policy: droplet_action_model::RetryPolicy::default(),
+        };
+        Ok(Self {
+            waiting: Waiting::new(action_request(droplet_id, action_id)?, config, now),
+        })
+    }
+
+    /// The request to send when told to.
+    pub fn request(&self) -> &ActionRequest {
+        &self.waiting.request
+    }
+
+    /// What to do at `now`.
+    pub fn next(&mut self, now: Duration) -> WaitStep {
+        self.waiting.wait.next(now)
+    }
+
+    /// What the request brought back, at `now`: an answer as [`crate::answer_from_parts`]
+    /// reads it, or the failure of a request that got none ([`Error::Transport`],
+    /// [`Error::Timeout`]). Returns the poll's event for an answer.
+    pub fn feed(
+        &mut self,
+        now: Duration,
+        outcome: Result<ActionAnswer, Error>,
+    ) -> Option<PollEvent> {
+        self.waiting.feed(now, outcome)
+    }
+
+    /// Ends the wait as cancelled.
+    pub fn cancel(&mut self) {
+        self.waiting.wait.cancel();
+    }
+
+    /// Polls begun so far.
+    pub fn polls(&self) -> u32 {
+        self.waiting.wait.polls()
+    }
+
+    /// The outcome, once [`Waiter::next`] said [`WaitStep::Done`], as
+    /// [`Client::wait_for_droplet_action`] would report it; before that, an
+    /// [`Error::InvalidArgument`] saying the wait goes on.
+    ///
+    /// # Errors
+    /// As [`Client::wait_for_droplet_action`].
+    pub fn finish(self, now: Duration) -> Result<ActionAnswer, Error> {
+        match self.waiting.wait.ended() {
+            Some(end) => {
+                let waited = now.saturating_sub(self.waiting.wait.started());
+                self.waiting.outcome(end, waited)
+            }
+            None => Err(Error::invalid("the wait is not over")),
+        }
     }
 }

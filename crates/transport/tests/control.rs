@@ -49,7 +49,8 @@ fn a_slow_answer_is_cancelled_promptly() {
             Error::Cancelled {
                 attempts: 1,
                 polls: 0,
-                last: None
+                last: None,
+                last_error: None,
             }
         ),
         "{error:?}"
@@ -99,10 +100,12 @@ fn the_sleep_between_polls_is_cancelled_promptly_with_the_last_state() {
             polls,
             last,
             attempts,
+            last_error,
         } => {
             assert_eq!(polls, 1);
             assert_eq!(attempts, 1);
             assert_eq!(last.unwrap().action.id, Some(900199));
+            assert!(last_error.is_none());
         }
         other => panic!("expected a cancellation, got {other:?}"),
     }

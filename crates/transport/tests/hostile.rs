@@ -77,8 +77,9 @@ fn spent_limit(reset: i64) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The status of the API error that ended a call (a wait's comes wrapped in `WaitEnded`).
 fn api_status(error: &Error) -> u16 {
-    match error {
+    match error.cause() {
         Error::Api { error, .. } => error.status,
         other => panic!("expected an API error, got {other:?}"),
     }

@@ -138,6 +138,24 @@ fn the_environments_proxy_is_used_as_curl_uses_it() {
         other => panic!("expected an invalid argument, got {other:?}"),
     }
 
+    // Credentials stay hidden however malformed the URL around them.
+    for bad in [
+        "http://user:top/secret@proxy:3128",
+        "http://user:sec?secret@proxy:3128",
+        "socks5://user:a#secret@proxy:1080",
+    ] {
+        environment(&[("all_proxy", bad)]);
+        let message = client(&server).unwrap_err().to_string();
+        assert!(
+            !message.contains("secret") && !message.contains("user"),
+            "{message}"
+        );
+        assert!(
+            message.starts_with("invalid argument: all_proxy: invalid proxy "),
+            "{message}"
+        );
+    }
+
     // The later of proxy() and proxy_from_env() wins; no_proxy() undoes both.
     environment(&[("http_proxy", "http://127.0.0.1:1")]);
     let explicit = Client::builder()

@@ -68,7 +68,18 @@ LOGGER.addHandler(logging.NullHandler())
 _LOG_LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
 _INT64_MAX = 2**63 - 1
 _UINT32_MAX = 2**32 - 1
-_DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
+# The library's defaults, read from it: never restated here.
+_DEFAULTS = _ffi.droplet_defaults_get()
+_DEFAULT_BODY_LIMIT: int = _DEFAULTS.body_limit
+_DEFAULT_TIMEOUT: float = _DEFAULTS.timeout_ms / 1000
+_DEFAULT_CONNECT_TIMEOUT: float = _DEFAULTS.connect_timeout_ms / 1000
+_DEFAULT_MAX_RETRIES: int = _DEFAULTS.max_retries
+_DEFAULT_BACKOFF: Tuple[float, float] = (
+    _DEFAULTS.backoff_base_ms / 1000,
+    _DEFAULTS.backoff_max_ms / 1000,
+)
+_DEFAULT_WAIT_TIMEOUT: float = _DEFAULTS.wait_timeout_ms / 1000
+_DEFAULT_POLL_INTERVAL: float = _DEFAULTS.poll_interval_ms / 1000
 _WAIT_SLICE = 0.05
 
 
@@ -116,7 +127,7 @@ class _LogHandoff:
                 continue
             try:
                 LOGGER.handle(record)
-            except Exception:  # noqa: BLE001 - a handler's failure ends no thread of ours
+            except BaseException:  # noqa: BLE001 - nothing a handler raises ends this thread
                 pass
 
     def flush(self, timeout: Optional[float]) -> bool:
@@ -313,6 +324,14 @@ def _reset_threads_in_child() -> None:
     global _worker, _threads_lock, _watch, _handoff
     _handoff = _LogHandoff()
     if _watch is not None:
+        # The fork may have come while a call of the (new) main thread had the pipe as its
+        # signal wakeup fd: it is taken back before its number can be reused.
+        try:
+            current = signal.set_wakeup_fd(-1)
+            if current not in (-1, _watch.write_fd):
+                signal.set_wakeup_fd(current)
+        except ValueError:
+            pass
         os.close(_watch.read_fd)
         os.close(_watch.write_fd)
     _worker = None
@@ -534,10 +553,10 @@ class Client:
         token: str,
         *,
         base_url: Optional[str] = None,
-        timeout: float = 30.0,
-        connect_timeout: float = 10.0,
-        max_retries: int = 2,
-        backoff: Tuple[float, float] = (0.2, 5.0),
+        timeout: float = _DEFAULT_TIMEOUT,
+        connect_timeout: float = _DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = _DEFAULT_MAX_RETRIES,
+        backoff: Tuple[float, float] = _DEFAULT_BACKOFF,
         body_limit: int = _DEFAULT_BODY_LIMIT,
         user_agent: Optional[str] = None,
         proxy: Optional[str] = None,
@@ -592,7 +611,7 @@ class Client:
         if proxy_from_env:
             settings.append(("proxy_from_env", _ffi.droplet_client_builder_set_proxy_from_env,
                              (True,)))
-        if requests_per_minute == 0 and not isinstance(requests_per_minute, bool):
+        if type(requests_per_minute) is int and requests_per_minute == 0:
             raise InvalidArgumentError(
                 "requests_per_minute must be at least 1 (None: the default pacing, "
                 "2**32 - 1: none), not 0"
@@ -650,8 +669,8 @@ class Client:
         droplet_id: int,
         action_id: int,
         *,
-        timeout: float = 600.0,
-        poll_interval: float = 3.0,
+        timeout: float = _DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = _DEFAULT_POLL_INTERVAL,
         cancel: Optional[CancelToken] = None,
     ) -> Action:
         """Polls an action every ``poll_interval`` seconds until it completes, and returns
@@ -688,8 +707,8 @@ class Client:
         self,
         refs: Iterable[ActionRef],
         *,
-        timeout: float = 600.0,
-        poll_interval: float = 3.0,
+        timeout: float = _DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = _DEFAULT_POLL_INTERVAL,
         return_exceptions: bool = False,
         cancel: Optional[CancelToken] = None,
     ) -> Union[List[Action], List[WaitOutcome]]:
@@ -1025,8 +1044,8 @@ class AsyncClient:
         droplet_id: int,
         action_id: int,
         *,
-        timeout: float = 600.0,
-        poll_interval: float = 3.0,
+        timeout: float = _DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = _DEFAULT_POLL_INTERVAL,
         cancel: Optional[CancelToken] = None,
     ) -> Action:
         """``Client.wait``, awaited."""
@@ -1059,8 +1078,8 @@ class AsyncClient:
         self,
         refs: Iterable[ActionRef],
         *,
-        timeout: float = 600.0,
-        poll_interval: float = 3.0,
+        timeout: float = _DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = _DEFAULT_POLL_INTERVAL,
         return_exceptions: bool = False,
         cancel: Optional[CancelToken] = None,
     ) -> Union[List[Action], List[WaitOutcome]]:

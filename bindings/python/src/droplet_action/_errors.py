@@ -40,6 +40,8 @@ class Status(enum.IntEnum):
     PANIC = _ffi.DROPLET_STATUS_PANIC
     #: ``CancelledError``.
     CANCELLED = _ffi.DROPLET_STATUS_CANCELLED
+    #: ``RateLimitedError``.
+    RATE_LIMITED = _ffi.DROPLET_STATUS_RATE_LIMITED
 
     @classmethod
     def _missing_(cls, value: object) -> Optional["Status"]:
@@ -189,6 +191,19 @@ class CancelledError(Error):
         self.last = last
 
 
+class RateLimitedError(Error):
+    """A wait saw the rate limit spent while the action ran, and the limit resets after
+    the wait's deadline or after the longest pause honoured: ``rate_limit.reset_at`` says
+    when to try again. ``last`` is the last ``Action`` the wait saw."""
+
+    status = Status.RATE_LIMITED
+
+    def __init__(self, message: str, *, last: Optional[Action] = None, **fields: Unpack[_Fields]) -> None:
+        super().__init__(message, **fields)
+        #: The last state the wait saw.
+        self.last = last
+
+
 _ERRORS: Dict[Status, Type[Error]] = {
     cls.status: cls
     for cls in (
@@ -201,6 +216,7 @@ _ERRORS: Dict[Status, Type[Error]] = {
         ActionErroredError,
         InternalError,
         CancelledError,
+        RateLimitedError,
     )
 }
 
@@ -240,7 +256,7 @@ def outcome_from_c(result: _ffi.droplet_action_result) -> Union[Action, Error]:
     }
     if cls is ActionErroredError and action is not None:
         return ActionErroredError(message, action=action, **fields)
-    if cls is TimeoutError or cls is CancelledError:
+    if cls is TimeoutError or cls is CancelledError or cls is RateLimitedError:
         return cls(message, last=action, **fields)
     error = cls(message, **fields)
     if cls is Error:

@@ -52,6 +52,7 @@ DROPLET_STATUS_BODY_TOO_LARGE = 6
 DROPLET_STATUS_ACTION_ERRORED = 7
 DROPLET_STATUS_PANIC = 8
 DROPLET_STATUS_CANCELLED = 9
+DROPLET_STATUS_RATE_LIMITED = 10
 
 # enum droplet_action_status
 DROPLET_ACTION_STATUS_UNKNOWN = 0
@@ -176,6 +177,36 @@ class droplet_request(Structure):
     ]
 
 
+class droplet_wait_step(Structure):
+    """``struct droplet_wait_step``."""
+
+    _fields_ = [("kind", c_uint32), ("timeout_ms", c_uint32), ("until_ms", c_uint64)]
+
+
+class droplet_defaults(Structure):
+    """``struct droplet_defaults``."""
+
+    _fields_ = [
+        ("timeout_ms", c_uint64),
+        ("connect_timeout_ms", c_uint64),
+        ("max_retries", c_uint32),
+        ("backoff_base_ms", c_uint64),
+        ("backoff_max_ms", c_uint64),
+        ("max_retry_after_ms", c_uint64),
+        ("body_limit", c_uint64),
+        ("wait_timeout_ms", c_uint64),
+        ("poll_interval_ms", c_uint64),
+        ("requests_per_minute", c_uint32),
+        ("requests_per_hour", c_uint32),
+    ]
+
+
+# The steps of droplet_wait_step.kind.
+DROPLET_WAIT_SEND = 0
+DROPLET_WAIT_SLEEP = 1
+DROPLET_WAIT_DONE = 2
+
+
 def _declare(name: str, restype: Any, *argtypes: Any) -> Callable[..., Any]:
     function = getattr(lib, name)
     function.restype = restype
@@ -293,3 +324,16 @@ droplet_retry_advice = _declare(
     "droplet_retry_advice", c_bool, _result_p, c_uint32, c_uint32, c_uint64, POINTER(c_uint64)
 )
 droplet_status_str = _declare("droplet_status_str", c_char_p, c_uint32)
+droplet_waiter_new = _declare(
+    "droplet_waiter_new", c_void_p, c_int64, c_int64, _options_p, c_uint64
+)
+droplet_waiter_next = _declare(
+    "droplet_waiter_next", c_uint32, c_void_p, c_uint64, POINTER(droplet_wait_step)
+)
+droplet_waiter_feed = _declare(
+    "droplet_waiter_feed", c_uint32, c_void_p, c_uint64, c_uint16, _header_p, c_size_t, c_char_p,
+    c_size_t
+)
+droplet_waiter_result = _declare("droplet_waiter_result", droplet_action_result, c_void_p, c_uint64)
+droplet_waiter_free = _declare("droplet_waiter_free", None, c_void_p)
+droplet_defaults_get = _declare("droplet_defaults_get", droplet_defaults)

@@ -58,7 +58,7 @@ def describe(error: da.Error) -> None:
         numbers: Tuple[int, int, int] = (limit.limit, limit.remaining, limit.reset)
         reset_at: datetime.datetime = limit.reset_at
         print(numbers, reset_at)
-    if isinstance(error, (da.TimeoutError, da.CancelledError)):
+    if isinstance(error, (da.TimeoutError, da.CancelledError, da.RateLimitedError)):
         last: Optional[da.Action] = error.last
         print(last)
     if isinstance(error, da.ActionErroredError):
