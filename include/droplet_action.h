@@ -319,7 +319,8 @@ typedef struct droplet_request {
 typedef struct droplet_wait_step {
   // `DROPLET_WAIT_SEND`, `DROPLET_WAIT_SLEEP` or `DROPLET_WAIT_DONE`.
   uint32_t kind;
-  // SEND: the longest the request may take, in ms (what the deadline leaves; at least 1).
+  // SEND: the longest the request may take, in ms: one attempt's limit
+  // (`droplet_defaults_get().timeout_ms`), or what the deadline leaves if less; at least 1.
   uint32_t timeout_ms;
   // SLEEP: when to call `droplet_waiter_next` again, on the caller's clock (ms).
   uint64_t until_ms;

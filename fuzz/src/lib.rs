@@ -80,11 +80,13 @@ impl Secrets {
         self.in_secret |= token.contains(SECRET);
     }
 
-    /// A URL: its user info is secret, the rest may be shown.
+    /// A URL: its user info is secret, the rest may be shown (its host in lower case, as
+    /// a parsed URL shows it).
     pub fn url(&mut self, url: &str) {
         let info = userinfo_range(url);
         self.in_secret |= url[info.clone()].contains(SECRET);
-        self.in_public |= url[..info.start].contains(SECRET) || url[info.end..].contains(SECRET);
+        let shown = |part: &str| part.to_ascii_lowercase().contains(SECRET) || part.contains(SECRET);
+        self.in_public |= shown(&url[..info.start]) || shown(&url[info.end..]);
     }
 
     /// Text that may be shown.

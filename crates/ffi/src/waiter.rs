@@ -39,7 +39,8 @@ pub const DROPLET_WAIT_DONE: u32 = 2;
 pub struct droplet_wait_step {
     /// `DROPLET_WAIT_SEND`, `DROPLET_WAIT_SLEEP` or `DROPLET_WAIT_DONE`.
     pub kind: u32,
-    /// SEND: the longest the request may take, in ms (what the deadline leaves; at least 1).
+    /// SEND: the longest the request may take, in ms: one attempt's limit
+    /// (`droplet_defaults_get().timeout_ms`), or what the deadline leaves if less; at least 1.
     pub timeout_ms: u32,
     /// SLEEP: when to call `droplet_waiter_next` again, on the caller's clock (ms).
     pub until_ms: u64,
@@ -118,9 +119,12 @@ pub unsafe extern "C" fn droplet_waiter_next(
         let out = match inner.next(Duration::from_millis(now_ms)) {
             WaitStep::Send { timeout } => droplet_wait_step {
                 kind: DROPLET_WAIT_SEND,
-                timeout_ms: timeout.map_or(u32::MAX, |t| {
-                    u32::try_from(ms(t)).unwrap_or(u32::MAX).max(1)
-                }),
+                // One attempt's limit, or what the deadline leaves if less.
+                timeout_ms: u32::try_from(ms(
+                    timeout.map_or(DEFAULTS.timeout, |t| t.min(DEFAULTS.timeout))
+                ))
+                .unwrap_or(u32::MAX)
+                .max(1),
                 until_ms: now_ms,
             },
             WaitStep::Sleep { until } => droplet_wait_step {

@@ -64,6 +64,83 @@ fn c_example_reports_an_api_error_and_exits_1() {
     );
 }
 
+/// examples/c/wait_many_curl.c, compiled once.
+fn curl_example() -> PathBuf {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| {
+        let exe = out_dir("examples").join("wait_many_curl");
+        compile(
+            "gcc",
+            C_FLAGS,
+            &[repo().join("examples/c/wait_many_curl.c")],
+            &exe,
+            &["-lcurl"],
+        );
+        exe
+    })
+    .clone()
+}
+
+#[test]
+fn c_example_waits_for_a_thousand_actions_from_one_thread_through_curl_multi() {
+    let server = MockServer::start().unwrap();
+    // 900103: in progress for three polls, completed at the fourth; a poll every 20 ms.
+    let output = run_ok(with_mock_env(
+        Command::new(curl_example()).args(["20", "--range", "1000", "900103"]),
+        &server,
+    ));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "1000 waits on 1 thread(s): 1000 completed, 0 not; 4000 polls, 4000 requests\n"
+    );
+    assert_eq!(
+        (1..=1000).map(|d| server.hits(d, 900103)).sum::<usize>(),
+        4000
+    );
+}
+
+#[test]
+fn c_example_reports_each_wait_that_did_not_complete_and_frees_everything() {
+    let server = MockServer::start().unwrap();
+    let output = with_mock_env(
+        valgrind(&curl_example()).args([
+            "20",
+            "3164444:36804636",
+            "5:900202",
+            "5:900401",
+            "5:900102",
+        ]),
+        &server,
+    )
+    .output()
+    .unwrap();
+    assert_no_definite_leak(&output);
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !report.contains("Invalid") && !report.contains("uninitialised"),
+        "{report}"
+    );
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    let summary = lines.pop().unwrap();
+    lines.sort_unstable();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(
+        lines[0],
+        "5:900202 action errored: action 900202 ended with status errored"
+    );
+    assert!(
+        lines[1].starts_with("5:900401 API error: HTTP 401 Unauthorized: unauthorized"),
+        "{stdout}"
+    );
+    assert!(summary.starts_with("4 waits on "), "{summary}");
+    assert!(
+        summary.ends_with(" thread(s): 2 completed, 2 not; 8 polls, 8 requests"),
+        "{summary}"
+    );
+}
+
 #[test]
 fn cpp_example_prints_the_documented_action_without_manual_frees() {
     let exe = out_dir("examples").join("get_action_cpp");
