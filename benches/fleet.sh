@@ -59,7 +59,7 @@ fi
 
 log "building (release)"
 cargo build --release --quiet -p droplet-action-mock --bin droplet-action-mock
-cargo build --release --quiet -p droplet-action-transport --example fleet
+cargo build --release --quiet -p droplet-action-redis-budget --example fleet
 MOCK=$ROOT/target/release/droplet-action-mock
 FLEET=$ROOT/target/release/examples/fleet
 
