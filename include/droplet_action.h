@@ -724,6 +724,19 @@ droplet_status droplet_waiter_next(struct droplet_waiter *waiter, uint64_t now_m
 // `waiter` is NULL or a live waiter; `headers`, `body` as for `droplet_response_parse`.
 droplet_status droplet_waiter_feed(struct droplet_waiter *waiter, uint64_t now_ms, uint16_t http_status, const struct droplet_header *headers, size_t headers_len, const uint8_t *body, size_t body_len);
 
+// Sends the request the waiter asked for (SEND) through `client` (its connections, TLS,
+// proxy and request budget; one attempt, no retry: the waiter decides those) and feeds it
+// what came back: the blocking alternative to building the request and feeding the
+// answer yourself. `now_ms` is the caller's clock when the call starts. Blocks for the
+// request; a binding runs it on a thread of its own, and everything else of the wait on
+// its event loop. The waiter's cancel token ends it within about 20 ms. Does nothing when
+// the waiter did not ask for a request. `INVALID_ARGUMENT` for NULL pointers.
+//
+// # Safety
+// `client` is NULL or a live client; `waiter` is NULL or a live waiter used by no other
+// thread meanwhile.
+droplet_status droplet_waiter_send(const struct droplet_client *client, struct droplet_waiter *waiter, uint64_t now_ms);
+
 // The outcome once `droplet_waiter_next` said DONE, at `now_ms`, exactly as
 // `droplet_action_wait_opts` reports it (the last action seen, the last HTTP status, the
 // polls and all the requests); free it with `droplet_action_result_free`. Taken once: the

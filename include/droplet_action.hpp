@@ -1437,6 +1437,11 @@ class Waiter {
   Status feed_no_answer(std::uint64_t now_ms) noexcept {
     return static_cast<Status>(droplet_waiter_feed(raw_, now_ms, 0, nullptr, 0, nullptr, 0));
   }
+  // Sends the request asked for through `client` and feeds what came back (blocks for one
+  // request; run it on a thread of your own). now_ms: the clock when the call starts.
+  Status send(const Client &client, std::uint64_t now_ms) noexcept {
+    return static_cast<Status>(droplet_waiter_send(client.raw(), raw_, now_ms));
+  }
   // The outcome once next() said DROPLET_WAIT_DONE, as Client::wait reports it; taken once.
   Result result(std::uint64_t now_ms) noexcept { return Result(droplet_waiter_result(raw_, now_ms)); }
   droplet_waiter *raw() & noexcept { return raw_; }

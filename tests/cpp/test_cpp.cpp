@@ -567,7 +567,30 @@ void test_waiter_drives_a_wait_from_the_callers_loop() {
   CHECK_EQ(done.request_id(), "r-3");
   CHECK_EQ(waiter.result(10030).status(), Status::InvalidArgument);  // taken once
   CHECK(!droplet::Waiter::create(0, 2, droplet::CallOptions(), 0).has_value());
-  CHECK_EQ(droplet::last_error_message(),
+  const std::string waiter_error(droplet::last_error_message());
+  // The client sends the request itself: 900102 completes at its third poll.
+  droplet::Client client = mock_client();
+  std::optional<droplet::Waiter> sent =
+      droplet::Waiter::create(9, 900102, droplet::CallOptions().poll_interval(10ms), 0);
+  CHECK(sent.has_value());
+  std::uint64_t clock = 0;
+  int sends = 0;
+  while (sent) {
+    const droplet_wait_step s = sent->next(clock);
+    if (s.kind == DROPLET_WAIT_DONE) break;
+    if (s.kind == DROPLET_WAIT_SLEEP) clock = s.until_ms;
+    if (s.kind == DROPLET_WAIT_SEND) {
+      CHECK_EQ(sent->send(client, clock), Status::Ok);
+      ++sends;
+    }
+  }
+  if (sent) {
+    droplet::Result third = sent->result(clock);
+    CHECK(third.ok());
+    CHECK_EQ(third.polls(), 3);
+    CHECK_EQ(sends, 3);
+  }
+  CHECK_EQ(waiter_error,
            "waiter_new: invalid argument: invalid droplet id: 0 (ids are integers >= 1)");
 }
 

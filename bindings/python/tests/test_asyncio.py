@@ -150,3 +150,62 @@ def test_from_env(mock: Mock, monkeypatch: pytest.MonkeyPatch) -> None:
             return await client.get(3164444, 36804636)
 
     assert run(main()) == DOCUMENTED
+
+
+def test_a_thousand_waits_share_a_few_threads_and_keep_their_timeouts(mock: Mock) -> None:
+    """1,000 concurrent waits (each completes at its third poll, 50 ms apart) on the event
+    loop: at most 16 threads in the process at any time, each wait within its timeout plus
+    0.5 s."""
+    import threading
+
+    async def main() -> tuple[int, list[float], list[int]]:
+        most = threading.active_count()
+        async with da.AsyncClient(TOKEN, base_url=mock.url) as client:
+
+            async def one(droplet: int) -> tuple[float, int]:
+                started = time.monotonic()
+                action = await client.wait(droplet, 900102, timeout=20.0, poll_interval=0.05)
+                return time.monotonic() - started, action.id or 0
+
+            tasks = [asyncio.ensure_future(one(d)) for d in range(1, 1001)]
+            while not all(task.done() for task in tasks):
+                most = max(most, threading.active_count())
+                await asyncio.sleep(0.01)
+            results = [task.result() for task in tasks]
+        return most, [took for took, _ in results], [action for _, action in results]
+
+    most, took, actions = asyncio.run(main())
+    assert actions == [900102] * 1000
+    assert most <= 16, f"{most} threads"
+    assert max(took) < 20.5, f"slowest {max(took):.2f} s"
+    assert sum(mock.stats()["tokens"]["mock-token"].values()) == 3000
+
+
+def test_a_timeout_counts_time_queued_for_a_thread(mock: Mock) -> None:
+    """One thread, busy 3 s with a slow answer: a get queued behind it with timeout=1 fails
+    at 1 s, never sent; a wait queued behind it with timeout=1 ends at its deadline."""
+
+    async def main() -> tuple[str, float, str, float]:
+        async with da.AsyncClient(TOKEN, base_url=mock.url, max_workers=1) as client:
+            slow = asyncio.ensure_future(client.get(3000, 900800))
+            await asyncio.sleep(0.1)
+            started = time.monotonic()
+            try:
+                await client.get(3164444, 36804636, timeout=1.0)
+                got = "answered"
+            except da.TimeoutError as error:
+                got = type(error).__name__
+            get_took = time.monotonic() - started
+            started = time.monotonic()
+            try:
+                await client.wait(3164444, 36804636, timeout=1.0)
+                waited = "answered"
+            except da.TimeoutError as error:
+                waited = type(error).__name__
+            wait_took = time.monotonic() - started
+            await slow
+        return got, get_took, waited, wait_took
+
+    got, get_took, waited, wait_took = asyncio.run(main())
+    assert got == "TimeoutError" and 0.9 <= get_took < 1.5, (got, get_took)
+    assert waited == "TimeoutError" and 0.9 <= wait_took < 1.5, (waited, wait_took)

@@ -83,6 +83,7 @@ pub use waiter::{
     DROPLET_WAIT_DONE, DROPLET_WAIT_SEND, DROPLET_WAIT_SLEEP, droplet_defaults,
     droplet_defaults_get, droplet_wait_step, droplet_waiter, droplet_waiter_feed,
     droplet_waiter_free, droplet_waiter_new, droplet_waiter_next, droplet_waiter_result,
+    droplet_waiter_send,
 };
 
 /// The major version of the library this header belongs to.

@@ -9,7 +9,7 @@ use droplet_action_transport::{Error, WaitOptions, Waiter};
 
 use crate::action::wait_options;
 use crate::boundary::ffi_boundary;
-use crate::client::set_last_error;
+use crate::client::{droplet_client, set_last_error};
 use crate::control::{droplet_call_options, read_options};
 use crate::result::{Outcome, droplet_action_result, panic_result};
 use crate::sansio::{Read, droplet_header, read_response};
@@ -189,6 +189,39 @@ pub unsafe extern "C" fn droplet_waiter_feed(
             }
         };
         inner.feed(Duration::from_millis(now_ms), outcome);
+        DropletStatus::Ok
+    })
+}
+
+/// Sends the request the waiter asked for (SEND) through `client` (its connections, TLS,
+/// proxy and request budget; one attempt, no retry: the waiter decides those) and feeds it
+/// what came back: the blocking alternative to building the request and feeding the
+/// answer yourself. `now_ms` is the caller's clock when the call starts. Blocks for the
+/// request; a binding runs it on a thread of its own, and everything else of the wait on
+/// its event loop. The waiter's cancel token ends it within about 20 ms. Does nothing when
+/// the waiter did not ask for a request. `INVALID_ARGUMENT` for NULL pointers.
+///
+/// # Safety
+/// `client` is NULL or a live client; `waiter` is NULL or a live waiter used by no other
+/// thread meanwhile.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn droplet_waiter_send(
+    client: *const droplet_client,
+    waiter: *mut droplet_waiter,
+    now_ms: u64,
+) -> DropletStatus {
+    ffi_boundary!(DropletStatus::Panic, {
+        // SAFETY: NULL or live objects, by this function's contract.
+        let (Some(client), Some(waiter)) = (unsafe { client.as_ref() }, unsafe { waiter.as_mut() })
+        else {
+            return DropletStatus::InvalidArgument;
+        };
+        let Some(inner) = waiter.waiter.as_mut() else {
+            return DropletStatus::InvalidArgument;
+        };
+        client
+            .client
+            .send_for(inner, Duration::from_millis(now_ms), waiter.cancel.as_ref());
         DropletStatus::Ok
     })
 }

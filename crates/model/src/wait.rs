@@ -224,19 +224,20 @@ impl Wait {
     }
 
     /// What to do at `now`. Asking again without a [`Wait::feed`] after
-    /// [`WaitStep::Send`] repeats the step without counting a second request.
+    /// [`WaitStep::Send`] repeats the step without counting a second request, until the
+    /// deadline: then the wait is over, the request out forgotten.
     pub fn next(&mut self, now: Duration) -> WaitStep {
-        match self.phase {
-            Phase::Over(end) => return WaitStep::Done(end),
-            Phase::InFlight => {
-                return WaitStep::Send {
-                    timeout: self.time_left(now),
-                };
-            }
-            Phase::Waiting => {}
+        if let Phase::Over(end) = self.phase {
+            return WaitStep::Done(end);
         }
+        // Past the deadline the wait is over, a request out included (it is forgotten).
         if self.deadline.is_some_and(|deadline| now >= deadline) {
             return self.end(WaitEnd::DeadlineExceeded);
+        }
+        if self.phase == Phase::InFlight {
+            return WaitStep::Send {
+                timeout: self.time_left(now),
+            };
         }
         if now < self.due {
             let until = self
@@ -259,12 +260,12 @@ impl Wait {
     pub fn peek(&self, now: Duration) -> WaitStep {
         match self.phase {
             Phase::Over(end) => WaitStep::Done(end),
+            _ if self.deadline.is_some_and(|deadline| now >= deadline) => {
+                WaitStep::Done(WaitEnd::DeadlineExceeded)
+            }
             Phase::InFlight => WaitStep::Send {
                 timeout: self.time_left(now),
             },
-            Phase::Waiting if self.deadline.is_some_and(|deadline| now >= deadline) => {
-                WaitStep::Done(WaitEnd::DeadlineExceeded)
-            }
             Phase::Waiting if now < self.due => WaitStep::Sleep {
                 until: self
                     .deadline

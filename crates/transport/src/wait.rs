@@ -278,16 +278,36 @@ impl Waiting {
     }
 }
 
-/// The wait's clock: time since it started, on the monotonic clock.
-struct Clock(Instant);
+/// The wait's clock on the monotonic clock: `offset` at `origin`, then running.
+struct Clock {
+    origin: Instant,
+    offset: Duration,
+}
 
 impl Clock {
-    fn now(&self) -> Duration {
-        self.0.elapsed()
+    /// A clock that reads 0 now.
+    fn start() -> Self {
+        Self::reading(Duration::ZERO)
     }
 
+    /// A clock that reads `now` now.
+    fn reading(now: Duration) -> Self {
+        Self {
+            origin: Instant::now(),
+            offset: now,
+        }
+    }
+
+    fn now(&self) -> Duration {
+        self.offset.saturating_add(self.origin.elapsed())
+    }
+
+    /// The instant at which this clock reads `at`.
     fn instant(&self, at: Duration) -> Instant {
-        self.0.checked_add(at).unwrap_or(self.0)
+        match at.checked_sub(self.offset) {
+            Some(later) => self.origin.checked_add(later).unwrap_or(self.origin),
+            None => self.origin,
+        }
     }
 }
 
@@ -330,7 +350,7 @@ impl Client {
         options: WaitOptions,
     ) -> Result<ActionAnswer, Error> {
         let request = action_request(droplet_id, action_id)?;
-        let clock = Clock(Instant::now());
+        let clock = Clock::start();
         let mut waiting = Waiting::new(request, self.wait_config(&options), clock.now());
         let cancel = options.cancel.as_ref();
         let _attached = cancel::Attached::new(cancel);
@@ -380,7 +400,7 @@ impl Client {
         actions: &[(i64, i64)],
         options: WaitOptions,
     ) -> Vec<Result<ActionAnswer, Error>> {
-        let clock = Clock(Instant::now());
+        let clock = Clock::start();
         let config = self.wait_config(&options);
         let cancel = options.cancel.as_ref();
         let _attached = cancel::Attached::new(cancel);
@@ -455,6 +475,41 @@ impl Client {
                 })
             })
             .collect()
+    }
+
+    /// Sends the request a [`Waiter`] asked for ([`WaitStep::Send`]) through this client
+    /// (its connections, TLS, proxy and request budget, one attempt, no retry: the waiter
+    /// decides those), and feeds it what came back. `now` is the waiter's clock when the
+    /// call starts; the answer is fed at `now` plus the time the request took. A binding
+    /// runs this on a thread of its own and everything else of the wait on its event loop.
+    /// Does nothing when the waiter did not ask for a request.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use droplet_action_transport::{Client, Waiter, WaitOptions};
+    /// use droplet_action_transport::model::WaitStep;
+    ///
+    /// let server = droplet_action_mock::MockServer::start()?;
+    /// let client = Client::builder().token("mock-token").base_url(server.base_url()).build()?;
+    /// let mut waiter = Waiter::new(3164444, 36804636, &WaitOptions::default(), Duration::ZERO)?;
+    /// assert!(matches!(waiter.next(Duration::ZERO), WaitStep::Send { .. }));
+    /// client.send_for(&mut waiter, Duration::ZERO, None);
+    /// let now = Duration::from_secs(1);
+    /// assert!(matches!(waiter.next(now), WaitStep::Done(_)));
+    /// assert_eq!(waiter.finish(now)?.action.id, Some(36804636));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_for(&self, waiter: &mut Waiter, now: Duration, cancel: Option<&CancelToken>) {
+        let WaitStep::Send { timeout } = waiter.waiting.wait.peek(now) else {
+            return;
+        };
+        let clock = Clock::reading(now);
+        let options = WaitOptions {
+            cancel: cancel.cloned(),
+            ..WaitOptions::default()
+        };
+        let _attached = cancel::Attached::new(cancel);
+        self.poll(&mut waiter.waiting, &clock, timeout, &options);
     }
 
     /// One request of a wait, and what it brought back fed to its machine.

@@ -25,6 +25,7 @@ import queue
 import select
 import signal
 import threading
+import time
 import weakref
 from typing import (
     TYPE_CHECKING,
@@ -43,7 +44,7 @@ from typing import (
     overload,
 )
 
-from . import _ffi
+from . import _errors, _ffi
 from ._errors import (
     Error,
     InvalidArgumentError,
@@ -986,16 +987,20 @@ def _settings_from_env(settings: EnvSettings) -> Tuple[str, Settings]:
 
 
 class AsyncClient:
-    """``Client`` for asyncio: each call runs on a thread of the client's own pool
-    (``max_workers``, default 32), and the event loop stays free meanwhile. Cancelling the
-    awaiting task cancels the C call, which ends within about 20 ms; the task's
-    ``CancelledError`` is raised once it has. Settings are those of ``Client``.
+    """``Client`` for asyncio. A wait runs on the event loop, driven by the library's wait
+    engine (``droplet_waiter_*``): its pauses are ``asyncio.sleep``, and only each HTTP
+    request runs on a thread of the client's pool (``max_workers``, default 8), so any
+    number of waits share those few threads; the request budget is the only limit. A
+    ``get`` runs on a thread of the pool. Every ``timeout`` counts from the call's start,
+    time queued for a thread included. Cancelling the awaiting task cancels the request in
+    flight, which ends within about 20 ms; the task's ``CancelledError`` is raised once it
+    has. Settings are those of ``Client``.
 
     Use it as an async context manager, or ``await aclose()``.
     """
 
     def __init__(
-        self, token: str, *, max_workers: int = 32, **settings: Unpack[Settings]
+        self, token: str, *, max_workers: int = 8, **settings: Unpack[Settings]
     ) -> None:
         # Imported here: asyncio and its executors take longer to import than the rest of
         # this package, and only this class needs them.
@@ -1021,7 +1026,7 @@ class AsyncClient:
 
     @classmethod
     def from_env(
-        cls, *, max_workers: int = 32, **settings: Unpack[EnvSettings]
+        cls, *, max_workers: int = 8, **settings: Unpack[EnvSettings]
     ) -> "AsyncClient":
         """``Client.from_env`` for asyncio."""
         token, rest = _settings_from_env(settings)
@@ -1035,9 +1040,21 @@ class AsyncClient:
         timeout: Optional[float] = None,
         cancel: Optional[CancelToken] = None,
     ) -> Action:
-        """``Client.get``, awaited."""
-        call = self._client._get_call(droplet_id, action_id, timeout, cancel)
-        return unwrap(await self._run(call, cancel))
+        """``Client.get``, awaited. ``timeout`` counts from this call, time queued for a
+        thread included: a call still queued when it passes raises ``TimeoutError``."""
+        deadline = None if timeout is None else time.monotonic() + _seconds(timeout, "timeout")
+        # Checked now, so that a bad argument raises here.
+        self._client._get_call(droplet_id, action_id, timeout, cancel)
+
+        def call(token: CancelToken) -> WaitOutcome:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return _errors.TimeoutError(
+                    "no thread was free to send the request within the call's timeout"
+                )
+            return self._client._get_call(droplet_id, action_id, left, cancel)(token)
+
+        return unwrap(await self._run(call, cancel, deadline))
 
     async def wait(
         self,
@@ -1048,9 +1065,71 @@ class AsyncClient:
         poll_interval: float = _DEFAULT_POLL_INTERVAL,
         cancel: Optional[CancelToken] = None,
     ) -> Action:
-        """``Client.wait``, awaited."""
-        call = self._client._wait_call(droplet_id, action_id, timeout, poll_interval, cancel)
-        return unwrap(await self._run(call, cancel))
+        """``Client.wait``, on the event loop: the library's wait engine decides each step;
+        pauses are ``asyncio.sleep``; each request runs on a thread of the pool."""
+        return unwrap(
+            await self._wait_outcome(droplet_id, action_id, timeout, poll_interval, cancel)
+        )
+
+    async def _wait_outcome(
+        self,
+        droplet_id: int,
+        action_id: int,
+        timeout: float,
+        poll_interval: float,
+        cancel: Optional[CancelToken],
+    ) -> WaitOutcome:
+        import asyncio
+
+        droplet_id = _id(droplet_id, "droplet_id")
+        action_id = _id(action_id, "action_id")
+        timeout_ms = _milliseconds(timeout, "timeout")
+        poll_ms = _milliseconds(poll_interval, "poll_interval")
+        _check_token(cancel)
+        if self._client.closed:
+            raise InvalidArgumentError("the client is closed")
+        token = cancel if cancel is not None else CancelToken()
+        options = _ffi.droplet_call_options(
+            ctypes.sizeof(_ffi.droplet_call_options), token._pointer, timeout_ms, poll_ms
+        )
+        waiter = _ffi.droplet_waiter_new(droplet_id, action_id, ctypes.byref(options), _now_ms())
+        if not waiter:
+            raise build_error()
+        loop = asyncio.get_running_loop()
+        sending: "Optional[asyncio.Future[None]]" = None
+        try:
+            step = _ffi.droplet_wait_step()
+            while True:
+                now = _now_ms()
+                _ffi.droplet_waiter_next(waiter, now, ctypes.byref(step))
+                if step.kind == _ffi.DROPLET_WAIT_DONE:
+                    return take_result(_ffi.droplet_waiter_result(waiter, now))
+                if step.kind == _ffi.DROPLET_WAIT_SLEEP:
+                    await asyncio.sleep(max(0, step.until_ms - now) / 1000)
+                    continue
+                # The clock is read when a thread takes the request: time queued counts.
+                sending = loop.run_in_executor(
+                    self._executor,
+                    lambda: self._client._call_c(token, _ffi.droplet_waiter_send, waiter, _now_ms()),
+                )
+                # Still queued for a thread when the deadline comes: never sent, and the
+                # waiter, asked again, says the deadline passed.
+                done, _ = await asyncio.wait([sending], timeout=step.timeout_ms / 1000)
+                if not done and sending.cancel():
+                    sending = None
+                    continue
+                await asyncio.shield(sending)
+                sending = None
+        except asyncio.CancelledError:
+            token.cancel()
+            raise
+        finally:
+            if sending is not None:
+                # The waiter is freed only once no thread uses it (the token ends the
+                # request within about 20 ms).
+                token.cancel()
+                await asyncio.wait([sending])
+            _ffi.droplet_waiter_free(waiter)
 
     @overload
     async def wait_many(
@@ -1083,16 +1162,34 @@ class AsyncClient:
         return_exceptions: bool = False,
         cancel: Optional[CancelToken] = None,
     ) -> Union[List[Action], List[WaitOutcome]]:
-        """``Client.wait_many``, awaited."""
-        call = self._client._wait_many_call(refs, timeout, poll_interval, cancel)
-        outcomes = await self._run(call, cancel)
+        """``Client.wait_many``, on the event loop: one wait per action, under the client's
+        one request budget, sharing the pool's threads."""
+        import asyncio
+
+        pairs = [(_id(d, "droplet_id"), _id(a, "action_id")) for d, a in refs]
+        if not pairs:
+            raise InvalidArgumentError("no actions to wait for")
+        _milliseconds(timeout, "timeout")
+        _milliseconds(poll_interval, "poll_interval")
+        _check_token(cancel)
+        token = cancel if cancel is not None else CancelToken()
+        outcomes: List[WaitOutcome] = list(
+            await asyncio.gather(
+                *(self._wait_outcome(d, a, timeout, poll_interval, token) for d, a in pairs)
+            )
+        )
         if not return_exceptions:
             for outcome in outcomes:
                 if isinstance(outcome, Error):
                     raise outcome
         return outcomes
 
-    async def _run(self, call: Callable[[CancelToken], T], cancel: Optional[CancelToken]) -> T:
+    async def _run(
+        self,
+        call: Callable[[CancelToken], T],
+        cancel: Optional[CancelToken],
+        deadline: Optional[float] = None,
+    ) -> T:
         import asyncio
 
         if self._client.closed:
@@ -1101,6 +1198,14 @@ class AsyncClient:
         future = self._executor.submit(call, token)
         running = asyncio.wrap_future(future)
         try:
+            if deadline is not None:
+                # A call still queued for a thread at its deadline is taken off the queue:
+                # nothing was sent. One already running ends by its own timeout.
+                await asyncio.wait([running], timeout=max(0.0, deadline - time.monotonic()))
+                if not running.done() and future.cancel():
+                    raise _errors.TimeoutError(
+                        "no thread was free to send the request within the call's timeout"
+                    )
             return await asyncio.shield(running)
         except asyncio.CancelledError:
             token.cancel()
@@ -1132,6 +1237,16 @@ class AsyncClient:
 
     def __repr__(self) -> str:
         return f"<droplet_action.AsyncClient{' closed' if self.closed else ''}>"
+
+
+def _now_ms() -> int:
+    """The monotonic clock in milliseconds: the waiters' clock."""
+    return time.monotonic_ns() // 1_000_000
+
+
+def _seconds(value: float, name: str) -> float:
+    _milliseconds(value, name)
+    return float(value)
 
 
 def library_version() -> str:

@@ -334,6 +334,7 @@ droplet_waiter_feed = _declare(
     "droplet_waiter_feed", c_uint32, c_void_p, c_uint64, c_uint16, _header_p, c_size_t, c_char_p,
     c_size_t
 )
+droplet_waiter_send = _declare("droplet_waiter_send", c_uint32, c_void_p, c_void_p, c_uint64)
 droplet_waiter_result = _declare("droplet_waiter_result", droplet_action_result, c_void_p, c_uint64)
 droplet_waiter_free = _declare("droplet_waiter_free", None, c_void_p)
 droplet_defaults_get = _declare("droplet_defaults_get", droplet_defaults)
