@@ -17,6 +17,10 @@ from conftest import TOKEN, Mock
 CHILD = textwrap.dedent(
     """
     import signal, sys, time
+    # A program started in the background of a shell inherits SIGINT ignored; Python then
+    # installs no handler of its own. These children are the foreground programs Ctrl-C
+    # reaches: they start with Python's handler.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import droplet_action as da
 
     if sys.argv[4] == "own-handler":
@@ -95,6 +99,10 @@ def test_ctrl_c_ends_the_wait_in_the_library(
 LOOP_CHILD = textwrap.dedent(
     """
     import faulthandler, os, random, signal, sys, threading, time
+    # A program started in the background of a shell inherits SIGINT ignored; Python then
+    # installs no handler of its own. These children are the foreground programs Ctrl-C
+    # reaches: they start with Python's handler.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import droplet_action as da
 
     faulthandler.dump_traceback_later(20, exit=True)
@@ -157,6 +165,10 @@ def test_ctrl_c_at_any_moment_of_a_call_loop_is_raised_at_once(
 LOG_CHILD = textwrap.dedent(
     """
     import faulthandler, logging, os, signal, sys, threading, time
+    # A program started in the background of a shell inherits SIGINT ignored; Python then
+    # installs no handler of its own. These children are the foreground programs Ctrl-C
+    # reaches: they start with Python's handler.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import droplet_action as da
 
     faulthandler.dump_traceback_later(20, exit=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import threading
 import time
 
@@ -109,6 +110,9 @@ def test_a_slow_handler_never_holds_up_a_call(mock: Mock) -> None:
     slow = Slow()
     logger.addHandler(slow)
     logger.setLevel(logging.DEBUG)
+    # With Python's own SIGINT handler (not inherited as ignored), a call of the main thread
+    # runs on it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with da.Client(TOKEN, base_url=mock.url, backoff=(0.001, 0.002)) as client:
             started = time.monotonic()
@@ -117,6 +121,7 @@ def test_a_slow_handler_never_holds_up_a_call(mock: Mock) -> None:
             assert took < 0.25, f"the call took {took:.3f} s"
         assert da.flush_logs(5.0)
     finally:
+        signal.signal(signal.SIGINT, previous)
         logger.removeHandler(slow)
         logger.setLevel(logging.NOTSET)
     thread = threading.current_thread().name
