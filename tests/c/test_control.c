@@ -507,6 +507,74 @@ static void test_last_error_message(void) {
   CHECK_STR(droplet_last_error_message(), "build: the builder is NULL");
 }
 
+/* ---- promises of the header that had no test of their own ---- */
+
+static void *fail_a_setting_on_another_thread(void *unused) {
+  (void)unused;
+  droplet_client_builder *builder = droplet_client_builder_new();
+  droplet_client_builder_set_timeout_ms(builder, 0);
+  droplet_client_builder_free(builder);
+  return NULL;
+}
+
+static void test_header_promises(void) {
+  /* The backoff's base must be above 0. */
+  droplet_client_builder *builder = droplet_client_builder_new();
+  CHECK(droplet_client_builder_set_backoff_ms(builder, 0, 100) == DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK_PREFIX(droplet_last_error_message(), "backoff_ms: ");
+
+  /* The last error message is per thread: a failure on another thread leaves this one's. */
+  pthread_t other;
+  CHECK(pthread_create(&other, NULL, fail_a_setting_on_another_thread, NULL) == 0);
+  pthread_join(other, NULL);
+  CHECK_PREFIX(droplet_last_error_message(), "backoff_ms: ");
+
+  /* Strings are copied: the caller's buffers may change right after the setters. */
+  char token[] = "mock-token";
+  char url[256];
+  snprintf(url, sizeof url, "%s", base_url);
+  CHECK(droplet_client_builder_set_token(builder, token) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_base_url(builder, url) == DROPLET_STATUS_OK);
+  memset(token, 'x', sizeof token - 1);
+  memset(url, 'y', sizeof url - 1);
+  url[sizeof url - 1] = '\0';
+  droplet_client *client = NULL;
+  CHECK(droplet_client_builder_build(builder, &client) == DROPLET_STATUS_OK);
+  /* A client without a log callback: changing its level is accepted and changes nothing. */
+  CHECK(droplet_client_set_log_level(client, 4) == DROPLET_STATUS_OK);
+  droplet_action_result r = droplet_action_get(client, 3164444, 36804636);
+  CHECK(r.status == DROPLET_STATUS_OK);
+  droplet_action_result_free(&r);
+  droplet_client_free(client);
+
+  /* No rate limit came: its numbers are 0. */
+  builder = droplet_client_builder_new();
+  CHECK(droplet_client_builder_set_token(builder, "mock-token") == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_base_url(builder, "http://127.0.0.1:1") == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_max_retries(builder, 0) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_build(builder, &client) == DROPLET_STATUS_OK);
+  r = droplet_action_get(client, 1, 2);
+  CHECK(r.status == DROPLET_STATUS_TRANSPORT);
+  CHECK(!r.rate_limit.present && r.rate_limit.limit == 0 && r.rate_limit.remaining == 0 &&
+        r.rate_limit.reset == 0);
+  droplet_action_result_free(&r);
+  droplet_client_free(client);
+
+  /* From the environment: NULL without a token, with the reason. */
+  const char *saved_access = getenv("DIGITALOCEAN_ACCESS_TOKEN");
+  const char *saved_token = getenv("DIGITALOCEAN_TOKEN");
+  char *access_copy = saved_access ? strdup(saved_access) : NULL;
+  char *token_copy = saved_token ? strdup(saved_token) : NULL;
+  unsetenv("DIGITALOCEAN_ACCESS_TOKEN");
+  unsetenv("DIGITALOCEAN_TOKEN");
+  CHECK(droplet_client_new_from_env() == NULL);
+  CHECK_PREFIX(droplet_last_error_message(), "from_env: ");
+  if (access_copy) setenv("DIGITALOCEAN_ACCESS_TOKEN", access_copy, 1);
+  if (token_copy) setenv("DIGITALOCEAN_TOKEN", token_copy, 1);
+  free(access_copy);
+  free(token_copy);
+}
+
 /* ---- sans-IO ---- */
 
 static const char *header_value(const droplet_request *request, const char *name) {
@@ -708,6 +776,7 @@ int main(int argc, char **argv) {
   test_call_options_are_checked();
   test_log_callback();
   test_last_error_message();
+  test_header_promises();
   test_proxy_from_env();
   test_sans_io();
   test_wait_for_many();
