@@ -575,7 +575,8 @@ void test_waiter_drives_a_wait_from_the_callers_loop() {
   CHECK(sent.has_value());
   std::uint64_t clock = 0;
   int sends = 0;
-  while (sent) {
+  // Bounded: a waiter that never ends fails the test instead of hanging it.
+  for (int turn = 0; sent && turn < 100; ++turn) {
     const droplet_wait_step s = sent->next(clock);
     if (s.kind == DROPLET_WAIT_DONE) break;
     if (s.kind == DROPLET_WAIT_SLEEP) clock = s.until_ms;

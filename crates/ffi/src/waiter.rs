@@ -46,6 +46,15 @@ pub struct droplet_wait_step {
     pub until_ms: u64,
 }
 
+fn ms_rounded_up(duration: Duration) -> u64 {
+    let whole = ms(duration);
+    if duration > Duration::from_millis(whole) {
+        whole.saturating_add(1)
+    } else {
+        whole
+    }
+}
+
 fn ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -130,7 +139,8 @@ pub unsafe extern "C" fn droplet_waiter_next(
             WaitStep::Sleep { until } => droplet_wait_step {
                 kind: DROPLET_WAIT_SLEEP,
                 timeout_ms: 0,
-                until_ms: ms(until),
+                // Rounded up: asked again at `until_ms`, the waiter is due.
+                until_ms: ms_rounded_up(until),
             },
             WaitStep::Done(_) => droplet_wait_step {
                 kind: DROPLET_WAIT_DONE,
