@@ -921,24 +921,17 @@ impl Client {
         }
         let mut taken = None;
         if let Some(budget) = &inner.budget {
-            match budget.try_take(allowed) {
-                // A budget that puts its slot further than allowed is held to it.
-                Ok(slot) if slot.delay > allowed => {
+            // A budget that puts its slot further than allowed is held to it: the slot goes
+            // back, and the call is refused as if the budget had refused it.
+            let taken_or_needed = budget.try_take(allowed).and_then(|slot| {
+                if slot.delay > allowed {
                     budget.give_back(&slot);
-                    let needed = slot.delay;
-                    events.emit(
-                        Level::Warn,
-                        format_args!(
-                            "{request}: the request budget has no slot for {needed:?}, \
-                             longer than the {allowed:?} the call allows"
-                        ),
-                    );
-                    return Err(Unsent(Error::RateBudget {
-                        needed,
-                        allowed,
-                        attempts: attempt - 1,
-                    }));
+                    Err(slot.delay)
+                } else {
+                    Ok(slot)
                 }
+            });
+            match taken_or_needed {
                 Ok(slot) => {
                     if !slot.delay.is_zero() {
                         let delay = slot.delay;
