@@ -263,9 +263,49 @@ typedef struct droplet_action_result {
   void *internal;
 } droplet_action_result;
 
+// What a wait reports after each request, to `droplet_call_options.on_poll`: the
+// response's action status, or the failure a retry answers. Valid only during the
+// callback (copy what you keep).
+typedef struct droplet_poll_event {
+  // `sizeof(droplet_poll_event)` as this library fills it: a later version may add
+  // fields after the last, never before.
+  size_t size;
+  // The droplet.
+  int64_t droplet_id;
+  // The action.
+  int64_t action_id;
+  // The action's status in the response (`UNKNOWN` when absent or not one of the three).
+  droplet_action_status status;
+  // The status as sent, NUL-terminated; NULL when absent.
+  const char *status_text;
+  // The response's HTTP status; 0 when none came (the connection failed or the request
+  // timed out).
+  uint16_t http_status;
+  // Time since the wait started, in ms.
+  uint64_t elapsed_ms;
+  // Polls so far, this one included.
+  uint32_t polls;
+  // Requests so far (retries included).
+  uint32_t requests;
+  // Whether the wait goes on: then the next poll is due in `next_poll_in_ms`.
+  bool more;
+  // Time until the next poll, in ms (0 when `more` is false).
+  uint64_t next_poll_in_ms;
+} droplet_poll_event;
+
+// A C function that receives each poll of a wait: `userdata` as given in the options and
+// the poll's event, valid only during the call. It runs on the thread that waits (the
+// caller of `droplet_action_wait_opts` or `droplet_actions_wait`, or of
+// `droplet_waiter_feed` or `droplet_waiter_send` for a sans-IO waiter), after each
+// request that was sent, before the wait goes on: a slow callback delays the next poll.
+typedef void (*droplet_poll_callback)(void *userdata, const struct droplet_poll_event *event);
+
 // Options for one call. Zeroed fields mean "the client's setting"; set `size` to
 // `sizeof(droplet_call_options)` so that a later, larger version of this struct can tell
-// what the caller knows about.
+// what the caller knows about. A caller compiled against the first version (without
+// `on_poll`) keeps working: its smaller `size` says so. Later versions append fields:
+// initialize it by field name (`{.size = sizeof(droplet_call_options), .timeout_ms = 5000}`)
+// or from `{0}`, so that your code compiles unchanged, warning-free, against them.
 typedef struct droplet_call_options {
   // `sizeof(droplet_call_options)` as the caller compiled it.
   size_t size;
@@ -277,6 +317,11 @@ typedef struct droplet_call_options {
   uint32_t timeout_ms;
   // Waits only: the pause between polls (0: 3000).
   uint32_t poll_interval_ms;
+  // Waits only: a function called after each request, or NULL: none (see
+  // `droplet_poll_callback`). Ignored by a get.
+  droplet_poll_callback on_poll;
+  // Handed to `on_poll` as is; the library never reads it.
+  void *on_poll_userdata;
 } droplet_call_options;
 
 // One action to wait for: its droplet and its id.
@@ -433,6 +478,14 @@ const char *droplet_last_error_message(void);
 // Returns NULL only if memory runs out. Free it with `droplet_client_builder_free`, or
 // hand it to `droplet_client_builder_build`, which frees it.
 struct droplet_client_builder *droplet_client_builder_new(void);
+
+// Creates a builder configured from the environment, as `droplet_client_new_from_env`
+// reads it (the token from `DIGITALOCEAN_ACCESS_TOKEN`, else `DIGITALOCEAN_TOKEN`; the base
+// URL from `DIGITALOCEAN_API_URL` when set), the rest as `droplet_client_builder_new`:
+// setters called afterwards win over the environment. With no token in the environment,
+// the build fails and names the variables, unless a token is set. Returns NULL only if
+// memory runs out.
+struct droplet_client_builder *droplet_client_builder_new_from_env(void);
 
 // Sets the API token (required). The string is copied; it never appears in any message.
 // `INVALID_ARGUMENT` when `builder` or `token` is NULL, or the token is empty, not UTF-8,
@@ -697,7 +750,8 @@ const char *droplet_status_str(uint32_t status);
 // Creates a waiter for one action at `now_ms` on the caller's monotonic clock (any
 // origin, in milliseconds, never going back): the deadline (`options->timeout_ms`, 0: ten
 // minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
-// token (checked at each `droplet_waiter_next`) are `droplet_action_wait_opts`'s; retries
+// token (checked at each `droplet_waiter_next`) and the poll callback (called by
+// `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_opts`'s; retries
 // and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1 or invalid
 // options (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
 //

@@ -787,6 +787,23 @@ class CancelToken {
 
 class Client;
 
+// What a wait reports after each request (droplet_poll_event): the response's action
+// status, or the failure a retry answers. `status_text` is valid only during the call.
+struct PollEvent {
+  std::int64_t droplet_id;
+  std::int64_t action_id;
+  ActionStatus status;
+  // The status as sent; empty when absent.
+  std::optional<std::string_view> status_text;
+  // The response's HTTP status; 0 when none came.
+  std::uint16_t http_status;
+  std::chrono::milliseconds elapsed;
+  std::uint32_t polls;
+  std::uint32_t requests;
+  // Until the next poll; empty once the wait is over.
+  std::optional<std::chrono::milliseconds> next_poll_in;
+};
+
 // Options for one call; unset fields (or a zero or negative duration) mean the client's
 // setting; durations of any std::chrono type are taken to the microsecond, then rounded up
 // to whole milliseconds and capped at UINT32_MAX ms. They share the token they are given
@@ -835,6 +852,23 @@ class CallOptions {
     poll_interval(interval);
     return std::move(*this);
   }
+  // Waits only: `function` (any callable taking `const PollEvent &`, move-only ones too) is
+  // called with each PollEvent, on the thread that waits, after each request. Copies of
+  // these options share it. An exception it throws must not unwind into the library, so it
+  // is dropped instead.
+  template <class F>
+  CallOptions &on_poll(F function) & {
+    auto held = std::make_shared<std::decay_t<F>>(std::move(function));
+    raw_.on_poll = &poll_bridge<std::decay_t<F>>;
+    raw_.on_poll_userdata = held.get();
+    on_poll_ = std::move(held);
+    return *this;
+  }
+  template <class F>
+  CallOptions on_poll(F function) && {
+    on_poll(std::move(function));
+    return std::move(*this);
+  }
   // The C options, valid while this object lives.
   const droplet_call_options &raw() const & noexcept { return raw_; }
   const droplet_call_options &raw() const && = delete;
@@ -842,13 +876,38 @@ class CallOptions {
  private:
   friend class Client;
   friend class Waiter;
+  template <class F>
+  static void poll_bridge(void *userdata, const droplet_poll_event *raw) noexcept {
+    PollEvent event{
+        raw->droplet_id,
+        raw->action_id,
+        static_cast<ActionStatus>(raw->status),
+        raw->status_text != nullptr ? std::optional<std::string_view>(raw->status_text)
+                                    : std::nullopt,
+        raw->http_status,
+        std::chrono::milliseconds(raw->elapsed_ms),
+        raw->polls,
+        raw->requests,
+        raw->more ? std::optional<std::chrono::milliseconds>(raw->next_poll_in_ms)
+                  : std::nullopt,
+    };
+#if DROPLET_HPP_EXCEPTIONS
+    try {
+      (*static_cast<F *>(userdata))(event);
+    } catch (...) {
+    }
+#else
+    (*static_cast<F *>(userdata))(event);
+#endif
+  }
   // Why a call with these options is refused before it starts; nullptr when it is not.
   const char *refusal() const noexcept {
     return cancel_moved_from_ ? "call options: the cancel token was moved from" : nullptr;
   }
 
-  droplet_call_options raw_{sizeof(droplet_call_options), nullptr, 0, 0};
+  droplet_call_options raw_{sizeof(droplet_call_options), nullptr, 0, 0, nullptr, nullptr};
   std::shared_ptr<droplet_cancel> token_;
+  std::shared_ptr<void> on_poll_;
   bool cancel_moved_from_ = false;
 };
 
@@ -1033,11 +1092,11 @@ class ClientBuilder {
   // The defaults: base URL https://api.digitalocean.com, 30 s per attempt, 10 s to
   // connect, 2 retries, 4 MiB body limit, no proxy, the default request budget. If memory
   // runs out it throws std::bad_alloc (without exceptions, try_build() fails).
-  ClientBuilder() : raw_(droplet_client_builder_new()) {
-#if DROPLET_HPP_EXCEPTIONS
-    if (raw_ == nullptr) throw std::bad_alloc();
-#endif
-  }
+  ClientBuilder() : ClientBuilder(droplet_client_builder_new()) {}
+  // The token and base URL from the environment, as Client::from_env reads them; setters
+  // called afterwards win. With no token in the environment and none set, build() fails
+  // and names the variables.
+  static ClientBuilder from_env() { return ClientBuilder(droplet_client_builder_new_from_env()); }
   ClientBuilder(ClientBuilder &&other) noexcept
       : raw_(std::exchange(other.raw_, nullptr)),
         log_(std::move(other.log_)),
@@ -1248,6 +1307,11 @@ class ClientBuilder {
   droplet_client_builder *raw() && = delete;
 
  private:
+  explicit ClientBuilder(droplet_client_builder *raw) : raw_(raw) {
+#if DROPLET_HPP_EXCEPTIONS
+    if (raw_ == nullptr) throw std::bad_alloc();
+#endif
+  }
   bool ok_so_far() const noexcept { return !refused_; }
   // Applies a library setter's status: once a setting is refused (without exceptions),
   // later ones are skipped so that the first reason stays.

@@ -323,6 +323,75 @@ static void test_call_options_are_checked(void) {
   droplet_client_free(client);
 }
 
+/* ---- the poll callback ---- */
+
+struct polls_seen {
+  int count;
+  droplet_action_status status[8];
+  char text[8][16];
+  uint16_t http_status[8];
+  uint32_t polls[8];
+  uint32_t requests[8];
+  bool more[8];
+  uint64_t next_poll_in_ms[8];
+};
+
+static void on_poll(void *userdata, const droplet_poll_event *event) {
+  struct polls_seen *seen = userdata;
+  if (seen->count == 8) return;
+  int i = seen->count++;
+  seen->status[i] = event->status;
+  snprintf(seen->text[i], sizeof seen->text[i], "%s",
+           event->status_text != NULL ? event->status_text : "(null)");
+  seen->http_status[i] = event->http_status;
+  seen->polls[i] = event->polls;
+  seen->requests[i] = event->requests;
+  seen->more[i] = event->more;
+  seen->next_poll_in_ms[i] = event->next_poll_in_ms;
+}
+
+static void test_poll_callback(void) {
+  droplet_client *client = make_client(2, 10);
+  struct polls_seen seen;
+  memset(&seen, 0, sizeof seen);
+  droplet_call_options options = options_with(NULL, 5000, 10);
+  options.on_poll = on_poll;
+  options.on_poll_userdata = &seen;
+  /* 900102: in progress twice, then completed. */
+  droplet_action_result r = droplet_action_wait_opts(client, 9, 900102, &options);
+  CHECK(r.status == DROPLET_STATUS_OK);
+  CHECK(seen.count == 3);
+  CHECK(seen.status[0] == DROPLET_ACTION_STATUS_IN_PROGRESS);
+  CHECK_STR(seen.text[1], "in-progress");
+  CHECK(seen.status[2] == DROPLET_ACTION_STATUS_COMPLETED);
+  CHECK_STR(seen.text[2], "completed");
+  CHECK(seen.polls[0] == 1 && seen.polls[1] == 2 && seen.polls[2] == 3);
+  CHECK(seen.requests[2] == 3 && seen.http_status[2] == 200);
+  CHECK(seen.more[0] && seen.more[1] && !seen.more[2]);
+  CHECK(seen.next_poll_in_ms[0] == 10 && seen.next_poll_in_ms[2] == 0);
+  droplet_action_result_free(&r);
+
+  /* 900500: two 500s, retried within the one poll, then completed. */
+  memset(&seen, 0, sizeof seen);
+  r = droplet_action_wait_opts(client, 9, 900500, &options);
+  CHECK(r.status == DROPLET_STATUS_OK);
+  CHECK(seen.count == 3);
+  CHECK(seen.http_status[0] == 500 && seen.http_status[1] == 500);
+  CHECK(seen.status[0] == DROPLET_ACTION_STATUS_UNKNOWN);
+  CHECK_STR(seen.text[0], "(null)");
+  CHECK(seen.polls[1] == 1 && seen.requests[1] == 2 && seen.more[1]);
+  CHECK(seen.status[2] == DROPLET_ACTION_STATUS_COMPLETED && !seen.more[2]);
+  droplet_action_result_free(&r);
+
+  /* A get ignores it. */
+  memset(&seen, 0, sizeof seen);
+  r = droplet_action_get_opts(client, 3164444, 36804636, &options);
+  CHECK(r.status == DROPLET_STATUS_OK);
+  CHECK(seen.count == 0);
+  droplet_action_result_free(&r);
+  droplet_client_free(client);
+}
+
 /* ---- logging ---- */
 
 struct log_lines {
@@ -774,6 +843,7 @@ int main(int argc, char **argv) {
   test_cancel_from_a_signal_handler();
   test_calls_cancelled_at_random_moments(calls);
   test_call_options_are_checked();
+  test_poll_callback();
   test_log_callback();
   test_last_error_message();
   test_header_promises();

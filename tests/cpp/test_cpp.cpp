@@ -529,7 +529,22 @@ void test_from_env_reads_the_token_and_url() {
   unsetenv("DIGITALOCEAN_ACCESS_TOKEN");
   unsetenv("DIGITALOCEAN_API_URL");
   e = CAUGHT(droplet::Client::from_env());
-  CHECK_EQ(std::string_view(e.what()), "from_env: invalid argument: no API token was given");
+  CHECK_EQ(std::string_view(e.what()), "from_env: invalid argument: no API token: set "
+                                           "DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN");
+
+  // A builder from the environment: the token and URL from it, setters win over it.
+  e = CAUGHT(droplet::ClientBuilder::from_env().build());
+  CHECK_EQ(std::string_view(e.what()), "build: invalid argument: no API token: set "
+                                           "DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN");
+  setenv("DIGITALOCEAN_API_URL", base_url.c_str(), 1);
+  droplet::Client set = droplet::ClientBuilder::from_env().token("mock-token").build();
+  CHECK(set.get(kDroplet, kAction).ok());
+  setenv("DIGITALOCEAN_TOKEN", "mock-token", 1);
+  setenv("DIGITALOCEAN_API_URL", "http://127.0.0.1:1", 1);
+  droplet::Client elsewhere = droplet::ClientBuilder::from_env().base_url(base_url).build();
+  CHECK(elsewhere.get(kDroplet, kAction).ok());
+  unsetenv("DIGITALOCEAN_TOKEN");
+  unsetenv("DIGITALOCEAN_API_URL");
 }
 
 void test_waiter_drives_a_wait_from_the_callers_loop() {
@@ -652,6 +667,56 @@ void test_wait_without_and_with_options() {
   CHECK_EQ(e2.status(), Status::Timeout);
   CHECK_EQ(e2.has_action() ? e2.action().status() : ActionStatus::Unknown,
            ActionStatus::InProgress);
+}
+
+void test_on_poll_sees_every_request_of_a_wait() {
+  droplet::Client client = mock_client();
+  struct Seen {
+    ActionStatus status;
+    std::string text;
+    std::uint16_t http_status;
+    std::uint32_t polls;
+    std::uint32_t requests;
+    std::optional<std::chrono::milliseconds> next_poll_in;
+  };
+  std::vector<Seen> seen;
+  // A move-only function is accepted.
+  auto owned = std::make_unique<int>(0);
+  droplet::Result done = client.wait(
+      8150, 900102,
+      droplet::CallOptions().timeout(5s).poll_interval(10ms).on_poll(
+          [&seen, owned = std::move(owned)](const droplet::PollEvent &event) {
+            ++*owned;
+            seen.push_back({event.status, std::string(event.status_text.value_or("(none)")),
+                            event.http_status, event.polls, event.requests, event.next_poll_in});
+            CHECK_EQ(event.droplet_id, 8150);
+            CHECK_EQ(event.action_id, 900102);
+          }));
+  CHECK(done.ok());
+  CHECK_EQ(seen.size(), 3u);
+  if (seen.size() == 3) {
+    CHECK_EQ(seen[0].status, ActionStatus::InProgress);
+    CHECK_EQ(seen[0].text, "in-progress");
+    CHECK_EQ(seen[0].polls, 1u);
+    CHECK_EQ(seen[1].requests, 2u);
+    CHECK(seen[1].next_poll_in == std::optional<std::chrono::milliseconds>(10ms));
+    CHECK_EQ(seen[2].status, ActionStatus::Completed);
+    CHECK_EQ(seen[2].text, "completed");
+    CHECK_EQ(seen[2].http_status, 200);
+    CHECK(!seen[2].next_poll_in.has_value());
+  }
+
+  // A throwing function is dropped: the wait goes on to the end.
+  int calls = 0;
+  droplet::Result still = client.wait(
+      8151, 900102,
+      droplet::CallOptions().timeout(5s).poll_interval(10ms).on_poll(
+          [&calls](const droplet::PollEvent &) {
+            ++calls;
+            throw std::runtime_error("from on_poll");
+          }));
+  CHECK(still.ok());
+  CHECK_EQ(calls, 3);
 }
 
 void test_cancel_from_another_thread_ends_a_slow_wait() {
@@ -1420,6 +1485,7 @@ int main(int argc, char **argv) {
   test_builder_refusals_throw_with_the_reason();
   test_waiter_drives_a_wait_from_the_callers_loop();
   test_wait_without_and_with_options();
+  test_on_poll_sees_every_request_of_a_wait();
   test_cancel_from_another_thread_ends_a_slow_wait();
   test_wait_many_returns_one_result_per_action();
   test_call_options_fill_the_c_struct();

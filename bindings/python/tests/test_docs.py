@@ -17,7 +17,7 @@ def test_the_public_names() -> None:
     assert sorted(da.__all__) == [
         "Action", "ActionErroredError", "ActionStatus", "ApiError", "AsyncClient",
         "BodyTooLargeError", "CancelToken", "CancelledError", "Client", "DecodeError", "Error",
-        "InternalError", "InvalidArgumentError", "RateLimit", "RateLimitedError", "Region", "Status",
+        "InternalError", "InvalidArgumentError", "PollEvent", "RateLimit", "RateLimitedError", "Region", "Status",
         "TimeoutError", "TransportError", "flush_logs", "library_version", "sansio",
     ]
     assert sansio.__all__ == ["build_request", "parse_response", "retry_advice"]

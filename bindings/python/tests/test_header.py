@@ -21,6 +21,7 @@ STRUCTS = [
     _ffi.droplet_action,
     _ffi.droplet_rate_limit,
     _ffi.droplet_action_result,
+    _ffi.droplet_poll_event,
     _ffi.droplet_call_options,
     _ffi.droplet_action_ref,
     _ffi.droplet_header,
@@ -80,7 +81,7 @@ def test_every_function_of_the_header_is_declared() -> None:
         if name.startswith("droplet_") and not isinstance(value, type) and hasattr(value, "argtypes")
     }
     assert sorted(functions()) == sorted(declared)
-    assert len(declared) == 45
+    assert len(declared) == 46
 
 
 @pytest.mark.parametrize("name", sorted(functions()))

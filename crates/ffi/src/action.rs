@@ -123,7 +123,7 @@ pub unsafe extern "C" fn droplet_action_wait(
             timeout: Some(Duration::from_millis(u64::from(timeout_ms))),
             poll_interval: (poll_interval_ms > 0)
                 .then(|| Duration::from_millis(u64::from(poll_interval_ms))),
-            cancel: None,
+            ..CallOptions::default()
         };
         wait(client, droplet_id, action_id, &options)
     })
@@ -181,6 +181,9 @@ pub(crate) fn wait_options(options: &CallOptions) -> WaitOptions {
         .poll_interval(options.poll_interval.unwrap_or(DEFAULTS.poll_interval));
     if let Some(cancel) = &options.cancel {
         wait = wait.cancel(cancel);
+    }
+    if let Some(hook) = &options.on_poll {
+        wait = wait.on_poll(hook.clone());
     }
     wait
 }

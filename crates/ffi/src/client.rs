@@ -90,11 +90,23 @@ fn arg_error(error: StrArgError) -> String {
 /// hand it to `droplet_client_builder_build`, which frees it.
 #[unsafe(no_mangle)]
 pub extern "C" fn droplet_client_builder_new() -> *mut droplet_client_builder {
-    ffi_boundary!(std::ptr::null_mut(), {
-        Box::into_raw(Box::new(droplet_client_builder {
-            builder: ClientBuilder::default(),
-        }))
-    })
+    ffi_boundary!(std::ptr::null_mut(), { boxed(ClientBuilder::default()) })
+}
+
+/// A builder handed to the caller.
+fn boxed(builder: ClientBuilder) -> *mut droplet_client_builder {
+    Box::into_raw(Box::new(droplet_client_builder { builder }))
+}
+
+/// Creates a builder configured from the environment, as `droplet_client_new_from_env`
+/// reads it (the token from `DIGITALOCEAN_ACCESS_TOKEN`, else `DIGITALOCEAN_TOKEN`; the base
+/// URL from `DIGITALOCEAN_API_URL` when set), the rest as `droplet_client_builder_new`:
+/// setters called afterwards win over the environment. With no token in the environment,
+/// the build fails and names the variables, unless a token is set. Returns NULL only if
+/// memory runs out.
+#[unsafe(no_mangle)]
+pub extern "C" fn droplet_client_builder_new_from_env() -> *mut droplet_client_builder {
+    ffi_boundary!(std::ptr::null_mut(), { boxed(Client::builder_from_env()) })
 }
 
 /// Sets the API token (required). The string is copied; it never appears in any message.

@@ -53,7 +53,7 @@ pub use action::{
 };
 pub use client::{
     droplet_client, droplet_client_builder, droplet_client_builder_build,
-    droplet_client_builder_free, droplet_client_builder_new,
+    droplet_client_builder_free, droplet_client_builder_new, droplet_client_builder_new_from_env,
     droplet_client_builder_set_allow_insecure_http, droplet_client_builder_set_backoff_ms,
     droplet_client_builder_set_base_url, droplet_client_builder_set_body_limit,
     droplet_client_builder_set_ca_file, droplet_client_builder_set_connect_timeout_ms,
@@ -66,7 +66,7 @@ pub use client::{
 };
 pub use control::{
     droplet_call_options, droplet_cancel, droplet_cancel_free, droplet_cancel_is_triggered,
-    droplet_cancel_new, droplet_cancel_trigger,
+    droplet_cancel_new, droplet_cancel_trigger, droplet_poll_callback, droplet_poll_event,
 };
 #[doc(hidden)]
 pub use result::result_from_answer;

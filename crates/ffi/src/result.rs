@@ -540,12 +540,7 @@ impl<'a> Outcome<'a> {
             storage.action = droplet_action {
                 id: action.id.unwrap_or(0),
                 has_id: action.id.is_some(),
-                status: match action.status {
-                    Some(ActionStatus::InProgress) => DropletActionStatus::InProgress,
-                    Some(ActionStatus::Completed) => DropletActionStatus::Completed,
-                    Some(ActionStatus::Errored) => DropletActionStatus::Errored,
-                    Some(ActionStatus::Unknown(_)) | None => DropletActionStatus::Unknown,
-                },
+                status: c_action_status(action.status.as_ref()),
                 status_text: at(offsets.status_text),
                 r#type: at(offsets.kind),
                 resource_type: at(offsets.resource_type),
@@ -761,4 +756,14 @@ pub unsafe extern "C" fn droplet_action_result_free(result: *mut droplet_action_
         }
         *result = zeroed_result();
     })
+}
+
+/// The C form of an action's status: `UNKNOWN` when absent or not one of the three.
+pub(crate) fn c_action_status(status: Option<&ActionStatus>) -> DropletActionStatus {
+    match status {
+        Some(ActionStatus::InProgress) => DropletActionStatus::InProgress,
+        Some(ActionStatus::Completed) => DropletActionStatus::Completed,
+        Some(ActionStatus::Errored) => DropletActionStatus::Errored,
+        Some(ActionStatus::Unknown(_)) | None => DropletActionStatus::Unknown,
+    }
 }

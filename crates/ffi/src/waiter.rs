@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use droplet_action_transport::model::{DEFAULTS, WaitStep};
-use droplet_action_transport::{Error, WaitOptions, Waiter};
+use droplet_action_transport::{Error, PollEvent, PollHook, WaitOptions, Waiter};
 
 use crate::action::wait_options;
 use crate::boundary::ffi_boundary;
@@ -22,6 +22,7 @@ pub struct droplet_waiter {
     /// `None` once the outcome was taken.
     waiter: Option<Waiter>,
     cancel: Option<droplet_action_transport::CancelToken>,
+    on_poll: Option<PollHook>,
 }
 
 /// Send the request now (`droplet_request_build` makes it), then `droplet_waiter_feed`
@@ -62,7 +63,8 @@ fn ms(duration: Duration) -> u64 {
 /// Creates a waiter for one action at `now_ms` on the caller's monotonic clock (any
 /// origin, in milliseconds, never going back): the deadline (`options->timeout_ms`, 0: ten
 /// minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
-/// token (checked at each `droplet_waiter_next`) are `droplet_action_wait_opts`'s; retries
+/// token (checked at each `droplet_waiter_next`) and the poll callback (called by
+/// `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_opts`'s; retries
 /// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1 or invalid
 /// options (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
 ///
@@ -92,6 +94,7 @@ pub unsafe extern "C" fn droplet_waiter_new(
                 Box::into_raw(Box::new(droplet_waiter {
                     waiter: Some(waiter),
                     cancel: options.cancel.clone(),
+                    on_poll: options.on_poll.clone(),
                 }))
             }
             Err(error) => {
@@ -174,7 +177,10 @@ pub unsafe extern "C" fn droplet_waiter_feed(
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: NULL or a live waiter used by one thread, by this function's contract.
-        let Some(inner) = (unsafe { waiter.as_mut() }).and_then(|w| w.waiter.as_mut()) else {
+        let Some(waiter) = (unsafe { waiter.as_mut() }) else {
+            return DropletStatus::InvalidArgument;
+        };
+        let Some(inner) = waiter.waiter.as_mut() else {
             return DropletStatus::InvalidArgument;
         };
         let outcome = if http_status == 0 {
@@ -198,9 +204,17 @@ pub unsafe extern "C" fn droplet_waiter_feed(
                 }),
             }
         };
-        inner.feed(Duration::from_millis(now_ms), outcome);
+        let event = inner.feed(Duration::from_millis(now_ms), outcome);
+        report(waiter.on_poll.as_ref(), event);
         DropletStatus::Ok
     })
+}
+
+/// Hands a poll's event to the caller's callback, if both are there.
+fn report(on_poll: Option<&PollHook>, event: Option<PollEvent>) {
+    if let (Some(hook), Some(event)) = (on_poll, event) {
+        hook(&event);
+    }
 }
 
 /// Sends the request the waiter asked for (SEND) through `client` (its connections, TLS,
@@ -229,9 +243,11 @@ pub unsafe extern "C" fn droplet_waiter_send(
         let Some(inner) = waiter.waiter.as_mut() else {
             return DropletStatus::InvalidArgument;
         };
-        client
-            .client
-            .send_for(inner, Duration::from_millis(now_ms), waiter.cancel.as_ref());
+        let event =
+            client
+                .client
+                .send_for(inner, Duration::from_millis(now_ms), waiter.cancel.as_ref());
+        report(waiter.on_poll.as_ref(), event);
         DropletStatus::Ok
     })
 }

@@ -42,6 +42,8 @@ fn options(timeout_ms: u32, poll_interval_ms: u32) -> droplet_call_options {
         cancel: ptr::null(),
         timeout_ms,
         poll_interval_ms,
+        on_poll: None,
+        on_poll_userdata: ptr::null_mut(),
     }
 }
 

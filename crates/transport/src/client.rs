@@ -76,6 +76,8 @@ pub struct ClientBuilder {
     system_roots: bool,
     events: Events,
     pacing: Pacing,
+    /// Made by [`Client::builder_from_env`]: a missing token names the variables.
+    from_env: bool,
 }
 
 /// How a client paces its requests.
@@ -127,6 +129,7 @@ impl Default for ClientBuilder {
             system_roots: true,
             events: Events::default(),
             pacing: Pacing::Default,
+            from_env: false,
         }
     }
 }
@@ -339,6 +342,12 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let token = match &self.token {
             Some(token) => Token::new(token).map_err(Error::invalid)?,
+            None if self.from_env => {
+                return Err(Error::invalid(format!(
+                    "no API token: set {} or {}",
+                    TOKEN_ENV_VARS[0], TOKEN_ENV_VARS[1]
+                )));
+            }
             None => return Err(Error::invalid("no API token was given")),
         };
         let base_url = BaseUrl::parse(&self.base_url).map_err(Error::invalid)?;
@@ -683,7 +692,10 @@ impl Client {
     /// `DIGITALOCEAN_ACCESS_TOKEN`, else `DIGITALOCEAN_TOKEN`; the base URL from
     /// `DIGITALOCEAN_API_URL` when set.
     pub fn builder_from_env() -> ClientBuilder {
-        let mut builder = ClientBuilder::default();
+        let mut builder = ClientBuilder {
+            from_env: true,
+            ..ClientBuilder::default()
+        };
         if let Some(token) = TOKEN_ENV_VARS
             .iter()
             .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))

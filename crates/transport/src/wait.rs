@@ -17,15 +17,19 @@ use crate::{ActionAnswer, Client, Error};
 /// A poll that times out this close to the deadline was cut short by it.
 const DEADLINE_SLACK: Duration = Duration::from_millis(5);
 
-/// What a wait reports after each poll's answer, to a [`WaitOptions::on_poll`] function.
+/// What a wait reports after each request, to a [`WaitOptions::on_poll`] function: the
+/// response's action status, or the failure that a retry answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollEvent {
     /// The droplet.
     pub droplet_id: i64,
     /// The action.
     pub action_id: i64,
-    /// The action's status as the answer gave it (`None`: absent).
+    /// The action's status as the response gave it (`None`: absent, or no action came).
     pub status: Option<ActionStatus>,
+    /// The response's HTTP status (`None`: no response came: the connection failed or the
+    /// request timed out).
+    pub http_status: Option<u16>,
     /// Time since the wait started.
     pub elapsed: Duration,
     /// Polls so far.
@@ -168,6 +172,7 @@ impl Waiting {
             Ok(mut answer) => {
                 answer.polls = self.wait.polls();
                 let status = answer.action.status.clone();
+                let http_status = answer.meta.status;
                 self.wait.feed(
                     now,
                     unix,
@@ -177,18 +182,10 @@ impl Waiting {
                     },
                     random,
                 );
-                let event = PollEvent {
-                    droplet_id: self.request.droplet_id.get(),
-                    action_id: self.request.action_id.get(),
-                    status,
-                    elapsed: now.saturating_sub(self.wait.started()),
-                    polls: self.wait.polls(),
-                    requests: self.wait.requests(),
-                    next_poll_in: self.wait.next_request_at().map(|at| at.saturating_sub(now)),
-                };
+                let event = Some(self.event(now, status, Some(http_status)));
                 self.last = Some(Box::new(answer));
                 self.last_error = None;
-                Some(event)
+                event
             }
             Err(error) => {
                 let meta = error.details().map(|details| details.meta.clone());
@@ -209,11 +206,31 @@ impl Waiting {
                         .wait
                         .time_left(now)
                         .is_some_and(|left| left < DEADLINE_SLACK);
+                let http_status = meta.map(|meta| meta.status);
                 if !cut_by_deadline {
                     self.last_error = Some(Box::new(error));
                 }
-                None
+                Some(self.event(now, None, http_status))
             }
+        }
+    }
+
+    /// The event of the request just fed, at `now`.
+    fn event(
+        &self,
+        now: Duration,
+        status: Option<ActionStatus>,
+        http_status: Option<u16>,
+    ) -> PollEvent {
+        PollEvent {
+            droplet_id: self.request.droplet_id.get(),
+            action_id: self.request.action_id.get(),
+            status,
+            http_status,
+            elapsed: now.saturating_sub(self.wait.started()),
+            polls: self.wait.polls(),
+            requests: self.wait.requests(),
+            next_poll_in: self.wait.next_request_at().map(|at| at.saturating_sub(now)),
         }
     }
 
@@ -366,7 +383,9 @@ impl Client {
                         waiting.wait.cancel();
                     }
                 }
-                WaitStep::Send { timeout } => self.poll(&mut waiting, &clock, timeout, &options),
+                WaitStep::Send { timeout } => {
+                    self.poll(&mut waiting, &clock, timeout, &options);
+                }
             }
         }
     }
@@ -482,7 +501,8 @@ impl Client {
     /// decides those), and feeds it what came back. `now` is the waiter's clock when the
     /// call starts; the answer is fed at `now` plus the time the request took. A binding
     /// runs this on a thread of its own and everything else of the wait on its event loop.
-    /// Does nothing when the waiter did not ask for a request.
+    /// Does nothing when the waiter did not ask for a request. Returns the poll's event when
+    /// a response came, as [`Waiter::feed`] does.
     ///
     /// ```
     /// use std::time::Duration;
@@ -499,9 +519,14 @@ impl Client {
     /// assert_eq!(waiter.finish(now)?.action.id, Some(36804636));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn send_for(&self, waiter: &mut Waiter, now: Duration, cancel: Option<&CancelToken>) {
+    pub fn send_for(
+        &self,
+        waiter: &mut Waiter,
+        now: Duration,
+        cancel: Option<&CancelToken>,
+    ) -> Option<PollEvent> {
         let WaitStep::Send { timeout } = waiter.waiting.wait.peek(now) else {
-            return;
+            return None;
         };
         let clock = Clock::reading(now);
         let options = WaitOptions {
@@ -509,17 +534,18 @@ impl Client {
             ..WaitOptions::default()
         };
         let _attached = cancel::Attached::new(cancel);
-        self.poll(&mut waiter.waiting, &clock, timeout, &options);
+        self.poll(&mut waiter.waiting, &clock, timeout, &options)
     }
 
-    /// One request of a wait, and what it brought back fed to its machine.
+    /// One request of a wait, and what it brought back fed to its machine; the options'
+    /// `on_poll` function sees the poll's event, which is also returned.
     fn poll(
         &self,
         waiting: &mut Waiting,
         clock: &Clock,
         timeout: Option<Duration>,
         options: &WaitOptions,
-    ) {
+    ) -> Option<PollEvent> {
         let cancel = options.cancel.as_ref();
         let now = clock.now();
         let policy = self.policy();
@@ -535,7 +561,7 @@ impl Client {
             cancel,
         );
         let now_after = clock.now();
-        match outcome {
+        let event = match outcome {
             Ok(answer) => {
                 let rate_limit = answer.meta.rate_limit;
                 let request_id = answer.meta.request_id.clone();
@@ -562,9 +588,7 @@ impl Client {
                         ),
                     );
                 }
-                if let (Some(hook), Some(event)) = (&options.on_poll, event) {
-                    hook(&event);
-                }
+                event
             }
             Err(SendFailure::Unsent(Error::RateBudget { needed, .. })) => {
                 // The budget's slot lies further than the wait allows: the model ends it
@@ -576,14 +600,18 @@ impl Client {
                         attempts: waiting.wait.requests(),
                     }));
                 }
+                None
             }
             Err(SendFailure::Unsent(_)) | Err(SendFailure::Sent(Error::Cancelled { .. })) => {
                 waiting.wait.cancel();
+                None
             }
-            Err(SendFailure::Sent(error)) => {
-                waiting.feed(now_after, Err(error));
-            }
+            Err(SendFailure::Sent(error)) => waiting.feed(now_after, Err(error)),
+        };
+        if let (Some(hook), Some(event)) = (&options.on_poll, &event) {
+            hook(event);
         }
+        event
     }
 }
 

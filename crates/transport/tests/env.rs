@@ -31,7 +31,7 @@ fn from_env_prefers_access_token_then_token_and_reads_the_url() {
     set("DIGITALOCEAN_TOKEN", None);
     assert!(matches!(
         Client::from_env(),
-        Err(Error::InvalidArgument { message }) if message == "no API token was given"
+        Err(Error::InvalidArgument { message }) if message == "no API token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN"
     ));
 
     set("DIGITALOCEAN_TOKEN", Some("older"));

@@ -30,7 +30,7 @@ from ._errors import (
     TimeoutError,
     TransportError,
 )
-from ._model import Action, ActionStatus, RateLimit, Region
+from ._model import Action, ActionStatus, PollEvent, RateLimit, Region
 
 #: The version of this package.
 __version__ = "0.1.0"
@@ -49,6 +49,7 @@ __all__ = [
     "Error",
     "InternalError",
     "InvalidArgumentError",
+    "PollEvent",
     "RateLimit",
     "RateLimitedError",
     "Region",

@@ -30,6 +30,7 @@ import weakref
 from typing import (
     TYPE_CHECKING,
     Any,
+    AsyncIterator,
     Callable,
     Iterable,
     List,
@@ -53,7 +54,7 @@ from ._errors import (
     take_result,
     unwrap,
 )
-from ._model import Action
+from ._model import Action, PollEvent, poll_event_from_c
 
 if TYPE_CHECKING:
     import concurrent.futures
@@ -82,6 +83,32 @@ _DEFAULT_BACKOFF: Tuple[float, float] = (
 _DEFAULT_WAIT_TIMEOUT: float = _DEFAULTS.wait_timeout_ms / 1000
 _DEFAULT_POLL_INTERVAL: float = _DEFAULTS.poll_interval_ms / 1000
 _WAIT_SLICE = 0.05
+
+#: A function that receives each ``PollEvent`` of a wait.
+OnPoll = Callable[[PollEvent], object]
+
+
+def _report_poll(on_poll: OnPoll, event: PollEvent) -> None:
+    """Hands ``event`` to ``on_poll``; an exception it raises is logged and the wait goes
+    on."""
+    try:
+        on_poll(event)
+    except Exception:
+        LOGGER.exception("on_poll raised for action %d; the wait goes on", event.action_id)
+
+
+def _poll_callback(on_poll: Optional[OnPoll]) -> Any:
+    """The C callback that hands each poll event to ``on_poll`` (on the thread that waits),
+    or ``None``. Keep it alive as long as the options that hold it."""
+    if on_poll is None:
+        return None
+    if not callable(on_poll):
+        raise InvalidArgumentError("on_poll must be callable")
+
+    def bridge(_userdata: Any, event: Any) -> None:
+        _report_poll(on_poll, poll_event_from_c(event.contents))
+
+    return _ffi.droplet_poll_callback(bridge)
 
 
 class _CallState(threading.local):
@@ -584,7 +611,6 @@ class Client:
         if not isinstance(backoff, (tuple, list)) or len(backoff) != 2:
             raise TypeError("backoff must be a pair (base, max) of seconds")
         settings: List[Tuple[str, Callable[..., int], Tuple[Any, ...]]] = [
-            ("token", _ffi.droplet_client_builder_set_token, (_c_text(token, "token"),)),
             ("timeout", _ffi.droplet_client_builder_set_timeout_ms,
              (_milliseconds(timeout, "timeout"),)),
             ("connect_timeout", _ffi.droplet_client_builder_set_connect_timeout_ms,
@@ -600,6 +626,9 @@ class Client:
             ("log", _ffi.droplet_client_builder_set_log_callback,
              (self._log_callback, None, self._log_level)),
         ]
+        if not isinstance(token, _FromEnv):
+            settings.insert(0, ("token", _ffi.droplet_client_builder_set_token,
+                                (_c_text(token, "token"),)))
         if base_url is not None:
             settings.append(("base_url", _ffi.droplet_client_builder_set_base_url,
                              (_c_text(base_url, "base_url"),)))
@@ -624,7 +653,10 @@ class Client:
         if ca_file is not None:
             settings.append(("ca_file", _ffi.droplet_client_builder_set_ca_file,
                              (_c_text(ca_file, "ca_file"),)))
-        builder = _ffi.droplet_client_builder_new()
+        if isinstance(token, _FromEnv):
+            builder = _ffi.droplet_client_builder_new_from_env()
+        else:
+            builder = _ffi.droplet_client_builder_new()
         if not builder:
             raise MemoryError("droplet_client_builder_new")
         for _name, setter, arguments in settings:
@@ -673,13 +705,19 @@ class Client:
         timeout: float = _DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = _DEFAULT_POLL_INTERVAL,
         cancel: Optional[CancelToken] = None,
+        on_poll: Optional[OnPoll] = None,
     ) -> Action:
         """Polls an action every ``poll_interval`` seconds until it completes, and returns
         it. Raises ``ActionErroredError`` when it ended ``errored``, ``TimeoutError``
         (with ``.last``) when ``timeout`` seconds passed, and the call's own error for a
         failure that retrying cannot cure (401, 404, an answer that is not an action).
+
+        ``on_poll``, when given, is called with a ``PollEvent`` after each request, on the
+        thread that runs the wait (for a call from the main thread, the package's call
+        thread); an exception it raises is logged to the ``droplet_action`` logger and the
+        wait goes on.
         """
-        call = self._wait_call(droplet_id, action_id, timeout, poll_interval, cancel)
+        call = self._wait_call(droplet_id, action_id, timeout, poll_interval, cancel, on_poll)
         return unwrap(self._run(call, cancel))
 
     @overload
@@ -691,6 +729,7 @@ class Client:
         poll_interval: float = ...,
         return_exceptions: Literal[False] = ...,
         cancel: Optional[CancelToken] = ...,
+        on_poll: Optional[OnPoll] = ...,
     ) -> List[Action]: ...
 
     @overload
@@ -702,6 +741,7 @@ class Client:
         poll_interval: float = ...,
         return_exceptions: bool,
         cancel: Optional[CancelToken] = ...,
+        on_poll: Optional[OnPoll] = ...,
     ) -> List[WaitOutcome]: ...
 
     def wait_many(
@@ -712,6 +752,7 @@ class Client:
         poll_interval: float = _DEFAULT_POLL_INTERVAL,
         return_exceptions: bool = False,
         cancel: Optional[CancelToken] = None,
+        on_poll: Optional[OnPoll] = None,
     ) -> Union[List[Action], List[WaitOutcome]]:
         """Waits for many actions, given as ``(droplet_id, action_id)`` pairs, at once,
         under one deadline of ``timeout`` seconds. Returns their ``Action`` s in the
@@ -720,9 +761,10 @@ class Client:
         the list in place of its action (as ``asyncio.gather`` does).
 
         The library polls them in turn on one thread (``droplet_actions_wait``), the one
-        that started earliest first, under the client's one request budget.
+        that started earliest first, under the client's one request budget. ``on_poll`` is
+        as for ``wait``, called for every action's requests.
         """
-        call = self._wait_many_call(refs, timeout, poll_interval, cancel)
+        call = self._wait_many_call(refs, timeout, poll_interval, cancel, on_poll)
         outcomes = self._run(call, cancel, by_value=False)
         if not return_exceptions:
             for outcome in outcomes:
@@ -823,14 +865,21 @@ class Client:
         return _run_on_main_thread(call, cancel, by_value)
 
     def _options(
-        self, cancel: CancelToken, timeout_ms: int, poll_interval_ms: int
+        self,
+        cancel: CancelToken,
+        timeout_ms: int,
+        poll_interval_ms: int,
+        on_poll: Any = None,
     ) -> _ffi.droplet_call_options:
-        return _ffi.droplet_call_options(
+        options = _ffi.droplet_call_options(
             ctypes.sizeof(_ffi.droplet_call_options),
             cancel._pointer if cancel is not _NO_CANCEL else None,
             timeout_ms,
             poll_interval_ms,
         )
+        if on_poll is not None:
+            options.on_poll = on_poll
+        return options
 
     def _get_call(
         self,
@@ -860,15 +909,17 @@ class Client:
         timeout: float,
         poll_interval: float,
         cancel: Optional[CancelToken],
+        on_poll: Optional[OnPoll] = None,
     ) -> Callable[[CancelToken], WaitOutcome]:
         droplet_id = _id(droplet_id, "droplet_id")
         action_id = _id(action_id, "action_id")
         timeout_ms = _milliseconds(timeout, "timeout")
         poll_ms = _milliseconds(poll_interval, "poll_interval")
         _check_token(cancel)
+        callback = _poll_callback(on_poll)
 
         def call(token: CancelToken) -> WaitOutcome:
-            options = self._options(token, timeout_ms, poll_ms)
+            options = self._options(token, timeout_ms, poll_ms, callback)
             result = self._call_c(
                 token, _ffi.droplet_action_wait_opts, droplet_id, action_id, ctypes.byref(options)
             )
@@ -882,6 +933,7 @@ class Client:
         timeout: float,
         poll_interval: float,
         cancel: Optional[CancelToken],
+        on_poll: Optional[OnPoll] = None,
     ) -> Callable[[CancelToken], List[WaitOutcome]]:
         pairs = [(_id(d, "droplet_id"), _id(a, "action_id")) for d, a in refs]
         if not pairs:
@@ -889,12 +941,13 @@ class Client:
         timeout_ms = _milliseconds(timeout, "timeout")
         poll_ms = _milliseconds(poll_interval, "poll_interval")
         _check_token(cancel)
+        callback = _poll_callback(on_poll)
 
         def call(token: CancelToken) -> List[WaitOutcome]:
             count = len(pairs)
             refs = (_ffi.droplet_action_ref * count)(*(_ffi.droplet_action_ref(*p) for p in pairs))
             results = (_ffi.droplet_action_result * count)()
-            options = self._options(token, timeout_ms, poll_ms)
+            options = self._options(token, timeout_ms, poll_ms, callback)
             try:
                 self._call_c(
                     token, _ffi.droplet_actions_wait, refs, count, ctypes.byref(options), results
@@ -971,19 +1024,21 @@ class EnvSettings(Settings, total=False):
     token: str
 
 
+class _FromEnv(str):
+    """The token of a client built by ``from_env`` without one: the library's builder reads
+    the token and the base URL from the environment (``droplet_client_builder_new_from_env``),
+    so the rule of which variables count lives there alone."""
+
+
+_FROM_ENV = _FromEnv()
+
+
 def _settings_from_env(settings: EnvSettings) -> Tuple[str, Settings]:
-    """The token and the other settings: those given, else the environment's."""
+    """The token (given, or to be read from the environment by the library) and the other
+    settings, which win over the environment."""
     given = settings.get("token")
-    token = given if given is not None else (
-        os.environ.get("DIGITALOCEAN_ACCESS_TOKEN") or os.environ.get("DIGITALOCEAN_TOKEN")
-    )
-    if not token and given is None:
-        raise InvalidArgumentError("no token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN")
     rest = cast(Settings, {k: v for k, v in settings.items() if k != "token"})
-    base_url = os.environ.get("DIGITALOCEAN_API_URL")
-    if base_url and "base_url" not in rest:
-        rest["base_url"] = base_url
-    return token or "", rest
+    return (given if given is not None else _FROM_ENV), rest
 
 
 class AsyncClient:
@@ -1064,12 +1119,59 @@ class AsyncClient:
         timeout: float = _DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = _DEFAULT_POLL_INTERVAL,
         cancel: Optional[CancelToken] = None,
+        on_poll: Optional[OnPoll] = None,
     ) -> Action:
         """``Client.wait``, on the event loop: the library's wait engine decides each step;
-        pauses are ``asyncio.sleep``; each request runs on a thread of the pool."""
+        pauses are ``asyncio.sleep``; each request runs on a thread of the pool.
+        ``on_poll`` is called on the event loop with each ``PollEvent``; an exception it
+        raises is logged and the wait goes on."""
         return unwrap(
-            await self._wait_outcome(droplet_id, action_id, timeout, poll_interval, cancel)
+            await self._wait_outcome(
+                droplet_id, action_id, timeout, poll_interval, cancel, on_poll
+            )
         )
+
+    async def watch(
+        self,
+        droplet_id: int,
+        action_id: int,
+        *,
+        timeout: float = _DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = _DEFAULT_POLL_INTERVAL,
+        cancel: Optional[CancelToken] = None,
+    ) -> AsyncIterator[PollEvent]:
+        """``wait`` as an async iterator of its ``PollEvent`` s, one per request. It ends
+        when the action completed, and raises what ``wait`` raises otherwise (the last
+        event shows the state that ended it). Leaving the loop early cancels the wait.
+
+        ::
+
+            async for event in client.watch(3164444, 36804636, timeout=600.0):
+                print(event.status_text, event.polls)
+        """
+        import asyncio
+
+        events: "asyncio.Queue[PollEvent]" = asyncio.Queue()
+        task = asyncio.ensure_future(
+            self._wait_outcome(
+                droplet_id, action_id, timeout, poll_interval, cancel, events.put_nowait
+            )
+        )
+        try:
+            while True:
+                if events.empty() and task.done():
+                    break
+                getting = asyncio.ensure_future(events.get())
+                await asyncio.wait([getting, task], return_when=asyncio.FIRST_COMPLETED)
+                if getting.done():
+                    yield getting.result()
+                else:
+                    getting.cancel()
+            unwrap(task.result())
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.wait([task])
 
     async def _wait_outcome(
         self,
@@ -1078,6 +1180,7 @@ class AsyncClient:
         timeout: float,
         poll_interval: float,
         cancel: Optional[CancelToken],
+        on_poll: Optional[OnPoll] = None,
     ) -> WaitOutcome:
         import asyncio
 
@@ -1088,10 +1191,19 @@ class AsyncClient:
         _check_token(cancel)
         if self._client.closed:
             raise InvalidArgumentError("the client is closed")
+        if on_poll is not None and not callable(on_poll):
+            raise InvalidArgumentError("on_poll must be callable")
         token = cancel if cancel is not None else CancelToken()
+        # Events come on the thread that sends; they are handed to ``on_poll`` on the loop.
+        polled: List[PollEvent] = []
+        callback = _ffi.droplet_poll_callback(
+            lambda _userdata, event: polled.append(poll_event_from_c(event.contents))
+        )
         options = _ffi.droplet_call_options(
             ctypes.sizeof(_ffi.droplet_call_options), token._pointer, timeout_ms, poll_ms
         )
+        if on_poll is not None:
+            options.on_poll = callback
         waiter = _ffi.droplet_waiter_new(droplet_id, action_id, ctypes.byref(options), _now_ms())
         if not waiter:
             raise build_error()
@@ -1120,6 +1232,10 @@ class AsyncClient:
                     continue
                 await asyncio.shield(sending)
                 sending = None
+                if on_poll is not None:
+                    for event in polled:
+                        _report_poll(on_poll, event)
+                    polled.clear()
         except asyncio.CancelledError:
             token.cancel()
             raise
@@ -1140,6 +1256,7 @@ class AsyncClient:
         poll_interval: float = ...,
         return_exceptions: Literal[False] = ...,
         cancel: Optional[CancelToken] = ...,
+        on_poll: Optional[OnPoll] = ...,
     ) -> List[Action]: ...
 
     @overload
@@ -1151,6 +1268,7 @@ class AsyncClient:
         poll_interval: float = ...,
         return_exceptions: bool,
         cancel: Optional[CancelToken] = ...,
+        on_poll: Optional[OnPoll] = ...,
     ) -> List[WaitOutcome]: ...
 
     async def wait_many(
@@ -1161,9 +1279,10 @@ class AsyncClient:
         poll_interval: float = _DEFAULT_POLL_INTERVAL,
         return_exceptions: bool = False,
         cancel: Optional[CancelToken] = None,
+        on_poll: Optional[OnPoll] = None,
     ) -> Union[List[Action], List[WaitOutcome]]:
         """``Client.wait_many``, on the event loop: one wait per action, under the client's
-        one request budget, sharing the pool's threads."""
+        one request budget, sharing the pool's threads. ``on_poll`` is as for ``wait``."""
         import asyncio
 
         pairs = [(_id(d, "droplet_id"), _id(a, "action_id")) for d, a in refs]
@@ -1175,7 +1294,10 @@ class AsyncClient:
         token = cancel if cancel is not None else CancelToken()
         outcomes: List[WaitOutcome] = list(
             await asyncio.gather(
-                *(self._wait_outcome(d, a, timeout, poll_interval, token) for d, a in pairs)
+                *(
+                    self._wait_outcome(d, a, timeout, poll_interval, token, on_poll)
+                    for d, a in pairs
+                )
             )
         )
         if not return_exceptions:

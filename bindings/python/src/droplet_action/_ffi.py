@@ -138,6 +138,28 @@ class droplet_action_result(Structure):
             droplet_action_result_free(ctypes.byref(self))
 
 
+class droplet_poll_event(Structure):
+    """``struct droplet_poll_event``."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("droplet_id", c_int64),
+        ("action_id", c_int64),
+        ("status", c_uint32),
+        ("status_text", c_char_p),
+        ("http_status", c_uint16),
+        ("elapsed_ms", c_uint64),
+        ("polls", c_uint32),
+        ("requests", c_uint32),
+        ("more", c_bool),
+        ("next_poll_in_ms", c_uint64),
+    ]
+
+
+# typedef void (*droplet_poll_callback)(void *userdata, const struct droplet_poll_event *event);
+droplet_poll_callback = CFUNCTYPE(None, c_void_p, POINTER(droplet_poll_event))
+
+
 class droplet_call_options(Structure):
     """``struct droplet_call_options``; ``size`` must be ``ctypes.sizeof`` of it."""
 
@@ -146,6 +168,8 @@ class droplet_call_options(Structure):
         ("cancel", c_void_p),
         ("timeout_ms", c_uint32),
         ("poll_interval_ms", c_uint32),
+        ("on_poll", droplet_poll_callback),
+        ("on_poll_userdata", c_void_p),
     ]
 
 
@@ -249,6 +273,7 @@ droplet_actions_wait = _declare(
 )
 droplet_last_error_message = _declare("droplet_last_error_message", c_char_p)
 droplet_client_builder_new = _declare("droplet_client_builder_new", c_void_p)
+droplet_client_builder_new_from_env = _declare("droplet_client_builder_new_from_env", c_void_p)
 droplet_client_builder_set_token = _declare(
     "droplet_client_builder_set_token", c_uint32, c_void_p, c_char_p
 )
