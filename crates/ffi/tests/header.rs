@@ -29,3 +29,18 @@ fn committed_header_matches_the_generated_one() {
          DROPLET_ACTION_REGENERATE_HEADER=1 cargo test -p droplet-action-ffi --test header"
     );
 }
+
+/// The regeneration note in cbindgen.toml gives the command that works.
+#[test]
+fn the_regeneration_note_names_the_working_command() {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = std::fs::read_to_string(crate_dir.join("cbindgen.toml")).unwrap();
+    let source = std::fs::read_to_string(crate_dir.join("tests/header.rs")).unwrap();
+    let command =
+        "DROPLET_ACTION_REGENERATE_HEADER=1 cargo test -p droplet-action-ffi --test header";
+    assert!(config.contains(&format!("#   {command}\n")), "{config}");
+    assert!(source.contains(&format!(
+        "var_os(\"{}\")",
+        "DROPLET_ACTION_REGENERATE_HEADER"
+    )));
+}
