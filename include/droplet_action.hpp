@@ -551,7 +551,7 @@ class [[nodiscard]] Results {
 
   std::size_t size() const noexcept { return results_.size(); }
   bool empty() const noexcept { return results_.empty(); }
-  // Whether there is at least one result and every one is ok() (as droplet_actions_wait
+  // Whether there is at least one result and every one is ok() (as droplet_action_wait_many
   // returns OK).
   bool all_ok() const noexcept {
     if (results_.empty()) return false;
@@ -750,15 +750,15 @@ inline bool check(droplet_status status) {
 
 }  // namespace detail
 
-// A cancellation token: trigger() ends every call that holds it with Status::Cancelled
-// within about 20 ms, from any thread. Once triggered it stays triggered. CallOptions given
+// A cancellation token: cancel() ends every call that holds it with Status::Cancelled
+// within about 20 ms, from any thread. Once cancelled it stays cancelled. CallOptions given
 // the token share it, so the C token lives as long as the last of them, whatever becomes of
 // this object (moved, reassigned or destroyed). Move-only.
 class CancelToken {
  public:
-  // A token that is not triggered. If memory runs out it throws std::bad_alloc (without
+  // A token that is not cancelled. If memory runs out it throws std::bad_alloc (without
   // exceptions, the process ends).
-  CancelToken() : raw_(droplet_cancel_new(), &droplet_cancel_free) {
+  CancelToken() : raw_(droplet_cancel_token_new(), &droplet_cancel_token_free) {
 #if DROPLET_HPP_EXCEPTIONS
     if (raw_ == nullptr) throw std::bad_alloc();
 #else
@@ -772,17 +772,20 @@ class CancelToken {
   ~CancelToken() = default;
 
   // Thread-safe and async-signal-safe; does nothing on a moved-from token.
-  void trigger() const noexcept { droplet_cancel_trigger(raw_.get()); }
+  void cancel() const noexcept { droplet_cancel_token_cancel(raw_.get()); }
   // False for a moved-from token.
-  bool triggered() const noexcept { return droplet_cancel_is_triggered(raw_.get()); }
+  bool is_cancelled() const noexcept { return droplet_cancel_token_is_cancelled(raw_.get()); }
+  // The names of earlier versions.
+  [[deprecated("use cancel()")]] void trigger() const noexcept { cancel(); }
+  [[deprecated("use is_cancelled()")]] bool triggered() const noexcept { return is_cancelled(); }
   // The C token (NULL once moved from), valid while this object or CallOptions given it
   // live.
-  const droplet_cancel *raw() const & noexcept { return raw_.get(); }
-  const droplet_cancel *raw() const && = delete;
+  const droplet_cancel_token *raw() const & noexcept { return raw_.get(); }
+  const droplet_cancel_token *raw() const && = delete;
 
  private:
   friend class CallOptions;
-  std::shared_ptr<droplet_cancel> raw_;
+  std::shared_ptr<droplet_cancel_token> raw_;
 };
 
 class Client;
@@ -813,9 +816,9 @@ class CallOptions {
  public:
   CallOptions() noexcept = default;
 
-  // Ends the call with Status::Cancelled when the token is triggered. A moved-from token
+  // Ends the call with Status::Cancelled when the token is cancelled. A moved-from token
   // makes the call fail with Status::InvalidArgument; a temporary one does not compile (a
-  // token nobody else holds could never be triggered).
+  // token nobody else holds could never be cancelled).
   CallOptions &cancel(const CancelToken &token) & noexcept {
     token_ = token.raw_;
     raw_.cancel = token_.get();
@@ -906,7 +909,7 @@ class CallOptions {
   }
 
   droplet_call_options raw_{sizeof(droplet_call_options), nullptr, 0, 0, nullptr, nullptr};
-  std::shared_ptr<droplet_cancel> token_;
+  std::shared_ptr<droplet_cancel_token> token_;
   std::shared_ptr<void> on_poll_;
   bool cancel_moved_from_ = false;
 };
@@ -960,12 +963,13 @@ class [[nodiscard]] Client {
   Result get(std::int64_t droplet_id, std::int64_t action_id,
              const CallOptions &options) const noexcept {
     if (const char *refusal = options.refusal()) return Result(detail::Refusal{refusal});
-    return Result(droplet_action_get_opts(raw_, droplet_id, action_id, &options.raw()));
+    return Result(droplet_action_get_with_options(raw_, droplet_id, action_id, &options.raw()));
   }
 
   // Polls until the action finishes (ok()), ends errored (Status::ActionErrored) or
   // `timeout` passes (Status::Timeout, with the last state seen); the poll interval is
-  // 3 s. A zero timeout is Status::InvalidArgument. Any std::chrono duration is taken.
+  // 3 s. A zero (or negative) timeout is the default, ten minutes. Any std::chrono
+  // duration is taken.
   template <class Rep, class Period>
   Result wait(std::int64_t droplet_id, std::int64_t action_id,
               std::chrono::duration<Rep, Period> timeout) const noexcept {
@@ -985,7 +989,7 @@ class [[nodiscard]] Client {
   Result wait(std::int64_t droplet_id, std::int64_t action_id,
               const CallOptions &options) const noexcept {
     if (const char *refusal = options.refusal()) return Result(detail::Refusal{refusal});
-    return Result(droplet_action_wait_opts(raw_, droplet_id, action_id, &options.raw()));
+    return Result(droplet_action_wait_with_options(raw_, droplet_id, action_id, &options.raw()));
   }
 
 #if DROPLET_HPP_EXCEPTIONS
@@ -1018,7 +1022,7 @@ class [[nodiscard]] Client {
   // Waits for many actions at once under the client's one rate budget and connection
   // pool, polling in turn (the one that started earliest first) until each finishes, the
   // shared deadline passes (options.timeout, unset: ten minutes) or the token is
-  // triggered. Returns one Result per ref, in the same order, each as wait() would give it
+  // cancelled. Returns one Result per ref, in the same order, each as wait() would give it
   // for that ref alone; an empty `refs` gives an empty Results. Throws only std::bad_alloc,
   // before anything is sent.
   Results wait_many(const std::vector<ActionRef> &refs,
@@ -1034,7 +1038,7 @@ class [[nodiscard]] Client {
     droplet_action_result unfilled{};
     unfilled.status = DROPLET_STATUS_PANIC;
     std::vector<droplet_action_result> raw(refs.size(), unfilled);
-    droplet_actions_wait(raw_, refs.data(), refs.size(), &options.raw(), raw.data());
+    droplet_action_wait_many(raw_, refs.data(), refs.size(), &options.raw(), raw.data());
     for (const droplet_action_result &result : raw) out.emplace_back(result);  // noexcept
     return Results(std::move(out));
   }
@@ -1127,7 +1131,8 @@ class ClientBuilder {
     return text_setting("base_url", url, &droplet_client_builder_set_base_url);
   }
   ClientBuilder base_url(detail::Text url) && { return std::move(base_url(url)); }
-  // The longest one attempt may take, connecting to the end of the body (above 0).
+  // The longest one attempt may take, connecting to the end of the body (zero or negative:
+  // the default, as 0 is in C).
   template <class Rep, class Period>
   ClientBuilder &timeout(std::chrono::duration<Rep, Period> timeout) & {
     return setting(
@@ -1137,7 +1142,7 @@ class ClientBuilder {
   ClientBuilder timeout(std::chrono::duration<Rep, Period> timeout) && {
     return std::move(this->timeout(timeout));
   }
-  // The longest connecting may take (above 0).
+  // The longest connecting may take (zero or negative: the default).
   template <class Rep, class Period>
   ClientBuilder &connect_timeout(std::chrono::duration<Rep, Period> timeout) & {
     return setting([&] {
@@ -1159,7 +1164,8 @@ class ClientBuilder {
   ClientBuilder max_retries(Int retries) && {
     return std::move(max_retries(retries));
   }
-  // The backoff between retries: full jitter under base * 2^retry, capped at max.
+  // The backoff between retries: full jitter under base * 2^retry, capped at max (zero or
+  // negative: the default).
   template <class Rep, class Period, class Rep2, class Period2>
   ClientBuilder &backoff(std::chrono::duration<Rep, Period> base,
                          std::chrono::duration<Rep2, Period2> max) & {
@@ -1172,7 +1178,7 @@ class ClientBuilder {
                         std::chrono::duration<Rep2, Period2> max) && {
     return std::move(backoff(base, max));
   }
-  // The largest answer body accepted, in bytes (above 0; a negative value refused).
+  // The largest response body accepted, in bytes (0: the default; a negative value refused).
   template <class Int, detail::if_integer<Int> = 0>
   ClientBuilder &body_limit(Int bytes) & {
     return number_setting<std::uint64_t>("body_limit", bytes,

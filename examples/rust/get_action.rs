@@ -92,13 +92,13 @@ fn main() -> ExitCode {
         let options = WaitOptions::new(Duration::from_secs(600))
             .poll_interval(poll_interval)
             .on_poll(Arc::new(move |event| show_progress(event, live)));
-        let result = client.wait_for_droplet_action(droplet_id, action_id, options);
+        let result = client.wait(droplet_id, action_id, options);
         if live {
             eprintln!();
         }
         result
     } else {
-        client.get_droplet_action(droplet_id, action_id)
+        client.get(droplet_id, action_id)
     };
     drop(mock);
     match result {

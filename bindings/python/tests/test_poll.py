@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from typing import Any, List, Tuple
@@ -170,3 +171,44 @@ def test_leaving_watch_early_ends_the_wait(mock: Mock) -> None:
         return int(mock.stats()["requests"]) - before
 
     assert asyncio.run(main()) == 3
+
+
+def test_closing_a_watch_held_by_a_name_ends_the_wait(mock: Mock) -> None:
+    async def main() -> int:
+        before = mock.stats()["requests"]
+        async with da.AsyncClient(TOKEN, base_url=mock.url) as client:
+            events = client.watch(313, 900199, poll_interval=0.01)
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    if event.polls == 2:
+                        break
+            await asyncio.sleep(0.2)
+            after = int(mock.stats()["requests"]) - before
+            del events
+        return after
+
+    assert asyncio.run(main()) == 2
+
+
+def test_keyboard_interrupt_from_on_poll_ends_the_wait_and_is_raised(client: da.Client) -> None:
+    calls: List[int] = []
+
+    def interrupt(event: da.PollEvent) -> None:
+        calls.append(event.polls)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        client.wait(314, 900199, poll_interval=0.01, on_poll=interrupt)
+    assert calls == [1]
+    # The client stays usable.
+    assert client.get(3164444, 36804636).id == 36804636
+
+
+def test_from_env_with_a_token_keeps_the_environments_base_url(
+    mock: Mock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    monkeypatch.setenv("DIGITALOCEAN_API_URL", mock.url)
+    with da.Client.from_env(token=TOKEN) as client:
+        assert client.get(3164444, 36804636).id == 36804636

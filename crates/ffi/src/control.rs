@@ -12,18 +12,22 @@ use crate::status::DropletActionStatus;
 
 use crate::boundary::ffi_boundary;
 
-/// A cancellation token. Trigger it from any thread, or from a signal handler, to end
-/// every call that holds it with `DROPLET_STATUS_CANCELLED` within about 20 ms.
-/// Once triggered it stays triggered: make a new one for new calls.
+/// A cancellation token (`droplet_cancel_token`). Cancel it from any thread, or from a
+/// signal handler, to end every call that holds it with `DROPLET_STATUS_CANCELLED` within
+/// about 20 ms. Once cancelled it stays cancelled: make a new one for new calls.
 #[allow(non_camel_case_types)]
 pub struct droplet_cancel {
     token: CancelToken,
 }
 
-/// Creates a cancellation token that is not triggered. Free it with `droplet_cancel_free`
+/// A cancellation token: the name to use (`droplet_cancel` is the same type).
+#[allow(non_camel_case_types)]
+pub type droplet_cancel_token = droplet_cancel;
+
+/// Creates a cancellation token that is not cancelled. Free it with `droplet_cancel_token_free`
 /// once no call that holds it is running. Returns NULL only if memory runs out.
 #[unsafe(no_mangle)]
-pub extern "C" fn droplet_cancel_new() -> *mut droplet_cancel {
+pub extern "C" fn droplet_cancel_token_new() -> *mut droplet_cancel_token {
     ffi_boundary!(std::ptr::null_mut(), {
         Box::into_raw(Box::new(droplet_cancel {
             token: CancelToken::new(),
@@ -31,7 +35,7 @@ pub extern "C" fn droplet_cancel_new() -> *mut droplet_cancel {
     })
 }
 
-/// Triggers the token: every call holding it ends with `DROPLET_STATUS_CANCELLED` within
+/// Cancels the token: every call holding it ends with `DROPLET_STATUS_CANCELLED` within
 /// about 20 ms, wherever it is (connecting, waiting for an answer, backing off, sleeping
 /// between polls, waiting for the request budget); calls that start with it end at once.
 /// Two steps are not interrupted: name resolution, and a wait for an answer through a
@@ -39,9 +43,9 @@ pub extern "C" fn droplet_cancel_new() -> *mut droplet_cancel {
 /// async-signal-safe (one atomic store; no lock, no allocation). Does nothing for NULL.
 ///
 /// # Safety
-/// `cancel` is NULL or a live token from `droplet_cancel_new`.
+/// `cancel` is NULL or a live token from `droplet_cancel_token_new`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn droplet_cancel_trigger(cancel: *const droplet_cancel) {
+pub unsafe extern "C" fn droplet_cancel_token_cancel(cancel: *const droplet_cancel_token) {
     // No panic boundary: nothing here can panic, and a boundary's bookkeeping is not
     // async-signal-safe.
     // SAFETY: NULL or a live token, by this function's contract.
@@ -50,23 +54,25 @@ pub unsafe extern "C" fn droplet_cancel_trigger(cancel: *const droplet_cancel) {
     }
 }
 
-/// Whether the token was triggered. False for NULL. Thread-safe and async-signal-safe.
+/// Whether the token was cancelled. False for NULL. Thread-safe and async-signal-safe.
 ///
 /// # Safety
-/// `cancel` is NULL or a live token from `droplet_cancel_new`.
+/// `cancel` is NULL or a live token from `droplet_cancel_token_new`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn droplet_cancel_is_triggered(cancel: *const droplet_cancel) -> bool {
+pub unsafe extern "C" fn droplet_cancel_token_is_cancelled(
+    cancel: *const droplet_cancel_token,
+) -> bool {
     // SAFETY: NULL or a live token, by this function's contract.
     unsafe { cancel.as_ref() }.is_some_and(|cancel| cancel.token.is_cancelled())
 }
 
 /// Frees a token. Accepts NULL. No call holding it may be running, and it may not be
-/// triggered afterwards (a signal handler included): the pointer is gone.
+/// cancelled afterwards (a signal handler included): the pointer is gone.
 ///
 /// # Safety
-/// `cancel` is NULL or a live token from `droplet_cancel_new`, not used again.
+/// `cancel` is NULL or a live token from `droplet_cancel_token_new`, not used again.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn droplet_cancel_free(cancel: *mut droplet_cancel) {
+pub unsafe extern "C" fn droplet_cancel_token_free(cancel: *mut droplet_cancel_token) {
     ffi_boundary!((), {
         if !cancel.is_null() {
             // SAFETY: a live token handed back by the caller, freed once.
@@ -86,9 +92,9 @@ pub unsafe extern "C" fn droplet_cancel_free(cancel: *mut droplet_cancel) {
 pub struct droplet_call_options {
     /// `sizeof(droplet_call_options)` as the caller compiled it.
     pub size: usize,
-    /// A token that ends the call when triggered, or NULL: not cancellable. The token must
+    /// A token that ends the call when cancelled, or NULL: not cancellable. The token must
     /// live until the call returns.
-    pub cancel: *const droplet_cancel,
+    pub cancel: *const droplet_cancel_token,
     /// A get: the longest the whole call may take, retries and pauses included (0: each
     /// attempt has the client's timeout). A wait: its deadline (0: 600000, ten minutes).
     pub timeout_ms: u32,
@@ -136,7 +142,7 @@ pub struct droplet_poll_event {
 
 /// A C function that receives each poll of a wait: `userdata` as given in the options and
 /// the poll's event, valid only during the call. It runs on the thread that waits (the
-/// caller of `droplet_action_wait_opts` or `droplet_actions_wait`, or of
+/// caller of `droplet_action_wait_with_options` or `droplet_action_wait_many`, or of
 /// `droplet_waiter_feed` or `droplet_waiter_send` for a sans-IO waiter), after each
 /// request that was sent, before the wait goes on: a slow callback delays the next poll.
 #[allow(non_camel_case_types)]

@@ -64,12 +64,12 @@ fn ms(duration: Duration) -> u64 {
 /// origin, in milliseconds, never going back): the deadline (`options->timeout_ms`, 0: ten
 /// minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
 /// token (checked at each `droplet_waiter_next`) and the poll callback (called by
-/// `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_opts`'s; retries
+/// `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_with_options`'s; retries
 /// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1 or invalid
 /// options (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
 ///
 /// # Safety
-/// `options` is NULL or as for `droplet_action_wait_opts`; its token must outlive the
+/// `options` is NULL or as for `droplet_action_wait_with_options`; its token must outlive the
 /// waiter.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn droplet_waiter_new(
@@ -253,7 +253,7 @@ pub unsafe extern "C" fn droplet_waiter_send(
 }
 
 /// The outcome once `droplet_waiter_next` said DONE, at `now_ms`, exactly as
-/// `droplet_action_wait_opts` reports it (the last action seen, the last HTTP status, the
+/// `droplet_action_wait_with_options` reports it (the last action seen, the last HTTP status, the
 /// polls and all the requests); free it with `droplet_action_result_free`. Taken once: the
 /// waiter is then spent (free it). Before DONE, or taken twice: `INVALID_ARGUMENT`.
 ///

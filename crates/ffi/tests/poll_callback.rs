@@ -9,7 +9,7 @@ use std::ptr;
 
 use droplet_action::{
     DROPLET_WAIT_DONE, DROPLET_WAIT_SEND, DropletActionStatus, DropletStatus, droplet_action_ref,
-    droplet_action_result_free, droplet_action_wait_opts, droplet_actions_wait,
+    droplet_action_result_free, droplet_action_wait_many, droplet_action_wait_with_options,
     droplet_call_options, droplet_client, droplet_client_builder_build, droplet_client_builder_new,
     droplet_client_builder_set_backoff_ms, droplet_client_builder_set_base_url,
     droplet_client_builder_set_token, droplet_client_free, droplet_header, droplet_poll_event,
@@ -135,7 +135,7 @@ fn a_wait_reports_each_poll_with_its_status_counts_and_next_poll() {
     let mut seen = Vec::new();
     let opts = options(&mut seen, 20);
     // SAFETY: a live client; options whose userdata outlives the call.
-    let mut result = unsafe { droplet_action_wait_opts(client, 7, 900102, &opts) };
+    let mut result = unsafe { droplet_action_wait_with_options(client, 7, 900102, &opts) };
     assert_eq!(result.status, DropletStatus::Ok);
     use DropletActionStatus::{Completed, InProgress};
     assert_eq!(
@@ -166,7 +166,7 @@ fn a_failed_request_is_reported_with_its_http_status_and_the_retry_to_come() {
     let mut seen = Vec::new();
     let opts = options(&mut seen, 20);
     // SAFETY: a live client; options whose userdata outlives the call.
-    let mut result = unsafe { droplet_action_wait_opts(client, 7, 900500, &opts) };
+    let mut result = unsafe { droplet_action_wait_with_options(client, 7, 900500, &opts) };
     assert_eq!(result.status, DropletStatus::Ok);
     use DropletActionStatus::{Completed, Unknown};
     assert_eq!(
@@ -207,7 +207,7 @@ fn a_wait_for_many_reports_each_action_by_its_ids() {
     let mut results = [unsafe { std::mem::zeroed() }, unsafe { std::mem::zeroed() }];
     // SAFETY: a live client, two refs and two writable results.
     let status =
-        unsafe { droplet_actions_wait(client, refs.as_ptr(), 2, &opts, results.as_mut_ptr()) };
+        unsafe { droplet_action_wait_many(client, refs.as_ptr(), 2, &opts, results.as_mut_ptr()) };
     assert_eq!(status, DropletStatus::Ok);
     let per_action = |ids: (i64, i64)| {
         without_times(&seen)
@@ -380,8 +380,9 @@ fn options_of_the_first_version_still_work_and_a_torn_size_is_refused() {
     };
     assert_eq!(first.size, 24);
     // SAFETY: a live client; the options of the first version, as such a caller passes them.
-    let mut result =
-        unsafe { droplet_action_wait_opts(client, 7, 900102, ptr::from_ref(&first).cast()) };
+    let mut result = unsafe {
+        droplet_action_wait_with_options(client, 7, 900102, ptr::from_ref(&first).cast())
+    };
     assert_eq!((result.status, result.attempts), (DropletStatus::Ok, 3));
     // SAFETY: freed once.
     unsafe { droplet_action_result_free(&mut result) };
@@ -391,7 +392,7 @@ fn options_of_the_first_version_still_work_and_a_torn_size_is_refused() {
     let mut torn = options(&mut seen, 10);
     torn.size = 28;
     // SAFETY: a live client and options.
-    let mut result = unsafe { droplet_action_wait_opts(client, 7, 900101, &torn) };
+    let mut result = unsafe { droplet_action_wait_with_options(client, 7, 900101, &torn) };
     assert_eq!(result.status, DropletStatus::InvalidArgument);
     // SAFETY: a NUL-terminated message owned by the result.
     let message = unsafe { CStr::from_ptr(result.error_message) }.to_string_lossy();

@@ -12,7 +12,7 @@ use droplet_action_model::{
 use crate::cancel::{self, CancelToken};
 use crate::client::{SendFailure, action_request};
 use crate::events::{Level, RequestIdSuffix};
-use crate::{ActionAnswer, Client, Error};
+use crate::{ActionResponse, Client, Error};
 
 /// A poll that times out this close to the deadline was cut short by it.
 const DEADLINE_SLACK: Duration = Duration::from_millis(5);
@@ -122,7 +122,7 @@ impl WaitOptions {
     ///     .on_poll(Arc::new(move |event| {
     ///         sink.lock().unwrap().push((event.polls, event.status.clone().unwrap().to_string()))
     ///     }));
-    /// client.wait_for_droplet_action(1, 900102, options)?;
+    /// client.wait(1, 900102, options)?;
     /// assert_eq!(
     ///     *seen.lock().unwrap(),
     ///     [(1, "in-progress".into()), (2, "in-progress".into()), (3, "completed".into())]
@@ -149,7 +149,7 @@ impl WaitOptions {
 struct Waiting {
     request: ActionRequest,
     wait: Wait,
-    last: Option<Box<ActionAnswer>>,
+    last: Option<Box<ActionResponse>>,
     last_error: Option<Box<Error>>,
 }
 
@@ -165,7 +165,7 @@ impl Waiting {
 
     /// What a request brought back, fed to the machine at `now`; returns the poll event
     /// of an answer, for the caller to report.
-    fn feed(&mut self, now: Duration, outcome: Result<ActionAnswer, Error>) -> Option<PollEvent> {
+    fn feed(&mut self, now: Duration, outcome: Result<ActionResponse, Error>) -> Option<PollEvent> {
         let unix = jiff::Timestamp::now();
         let random = fastrand::u64(..);
         match outcome {
@@ -243,10 +243,10 @@ impl Waiting {
     }
 
     /// The outcome of a wait that ended with `end`, after `waited`.
-    fn outcome(self, end: WaitEnd, waited: Duration) -> Result<ActionAnswer, Error> {
+    fn outcome(self, end: WaitEnd, waited: Duration) -> Result<ActionResponse, Error> {
         let polls = self.wait.polls();
         let requests = self.wait.requests();
-        let ended = |error: Error, last: Option<Box<ActionAnswer>>| Error::WaitEnded {
+        let ended = |error: Error, last: Option<Box<ActionResponse>>| Error::WaitEnded {
             error: Box::new(error),
             polls,
             requests,
@@ -360,12 +360,12 @@ impl Client {
     /// # Errors
     /// As above, [`Error::Cancelled`] when its token is cancelled, and
     /// [`Error::InvalidArgument`] for an id below 1.
-    pub fn wait_for_droplet_action(
+    pub fn wait(
         &self,
         droplet_id: i64,
         action_id: i64,
         options: WaitOptions,
-    ) -> Result<ActionAnswer, Error> {
+    ) -> Result<ActionResponse, Error> {
         let request = action_request(droplet_id, action_id)?;
         let clock = Clock::start();
         let mut waiting = Waiting::new(request, self.wait_config(&options), clock.now());
@@ -392,7 +392,7 @@ impl Client {
 
     /// Waits for many actions at once, under the client's one connection pool and rate
     /// budget, and returns each one's outcome in the order given, as
-    /// [`Client::wait_for_droplet_action`] would for it alone: `Ok` when it completed,
+    /// [`Client::wait`] would for it alone: `Ok` when it completed,
     /// [`Error::ActionErrored`], [`Error::DeadlineExceeded`] (the deadline is shared),
     /// [`Error::Cancelled`], or the error that ended its wait.
     ///
@@ -408,22 +408,22 @@ impl Client {
     /// let client = Client::builder().token("mock-token").base_url(server.base_url()).build()?;
     /// let options = WaitOptions::new(Duration::from_secs(5)).poll_interval(Duration::from_millis(10));
     /// // 900102 completes on its third poll, 900201 ends errored on its second.
-    /// let outcomes = client.wait_for_droplet_actions(&[(1, 900102), (1, 900201), (1, 0)], options);
+    /// let outcomes = client.wait_many(&[(1, 900102), (1, 900201), (1, 0)], options);
     /// assert_eq!(outcomes[0].as_ref().unwrap().polls, 3);
     /// assert!(outcomes[1].is_err());
     /// assert!(outcomes[2].is_err()); // an id below 1
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn wait_for_droplet_actions(
+    pub fn wait_many(
         &self,
         actions: &[(i64, i64)],
         options: WaitOptions,
-    ) -> Vec<Result<ActionAnswer, Error>> {
+    ) -> Vec<Result<ActionResponse, Error>> {
         let clock = Clock::start();
         let config = self.wait_config(&options);
         let cancel = options.cancel.as_ref();
         let _attached = cancel::Attached::new(cancel);
-        let mut outcomes: Vec<Option<Result<ActionAnswer, Error>>> =
+        let mut outcomes: Vec<Option<Result<ActionResponse, Error>>> =
             actions.iter().map(|_| None).collect();
         let mut pending: Vec<(usize, Waiting)> = Vec::with_capacity(actions.len());
         for (index, &(droplet_id, action_id)) in actions.iter().enumerate() {
@@ -616,7 +616,7 @@ impl Client {
 }
 
 /// One wait driven by the caller's own I/O and clock: the sans-IO form of
-/// [`Client::wait_for_droplet_action`], on the same machine. Ask [`Waiter::next`] what to do;
+/// [`Client::wait`], on the same machine. Ask [`Waiter::next`] what to do;
 /// send the request ([`Waiter::request`]) when told, and [`Waiter::feed`] what came back;
 /// sleep when told; stop at [`WaitStep::Done`] and take [`Waiter::finish`].
 ///
@@ -624,13 +624,13 @@ impl Client {
 ///
 /// ```
 /// use std::time::Duration;
-/// use droplet_action_transport::{Waiter, WaitOptions, answer_from_parts};
+/// use droplet_action_transport::{Waiter, WaitOptions, response_from_parts};
 /// use droplet_action_transport::model::WaitStep;
 ///
 /// let mut waiter = Waiter::new(1, 2, &WaitOptions::default(), Duration::ZERO)?;
 /// assert!(matches!(waiter.next(Duration::ZERO), WaitStep::Send { .. }));
 /// let body = br#"{"action":{"id":2,"status":"completed"}}"#.to_vec();
-/// waiter.feed(Duration::from_millis(30), answer_from_parts(200, &Default::default(), body));
+/// waiter.feed(Duration::from_millis(30), response_from_parts(200, &Default::default(), body));
 /// assert!(matches!(waiter.next(Duration::from_millis(30)), WaitStep::Done(_)));
 /// let answer = waiter.finish(Duration::from_millis(30))?;
 /// assert_eq!((answer.polls, answer.attempts), (1, 1));
@@ -681,13 +681,13 @@ impl Waiter {
         self.waiting.wait.next(now)
     }
 
-    /// What the request brought back, at `now`: an answer as [`crate::answer_from_parts`]
+    /// What the request brought back, at `now`: an answer as [`crate::response_from_parts`]
     /// reads it, or the failure of a request that got none ([`Error::Transport`],
     /// [`Error::Timeout`]). Returns the poll's event for an answer.
     pub fn feed(
         &mut self,
         now: Duration,
-        outcome: Result<ActionAnswer, Error>,
+        outcome: Result<ActionResponse, Error>,
     ) -> Option<PollEvent> {
         self.waiting.feed(now, outcome)
     }
@@ -703,12 +703,12 @@ impl Waiter {
     }
 
     /// The outcome, once [`Waiter::next`] said [`WaitStep::Done`], as
-    /// [`Client::wait_for_droplet_action`] would report it; before that, an
+    /// [`Client::wait`] would report it; before that, an
     /// [`Error::InvalidArgument`] saying the wait goes on.
     ///
     /// # Errors
-    /// As [`Client::wait_for_droplet_action`].
-    pub fn finish(self, now: Duration) -> Result<ActionAnswer, Error> {
+    /// As [`Client::wait`].
+    pub fn finish(self, now: Duration) -> Result<ActionResponse, Error> {
         match self.waiting.wait.ended() {
             Some(end) => {
                 let waited = now.saturating_sub(self.waiting.wait.started());

@@ -89,8 +89,8 @@ OnPoll = Callable[[PollEvent], object]
 
 
 def _report_poll(on_poll: OnPoll, event: PollEvent) -> None:
-    """Hands ``event`` to ``on_poll``; an exception it raises is logged and the wait goes
-    on."""
+    """Hands ``event`` to ``on_poll``; an ``Exception`` it raises is logged and the wait
+    goes on (anything else, such as ``KeyboardInterrupt``, is not caught here)."""
     try:
         on_poll(event)
     except Exception:
@@ -106,7 +106,16 @@ def _poll_callback(on_poll: Optional[OnPoll]) -> Any:
         raise InvalidArgumentError("on_poll must be callable")
 
     def bridge(_userdata: Any, event: Any) -> None:
-        _report_poll(on_poll, poll_event_from_c(event.contents))
+        try:
+            _report_poll(on_poll, poll_event_from_c(event.contents))
+        except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt, SystemExit, ...
+            # ctypes would print it and drop it: the call is cancelled instead, and it is
+            # raised on this thread once the call returns (as for a log handler).
+            if _calls.interruption is None:
+                _calls.interruption = error
+            token = _calls.token
+            if token is not None and token._pointer:
+                token.cancel()
 
     return _ffi.droplet_poll_callback(bridge)
 
@@ -258,21 +267,21 @@ class CancelToken:
     __slots__ = ("_pointer",)
 
     def __init__(self) -> None:
-        pointer = _ffi.droplet_cancel_new()
+        pointer = _ffi.droplet_cancel_token_new()
         if not pointer:
-            raise MemoryError("droplet_cancel_new")
+            raise MemoryError("droplet_cancel_token_new")
         self._pointer: int = pointer
 
     def cancel(self) -> None:
         """Cancels every call holding this token, now and later. Thread-safe."""
-        _ffi.droplet_cancel_trigger(self._pointer)
+        _ffi.droplet_cancel_token_cancel(self._pointer)
 
     @property
     def cancelled(self) -> bool:
         """Whether ``cancel`` was called."""
-        return bool(_ffi.droplet_cancel_is_triggered(self._pointer))
+        return bool(_ffi.droplet_cancel_token_is_cancelled(self._pointer))
 
-    def __del__(self, _free: Callable[[int], None] = _ffi.droplet_cancel_free) -> None:
+    def __del__(self, _free: Callable[[int], None] = _ffi.droplet_cancel_token_free) -> None:
         # A call holding the token holds a reference to this object, so none is running.
         pointer = getattr(self, "_pointer", None)
         if pointer:
@@ -626,9 +635,9 @@ class Client:
             ("log", _ffi.droplet_client_builder_set_log_callback,
              (self._log_callback, None, self._log_level)),
         ]
-        if not isinstance(token, _FromEnv):
+        if not isinstance(token, _FromEnv) or token.given:
             settings.insert(0, ("token", _ffi.droplet_client_builder_set_token,
-                                (_c_text(token, "token"),)))
+                                (_c_text(str(token), "token"),)))
         if base_url is not None:
             settings.append(("base_url", _ffi.droplet_client_builder_set_base_url,
                              (_c_text(base_url, "base_url"),)))
@@ -641,6 +650,9 @@ class Client:
         if proxy_from_env:
             settings.append(("proxy_from_env", _ffi.droplet_client_builder_set_proxy_from_env,
                              (True,)))
+        if type(body_limit) is int and body_limit == 0:
+            # The C library reads 0 as its default; here a default is the keyword's own.
+            raise InvalidArgumentError("body_limit must be at least 1 byte, not 0")
         if type(requests_per_minute) is int and requests_per_minute == 0:
             raise InvalidArgumentError(
                 "requests_per_minute must be at least 1 (None: the default pacing, "
@@ -713,9 +725,10 @@ class Client:
         failure that retrying cannot cure (401, 404, an answer that is not an action).
 
         ``on_poll``, when given, is called with a ``PollEvent`` after each request, on the
-        thread that runs the wait (for a call from the main thread, the package's call
-        thread); an exception it raises is logged to the ``droplet_action`` logger and the
-        wait goes on.
+        thread that runs the wait (the calling thread, or, for some calls from the main
+        thread, the package's call thread: keep it thread-safe). An ``Exception`` it raises
+        is logged to the ``droplet_action`` logger and the wait goes on; anything else
+        (``KeyboardInterrupt``, ``SystemExit``) ends the wait and is raised from it.
         """
         call = self._wait_call(droplet_id, action_id, timeout, poll_interval, cancel, on_poll)
         return unwrap(self._run(call, cancel))
@@ -760,7 +773,7 @@ class Client:
         order once all have finished, or, with ``return_exceptions``, puts each error in
         the list in place of its action (as ``asyncio.gather`` does).
 
-        The library polls them in turn on one thread (``droplet_actions_wait``), the one
+        The library polls them in turn on one thread (``droplet_action_wait_many``), the one
         that started earliest first, under the client's one request budget. ``on_poll`` is
         as for ``wait``, called for every action's requests.
         """
@@ -896,7 +909,7 @@ class Client:
         def call(token: CancelToken) -> WaitOutcome:
             options = self._options(token, timeout_ms, 0)
             result = self._call_c(
-                token, _ffi.droplet_action_get_opts, droplet_id, action_id, ctypes.byref(options)
+                token, _ffi.droplet_action_get_with_options, droplet_id, action_id, ctypes.byref(options)
             )
             return _raise_interruption(take_result(result))
 
@@ -921,7 +934,7 @@ class Client:
         def call(token: CancelToken) -> WaitOutcome:
             options = self._options(token, timeout_ms, poll_ms, callback)
             result = self._call_c(
-                token, _ffi.droplet_action_wait_opts, droplet_id, action_id, ctypes.byref(options)
+                token, _ffi.droplet_action_wait_with_options, droplet_id, action_id, ctypes.byref(options)
             )
             return _raise_interruption(take_result(result))
 
@@ -950,7 +963,7 @@ class Client:
             options = self._options(token, timeout_ms, poll_ms, callback)
             try:
                 self._call_c(
-                    token, _ffi.droplet_actions_wait, refs, count, ctypes.byref(options), results
+                    token, _ffi.droplet_action_wait_many, refs, count, ctypes.byref(options), results
                 )
                 return _raise_interruption([outcome_from_c(result) for result in results])
             finally:
@@ -1025,20 +1038,25 @@ class EnvSettings(Settings, total=False):
 
 
 class _FromEnv(str):
-    """The token of a client built by ``from_env`` without one: the library's builder reads
-    the token and the base URL from the environment (``droplet_client_builder_new_from_env``),
-    so the rule of which variables count lives there alone."""
+    """The token of a client built by ``from_env``: the library's builder reads the token
+    and the base URL from the environment (``droplet_client_builder_new_from_env``), so the
+    rule of which variables count lives there alone. A token given to ``from_env`` is this
+    string's value (``given``), and wins over the environment's."""
+
+    given: bool = False
 
 
-_FROM_ENV = _FromEnv()
+def _from_env_token(token: Optional[str]) -> _FromEnv:
+    marked = _FromEnv(token or "")
+    marked.given = token is not None
+    return marked
 
 
 def _settings_from_env(settings: EnvSettings) -> Tuple[str, Settings]:
     """The token (given, or to be read from the environment by the library) and the other
     settings, which win over the environment."""
-    given = settings.get("token")
     rest = cast(Settings, {k: v for k, v in settings.items() if k != "token"})
-    return (given if given is not None else _FROM_ENV), rest
+    return _from_env_token(settings.get("token")), rest
 
 
 class AsyncClient:
@@ -1123,8 +1141,9 @@ class AsyncClient:
     ) -> Action:
         """``Client.wait``, on the event loop: the library's wait engine decides each step;
         pauses are ``asyncio.sleep``; each request runs on a thread of the pool.
-        ``on_poll`` is called on the event loop with each ``PollEvent``; an exception it
-        raises is logged and the wait goes on."""
+        ``on_poll`` is called on the event loop with each ``PollEvent``; an ``Exception``
+        it raises is logged and the wait goes on; anything else ends the wait and is raised
+        from it."""
         return unwrap(
             await self._wait_outcome(
                 droplet_id, action_id, timeout, poll_interval, cancel, on_poll
@@ -1141,13 +1160,15 @@ class AsyncClient:
         cancel: Optional[CancelToken] = None,
     ) -> AsyncIterator[PollEvent]:
         """``wait`` as an async iterator of its ``PollEvent`` s, one per request. It ends
-        when the action completed, and raises what ``wait`` raises otherwise (the last
-        event shows the state that ended it). Leaving the loop early cancels the wait.
+        when the action completed, and raises what ``wait`` raises otherwise. Closing the
+        iterator early (``aclose()``, ``contextlib.aclosing``, or dropping the last
+        reference to it) ends the wait.
 
         ::
 
-            async for event in client.watch(3164444, 36804636, timeout=600.0):
-                print(event.status_text, event.polls)
+            async with contextlib.aclosing(client.watch(3164444, 36804636)) as events:
+                async for event in events:
+                    print(event.status_text, event.polls)
         """
         import asyncio
 
