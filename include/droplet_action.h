@@ -479,9 +479,10 @@ struct droplet_action_result droplet_action_get_with_options(const struct drople
 // `OK` when it completed; `ACTION_ERRORED` when it ended errored (`action` holds it);
 // `TIMEOUT` when the deadline passed (`action` holds the last state seen, or is NULL if
 // no answer came). Transient failures are retried within the deadline; others (404, 401,
-// a body that is not an action) end the wait with their own status. `attempts`,
-// `http_status`, `rate_limit` and `raw_body` describe the last poll; a poll cut short by
-// the deadline after an answer came does not count.
+// a body that is not an action) end the wait with their own status. `attempts` counts
+// every request of the wait (`droplet_action_result_polls` the polls); `http_status`,
+// `rate_limit` and `raw_body` describe the last response; a poll cut short by the deadline
+// after a response came does not count.
 // `INVALID_ARGUMENT` for a NULL client or an id below 1.
 //
 // # Safety
@@ -838,8 +839,9 @@ const char *droplet_status_str(uint32_t status);
 // minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
 // token (checked at each `droplet_waiter_next`) and the poll callback (called by
 // `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_with_options`'s; retries
-// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1 or invalid
-// options (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
+// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1, invalid
+// options, or a deadline (`now_ms` plus the timeout) past `UINT64_MAX`
+// (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
 //
 // # Safety
 // `options` is NULL or as for `droplet_action_wait_with_options`; its token must outlive the

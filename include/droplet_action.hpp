@@ -857,19 +857,38 @@ class CallOptions {
   }
   // Waits only: `function` (any callable taking `const PollEvent &`, move-only ones too) is
   // called with each PollEvent, on the thread that waits, after each request. Copies of
-  // these options share it. An exception it throws must not unwind into the library, so it
-  // is dropped instead.
-  template <class F>
-  CallOptions &on_poll(F function) & {
-    auto held = std::make_shared<std::decay_t<F>>(std::move(function));
-    raw_.on_poll = &poll_bridge<std::decay_t<F>>;
+  // these options, and a Waiter made with them, share it. An empty std::function, a null
+  // function pointer or nullptr turns it off. An exception it throws must not unwind into
+  // the library, so it is dropped instead.
+  template <class F, std::enable_if_t<std::is_invocable<std::decay_t<F> &, const PollEvent &>::value,
+                                      int> = 0>
+  CallOptions &on_poll(F &&function) & {
+    using Fn = std::decay_t<F>;
+    // A function named directly is never null; anything else that tests as bool may be.
+    if constexpr (!std::is_function<std::remove_reference_t<F>>::value &&
+                  std::is_constructible<bool, const Fn &>::value) {
+      if (!static_cast<bool>(function)) return on_poll(nullptr);
+    }
+    auto held = std::make_shared<Fn>(std::forward<F>(function));
+    raw_.on_poll = &poll_bridge<Fn>;
     raw_.on_poll_userdata = held.get();
     on_poll_ = std::move(held);
     return *this;
   }
-  template <class F>
-  CallOptions on_poll(F function) && {
-    on_poll(std::move(function));
+  template <class F, std::enable_if_t<std::is_invocable<std::decay_t<F> &, const PollEvent &>::value,
+                                      int> = 0>
+  CallOptions on_poll(F &&function) && {
+    on_poll(std::forward<F>(function));
+    return std::move(*this);
+  }
+  CallOptions &on_poll(std::nullptr_t) & noexcept {
+    raw_.on_poll = nullptr;
+    raw_.on_poll_userdata = nullptr;
+    on_poll_.reset();
+    return *this;
+  }
+  CallOptions on_poll(std::nullptr_t) && noexcept {
+    on_poll(nullptr);
     return std::move(*this);
   }
   // The C options, valid while this object lives.
@@ -1465,19 +1484,24 @@ class Waiter {
     droplet_waiter *raw = droplet_waiter_new(droplet_id, action_id, &options.raw(), now_ms);
     detail::library_spoke();
     if (raw == nullptr) return std::nullopt;
-    return Waiter(raw);
+    return Waiter(raw, options.token_, options.on_poll_);
   }
-  Waiter(Waiter &&other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+  Waiter(Waiter &&other) noexcept
+      : raw_(std::exchange(other.raw_, nullptr)),
+        token_(std::move(other.token_)),
+        on_poll_(std::move(other.on_poll_)) {}
   Waiter &operator=(Waiter &&other) noexcept {
     if (this != &other) {
-      droplet_waiter_free(raw_);
+      droplet_waiter_free(raw_);  // before what it points to
       raw_ = std::exchange(other.raw_, nullptr);
+      token_ = std::move(other.token_);
+      on_poll_ = std::move(other.on_poll_);
     }
     return *this;
   }
   Waiter(const Waiter &) = delete;
   Waiter &operator=(const Waiter &) = delete;
-  ~Waiter() { droplet_waiter_free(raw_); }
+  ~Waiter() { droplet_waiter_free(raw_); }  // members after: the waiter goes first
 
   // What to do at now_ms. A moved-from waiter says DROPLET_WAIT_DONE.
   droplet_wait_step next(std::uint64_t now_ms) noexcept {
@@ -1518,8 +1542,14 @@ class Waiter {
   droplet_waiter *raw() && = delete;
 
  private:
-  explicit Waiter(droplet_waiter *raw) noexcept : raw_(raw) {}
+  Waiter(droplet_waiter *raw, std::shared_ptr<droplet_cancel_token> token,
+         std::shared_ptr<void> on_poll) noexcept
+      : raw_(raw), token_(std::move(token)), on_poll_(std::move(on_poll)) {}
   droplet_waiter *raw_;
+  // What the C waiter points to (the options' token and poll function): it holds them, so
+  // the options it was made with may go.
+  std::shared_ptr<droplet_cancel_token> token_;
+  std::shared_ptr<void> on_poll_;
 };
 
 // The library's defaults (droplet_defaults_get): timeouts, retries, pauses, the body limit, a

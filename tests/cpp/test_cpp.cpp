@@ -713,6 +713,38 @@ void test_on_poll_sees_every_request_of_a_wait() {
   CHECK_EQ(calls, 3);
 }
 
+void test_a_waiter_holds_what_its_options_gave_it() {
+  droplet::Client client = mock_client();
+  int calls = 0;
+  // The options are a temporary: the waiter keeps their function (and token) alive.
+  std::optional<droplet::Waiter> made = droplet::Waiter::create(
+      8160, 900101,
+      droplet::CallOptions().poll_interval(10ms).on_poll(
+          [&calls, big = std::vector<int>(64, 7)](const droplet::PollEvent &event) {
+            calls += big[0] == 7 ? static_cast<int>(event.polls) : 100;
+          }),
+      0);
+  CHECK(made.has_value());
+  if (!made) return;
+  droplet::Waiter waiter = std::move(*made);
+  CHECK_EQ(waiter.next(0).kind, DROPLET_WAIT_SEND);
+  CHECK_EQ(waiter.send(client, 0), Status::Ok);
+  CHECK_EQ(calls, 1);
+
+  // A null function pointer or an empty std::function turns it off.
+  void (*none)(const droplet::PollEvent &) = nullptr;
+  droplet::Result r = client.wait(8161, 900101, droplet::CallOptions().poll_interval(10ms).on_poll(none));
+  CHECK(r.ok());
+  std::function<void(const droplet::PollEvent &)> empty;
+  droplet::CallOptions options;
+  options.poll_interval(10ms).on_poll(empty);
+  CHECK(options.raw().on_poll == nullptr);
+  r = client.wait(8162, 900101, options);
+  CHECK(r.ok());
+  options.on_poll([&calls](const droplet::PollEvent &) { ++calls; }).on_poll(nullptr);
+  CHECK(options.raw().on_poll == nullptr && options.raw().on_poll_userdata == nullptr);
+}
+
 void test_cancel_from_another_thread_ends_a_slow_wait() {
   droplet::Client client = mock_client();
   droplet::CancelToken token;
@@ -1479,6 +1511,7 @@ int main(int argc, char **argv) {
   test_waiter_drives_a_wait_from_the_callers_loop();
   test_wait_without_and_with_options();
   test_on_poll_sees_every_request_of_a_wait();
+  test_a_waiter_holds_what_its_options_gave_it();
   test_cancel_from_another_thread_ends_a_slow_wait();
   test_wait_many_returns_one_result_per_action();
   test_call_options_fill_the_c_struct();

@@ -90,9 +90,10 @@ fn get(
 /// `OK` when it completed; `ACTION_ERRORED` when it ended errored (`action` holds it);
 /// `TIMEOUT` when the deadline passed (`action` holds the last state seen, or is NULL if
 /// no answer came). Transient failures are retried within the deadline; others (404, 401,
-/// a body that is not an action) end the wait with their own status. `attempts`,
-/// `http_status`, `rate_limit` and `raw_body` describe the last poll; a poll cut short by
-/// the deadline after an answer came does not count.
+/// a body that is not an action) end the wait with their own status. `attempts` counts
+/// every request of the wait (`droplet_action_result_polls` the polls); `http_status`,
+/// `rate_limit` and `raw_body` describe the last response; a poll cut short by the deadline
+/// after a response came does not count.
 /// `INVALID_ARGUMENT` for a NULL client or an id below 1.
 ///
 /// # Safety

@@ -65,8 +65,9 @@ fn ms(duration: Duration) -> u64 {
 /// minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
 /// token (checked at each `droplet_waiter_next`) and the poll callback (called by
 /// `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_with_options`'s; retries
-/// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1 or invalid
-/// options (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
+/// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1, invalid
+/// options, or a deadline (`now_ms` plus the timeout) past `UINT64_MAX`
+/// (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
 ///
 /// # Safety
 /// `options` is NULL or as for `droplet_action_wait_with_options`; its token must outlive the
@@ -88,6 +89,14 @@ pub unsafe extern "C" fn droplet_waiter_new(
             }
         };
         let wait: WaitOptions = wait_options(&options);
+        // The caller's clock is u64 milliseconds: the deadline must be a time on it.
+        if now_ms.checked_add(ms(wait.timeout())).is_none() {
+            set_last_error(
+                "waiter_new: invalid argument: the deadline (now plus the timeout) lies beyond \
+                 the clock's range",
+            );
+            return std::ptr::null_mut();
+        }
         match Waiter::new(droplet_id, action_id, &wait, Duration::from_millis(now_ms)) {
             Ok(waiter) => {
                 set_last_error("");

@@ -408,3 +408,98 @@ fn options_of_the_first_version_still_work_and_a_torn_size_is_refused() {
         droplet_client_free(client);
     }
 }
+
+#[test]
+fn an_event_says_the_wait_is_over_when_the_deadline_comes_before_the_next_poll() {
+    let mut seen = Vec::new();
+    let mut opts = options(&mut seen, 3000);
+    opts.timeout_ms = 1000;
+    // SAFETY: options whose userdata outlives the waiter.
+    let waiter = unsafe { droplet_waiter_new(3, 4, &opts, 0) };
+    let mut step = droplet_wait_step::default();
+    let running = br#"{"action":{"id":4,"status":"in-progress"}}"#;
+    // SAFETY: a live waiter, a writable step, a body that outlives the calls.
+    unsafe {
+        assert_eq!(droplet_waiter_next(waiter, 0, &mut step), DropletStatus::Ok);
+        let status = droplet_waiter_feed(
+            waiter,
+            30,
+            200,
+            ptr::null(),
+            0,
+            running.as_ptr(),
+            running.len(),
+        );
+        assert_eq!(status, DropletStatus::Ok);
+        assert_eq!(
+            droplet_waiter_next(waiter, 30, &mut step),
+            DropletStatus::Ok
+        );
+        // The deadline (1000) comes before the next poll (3030): no poll is due any more.
+        assert_eq!(
+            (step.kind, step.until_ms),
+            (droplet_action::DROPLET_WAIT_SLEEP, 1000)
+        );
+        droplet_waiter_free(waiter);
+    }
+    assert_eq!(
+        (seen.len(), seen[0].more, seen[0].next_poll_in_ms),
+        (1, false, 0)
+    );
+}
+
+#[test]
+fn nothing_is_fed_sent_or_reported_when_no_request_is_out() {
+    let server = MockServer::start().unwrap();
+    let client = client(&server);
+    let mut seen = Vec::new();
+    let opts = options(&mut seen, 1000);
+    let done = br#"{"action":{"id":900101,"status":"completed"}}"#;
+    let mut step = droplet_wait_step::default();
+    // SAFETY: a live client and waiter, options whose userdata outlives them.
+    unsafe {
+        let waiter = droplet_waiter_new(7, 900101, &opts, 0);
+        // Fed before it asked for anything: ignored.
+        let status = droplet_waiter_feed(waiter, 0, 200, ptr::null(), 0, done.as_ptr(), done.len());
+        assert_eq!(status, DropletStatus::Ok);
+        // Sent before it asked: nothing goes out.
+        assert_eq!(droplet_waiter_send(client, waiter, 0), DropletStatus::Ok);
+        assert_eq!(server.hits(7, 900101), 0);
+        assert_eq!(droplet_waiter_next(waiter, 0, &mut step), DropletStatus::Ok);
+        assert_eq!(step.kind, DROPLET_WAIT_SEND);
+        assert_eq!(droplet_waiter_send(client, waiter, 0), DropletStatus::Ok);
+        assert_eq!(server.hits(7, 900101), 1);
+        // Fed again after the response was taken: ignored, no second event.
+        let status = droplet_waiter_feed(waiter, 5, 200, ptr::null(), 0, done.as_ptr(), done.len());
+        assert_eq!(status, DropletStatus::Ok);
+        droplet_waiter_free(waiter);
+        droplet_client_free(client);
+    }
+    assert_eq!(
+        without_times(&seen),
+        vec![event(
+            (7, 900101),
+            DropletActionStatus::InProgress,
+            200,
+            1,
+            1,
+            true
+        )]
+    );
+}
+
+#[test]
+fn a_deadline_beyond_the_clocks_range_is_refused() {
+    let mut seen = Vec::new();
+    let opts = options(&mut seen, 1000);
+    // SAFETY: options of the current version.
+    let waiter = unsafe { droplet_waiter_new(3, 4, &opts, u64::MAX - 250) };
+    assert!(waiter.is_null());
+    // SAFETY: a NUL-terminated message of this thread.
+    let message = unsafe { CStr::from_ptr(droplet_action::droplet_last_error_message()) };
+    assert_eq!(
+        message.to_str().unwrap(),
+        "waiter_new: invalid argument: the deadline (now plus the timeout) lies beyond the \
+         clock's range"
+    );
+}

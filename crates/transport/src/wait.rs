@@ -166,6 +166,10 @@ impl Waiting {
     /// What a request brought back, fed to the machine at `now`; returns the poll event
     /// of an answer, for the caller to report.
     fn feed(&mut self, now: Duration, outcome: Result<ActionResponse, Error>) -> Option<PollEvent> {
+        if !self.wait.in_flight() {
+            // No request is out: nothing to feed, nothing to report.
+            return None;
+        }
         let unix = jiff::Timestamp::now();
         let random = fastrand::u64(..);
         match outcome {
@@ -230,7 +234,15 @@ impl Waiting {
             elapsed: now.saturating_sub(self.wait.started()),
             polls: self.wait.polls(),
             requests: self.wait.requests(),
-            next_poll_in: self.wait.next_request_at().map(|at| at.saturating_sub(now)),
+            // None once the wait is over, or when the deadline comes before the next poll.
+            next_poll_in: self
+                .wait
+                .next_request_at()
+                .filter(|at| {
+                    self.wait.ended().is_none()
+                        && self.wait.deadline().is_none_or(|deadline| *at < deadline)
+                })
+                .map(|at| at.saturating_sub(now)),
         }
     }
 
@@ -525,6 +537,10 @@ impl Client {
         now: Duration,
         cancel: Option<&CancelToken>,
     ) -> Option<PollEvent> {
+        // Only the request the waiter asked for (`next` said Send, nothing fed since).
+        if !waiter.waiting.wait.in_flight() {
+            return None;
+        }
         let WaitStep::Send { timeout } = waiter.waiting.wait.peek(now) else {
             return None;
         };
@@ -654,15 +670,21 @@ impl Waiter {
     /// retry policy, starting at `now`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an id below 1.
+    /// [`Error::InvalidArgument`] for an id below 1, or a deadline (`now` plus the timeout)
+    /// beyond [`Duration`]'s range.
     pub fn new(
         droplet_id: i64,
         action_id: i64,
         options: &WaitOptions,
         now: Duration,
     ) -> Result<Self, Error> {
+        if now.checked_add(options.timeout).is_none() {
+            return Err(Error::invalid(
+                "the deadline (now plus the timeout) lies beyond the clock's range",
+            ));
+        }
         let config = WaitConfig {
-            timeout: now.checked_add(options.timeout).map(|_| options.timeout),
+            timeout: Some(options.timeout),
             poll_interval: options.poll_interval,
             policy: droplet_action_model::RetryPolicy::default(),
         };
