@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-from ._logs import LOGGER, _calls
+from ._logs import LOGGER, interrupt_call
 
 _INT64_MAX = 2**63 - 1
 _UINT32_MAX = 2**32 - 1
@@ -71,13 +71,7 @@ def _poll_callback(on_poll: Optional[OnPoll]) -> Any:
         try:
             _report_poll(on_poll, poll_event_from_c(event.contents))
         except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt, SystemExit, ...
-            # ctypes would print it and drop it: the call is cancelled instead, and it is
-            # raised on this thread once the call returns (as for a log handler).
-            if _calls.interruption is None:
-                _calls.interruption = error
-            token = _calls.token
-            if token is not None and token._pointer:
-                token.cancel()
+            interrupt_call(error)
 
     return _ffi.droplet_poll_callback(bridge)
 

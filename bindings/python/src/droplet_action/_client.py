@@ -448,7 +448,11 @@ class Client:
         def call(token: CancelToken) -> WaitOutcome:
             options = self._options(token, timeout_ms, 0)
             result = self._call_c(
-                token, _ffi.droplet_action_get_with_options, droplet_id, action_id, ctypes.byref(options)
+                token,
+                _ffi.droplet_action_get_with_options,
+                droplet_id,
+                action_id,
+                ctypes.byref(options),
             )
             return _raise_interruption(take_result(result))
 
@@ -473,7 +477,11 @@ class Client:
         def call(token: CancelToken) -> WaitOutcome:
             options = self._options(token, timeout_ms, poll_ms, callback)
             result = self._call_c(
-                token, _ffi.droplet_action_wait_with_options, droplet_id, action_id, ctypes.byref(options)
+                token,
+                _ffi.droplet_action_wait_with_options,
+                droplet_id,
+                action_id,
+                ctypes.byref(options),
             )
             return _raise_interruption(take_result(result))
 

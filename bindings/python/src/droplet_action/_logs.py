@@ -40,6 +40,18 @@ class _CallState(threading.local):
 _calls = _CallState()
 
 
+def interrupt_call(error: BaseException) -> None:
+    """What a callback of the library (a log handler, ``on_poll``) raised that is not an
+    ``Exception`` (``KeyboardInterrupt``, ``SystemExit``): ctypes would print it and drop
+    it, so the call running on this thread is cancelled instead, and it is raised on this
+    thread once the call returns."""
+    if _calls.interruption is None:
+        _calls.interruption = error
+    token = _calls.token
+    if token is not None and token._pointer:
+        token.cancel()
+
+
 class _LogHandoff:
     """Hands the library's log records to the ``droplet_action`` logger's handlers on a
     thread of its own, in order: a slow handler never holds up a call.
@@ -114,13 +126,7 @@ def _log_from_library(_userdata: Optional[int], level: int, message: Optional[by
         except Exception:  # noqa: BLE001 - an exception must not cross back into C
             pass
     except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt, SystemExit, ...
-        # ctypes would print it and drop it: the call is cancelled instead, and it is
-        # raised on this thread once the call returns.
-        if _calls.interruption is None:
-            _calls.interruption = error
-        token = _calls.token
-        if token is not None and token._pointer:
-            token.cancel()
+        interrupt_call(error)
 
 
 # One C function pointer for every client: it lives as long as this module, so as long
