@@ -54,7 +54,7 @@ pub use proxy::{
 };
 pub use request::{
     ActionRequest, BaseUrl, DEFAULT_BASE_URL, InvalidBaseUrl, InvalidToken, InvalidUserAgent,
-    Token, UserAgent, parse_port, redact_proxy_url, redact_url,
+    Token, UserAgent, is_loopback_host, parse_port, redact_proxy_url, redact_url,
 };
 pub use response::{
     ActionResponse, ApiError, DecodeError, ErrorResponse, MAX_RESPONSE_HEADER_BYTES,

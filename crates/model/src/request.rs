@@ -211,9 +211,22 @@ impl BaseUrl {
 
     /// Whether the host is `localhost` or a loopback address (127.0.0.0/8, `[::1]`).
     pub fn is_loopback(&self) -> bool {
-        let host = self.host.trim_start_matches('[').trim_end_matches(']');
-        host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        is_loopback_host(&self.host)
     }
+}
+
+/// Whether a URL's host (IPv6 in brackets or not, any case) is `localhost` or a loopback
+/// address (127.0.0.0/8, `::1`): the hosts plain `http` may reach, a redirect's included.
+///
+/// ```
+/// use droplet_action_model::is_loopback_host;
+/// assert!(is_loopback_host("LOCALHOST") && is_loopback_host("127.9.9.9") && is_loopback_host("[::1]"));
+/// assert!(!is_loopback_host("example.com") && !is_loopback_host("10.0.0.1"));
+/// ```
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Default for BaseUrl {
