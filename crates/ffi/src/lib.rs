@@ -41,9 +41,11 @@ mod boundary;
 mod client;
 mod control;
 mod deprecated;
+mod outcome;
 mod result;
 mod sansio;
 mod status;
+mod text;
 mod waiter;
 
 use std::ffi::{CStr, c_char};
@@ -76,7 +78,7 @@ pub use deprecated::{
     droplet_cancel_is_triggered, droplet_cancel_new, droplet_cancel_trigger,
 };
 #[doc(hidden)]
-pub use result::result_from_answer;
+pub use outcome::result_from_answer;
 pub use result::{
     droplet_action, droplet_action_result, droplet_action_result_free, droplet_action_result_polls,
     droplet_rate_limit, droplet_region,

@@ -31,7 +31,7 @@ const INSERT_MEMBER: &[Edit] = &[
         to: "    pub http_status: u16,\n    /// Inserted.\n    pub inserted: u64,\n",
     },
     Edit {
-        file: "result.rs",
+        file: "outcome.rs",
         from: "            http_status: self.http_status,\n",
         to: "            http_status: self.http_status,\n            inserted: 0,\n",
     },
@@ -52,7 +52,7 @@ const RETYPE_MEMBER: &[Edit] = &[
         to: "    pub attempts: u64,\n",
     },
     Edit {
-        file: "result.rs",
+        file: "outcome.rs",
         from: "            attempts: self.attempts,\n",
         to: "            attempts: self.attempts.into(),\n",
     },

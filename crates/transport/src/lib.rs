@@ -40,33 +40,43 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+mod attempt;
 mod budget;
+mod builder;
 mod cancel;
 mod client;
 mod deprecated;
 mod error;
 mod events;
 mod options;
+mod proxy;
+mod read;
 mod resolver;
 mod response;
 mod socket;
+mod template;
 mod tls;
 mod wait;
+mod waiter;
+mod waiting;
 
 pub use budget::{LocalBudget, RequestBudget, Taken};
-pub use cancel::CancelToken;
-pub use client::{
-    BASE_URL_ENV_VAR, Client, ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT,
-    TOKEN_ENV_VARS, check_proxy, response_from_parts,
+pub use builder::{
+    BASE_URL_ENV_VAR, ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT, TOKEN_ENV_VARS,
 };
+pub use cancel::CancelToken;
+pub use client::Client;
 #[allow(deprecated)]
 pub use deprecated::{ActionAnswer, answer_from_parts};
 pub use error::{Error, ResponseDetails};
 pub use events::{LOG_TARGET, Level, LogHook};
 pub use options::CallOptions;
+pub use proxy::check_proxy;
+pub use read::response_from_parts;
 pub use response::ActionResponse;
 pub use tls::check_ca_file;
-pub use wait::{PollEvent, PollHook, WaitOptions, Waiter};
+pub use wait::{PollEvent, PollHook, WaitOptions};
+pub use waiter::Waiter;
 
 pub use droplet_action_model as model;
 

@@ -5,17 +5,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use droplet_action_model::{
-    ActionRequest, ActionStatus, DEFAULTS, Observation, Wait, WaitConfig, WaitEnd, WaitStep,
-};
+use droplet_action_model::{ActionStatus, DEFAULTS, WaitConfig, WaitEnd, WaitStep};
 
+use crate::attempt::SendFailure;
 use crate::cancel::{self, CancelToken};
-use crate::client::{SendFailure, action_request};
+use crate::client::action_request;
 use crate::events::{Level, RequestIdSuffix};
-use crate::{ActionResponse, Client, Error};
-
-/// A poll that times out this close to the deadline was cut short by it.
-const DEADLINE_SLACK: Duration = Duration::from_millis(5);
+use crate::waiting::Waiting;
+use crate::{ActionResponse, Client, Error, Waiter};
 
 /// What a wait reports after each request, to a [`WaitOptions::on_poll`] function: the
 /// response's action status, or the failure that a retry answers.
@@ -53,10 +50,10 @@ pub type PollHook = Arc<dyn Fn(&PollEvent) + Send + Sync>;
 /// ```
 #[derive(Clone)]
 pub struct WaitOptions {
-    timeout: Duration,
-    poll_interval: Duration,
-    cancel: Option<CancelToken>,
-    on_poll: Option<PollHook>,
+    pub(crate) timeout: Duration,
+    pub(crate) poll_interval: Duration,
+    pub(crate) cancel: Option<CancelToken>,
+    pub(crate) on_poll: Option<PollHook>,
 }
 
 impl fmt::Debug for WaitOptions {
@@ -142,168 +139,6 @@ impl WaitOptions {
     /// The pause between two polls.
     pub fn interval(&self) -> Duration {
         self.poll_interval
-    }
-}
-
-/// The state of one action being waited for: the model's machine, and what it saw.
-struct Waiting {
-    request: ActionRequest,
-    wait: Wait,
-    last: Option<Box<ActionResponse>>,
-    last_error: Option<Box<Error>>,
-}
-
-impl Waiting {
-    fn new(request: ActionRequest, config: WaitConfig, now: Duration) -> Self {
-        Self {
-            request,
-            wait: Wait::new(config, now),
-            last: None,
-            last_error: None,
-        }
-    }
-
-    /// What a request brought back, fed to the machine at `now`; returns the poll event
-    /// of an answer, for the caller to report.
-    fn feed(&mut self, now: Duration, outcome: Result<ActionResponse, Error>) -> Option<PollEvent> {
-        if !self.wait.in_flight() {
-            // No request is out: nothing to feed, nothing to report.
-            return None;
-        }
-        let unix = jiff::Timestamp::now();
-        let random = fastrand::u64(..);
-        match outcome {
-            Ok(mut answer) => {
-                answer.polls = self.wait.polls();
-                let status = answer.action.status.clone();
-                let http_status = answer.meta.status;
-                self.wait.feed(
-                    now,
-                    unix,
-                    Observation::Action {
-                        status: status.as_ref(),
-                        meta: &answer.meta,
-                    },
-                    random,
-                );
-                let event = Some(self.event(now, status, Some(http_status)));
-                self.last = Some(Box::new(answer));
-                self.last_error = None;
-                event
-            }
-            Err(error) => {
-                let meta = error.details().map(|details| details.meta.clone());
-                self.wait.feed(
-                    now,
-                    unix,
-                    Observation::Failure {
-                        retryable: error.is_retryable(),
-                        meta: meta.as_ref(),
-                    },
-                    random,
-                );
-                // A poll cut short by the deadline itself is not the server's failure: the
-                // last answer (and whatever failed before it) is the state to report.
-                let cut_by_deadline = matches!(error, Error::Timeout { .. })
-                    && self.last.is_some()
-                    && self
-                        .wait
-                        .time_left(now)
-                        .is_some_and(|left| left < DEADLINE_SLACK);
-                let http_status = meta.map(|meta| meta.status);
-                if !cut_by_deadline {
-                    self.last_error = Some(Box::new(error));
-                }
-                Some(self.event(now, None, http_status))
-            }
-        }
-    }
-
-    /// The event of the request just fed, at `now`.
-    fn event(
-        &self,
-        now: Duration,
-        status: Option<ActionStatus>,
-        http_status: Option<u16>,
-    ) -> PollEvent {
-        PollEvent {
-            droplet_id: self.request.droplet_id.get(),
-            action_id: self.request.action_id.get(),
-            status,
-            http_status,
-            elapsed: now.saturating_sub(self.wait.started()),
-            polls: self.wait.polls(),
-            requests: self.wait.requests(),
-            // None once the wait is over, or when the deadline comes before the next poll.
-            next_poll_in: self
-                .wait
-                .next_request_at()
-                .filter(|at| {
-                    self.wait.ended().is_none()
-                        && self.wait.deadline().is_none_or(|deadline| *at < deadline)
-                })
-                .map(|at| at.saturating_sub(now)),
-        }
-    }
-
-    /// The time the last answer says the action started, for ordering polls.
-    fn started_at(&self) -> Option<i64> {
-        self.last
-            .as_ref()
-            .and_then(|answer| answer.action.started_at.as_ref())
-            .map(|at| at.unix_seconds())
-    }
-
-    /// The outcome of a wait that ended with `end`, after `waited`.
-    fn outcome(self, end: WaitEnd, waited: Duration) -> Result<ActionResponse, Error> {
-        let polls = self.wait.polls();
-        let requests = self.wait.requests();
-        let ended = |error: Error, last: Option<Box<ActionResponse>>| Error::WaitEnded {
-            error: Box::new(error),
-            polls,
-            requests,
-            last,
-        };
-        match end {
-            WaitEnd::Completed | WaitEnd::Errored => {
-                let mut answer = *self.last.expect("a finished wait saw its action");
-                answer.polls = polls;
-                answer.attempts = requests;
-                if end == WaitEnd::Completed {
-                    Ok(answer)
-                } else {
-                    Err(Error::ActionErrored {
-                        answer: Box::new(answer),
-                    })
-                }
-            }
-            WaitEnd::DeadlineExceeded => Err(Error::DeadlineExceeded {
-                waited,
-                polls,
-                requests,
-                last: self.last,
-                last_error: self.last_error,
-            }),
-            WaitEnd::Cancelled => Err(Error::Cancelled {
-                attempts: requests,
-                polls,
-                last: self.last,
-                last_error: self.last_error,
-            }),
-            WaitEnd::RateLimited { reset_in } => Err(Error::RateLimited {
-                reset_in,
-                polls,
-                requests,
-                last: self.last,
-            }),
-            WaitEnd::Failed | WaitEnd::PauseTooLong { .. } | WaitEnd::BudgetExhausted { .. } => {
-                let error = self.last_error.map_or_else(
-                    || Error::invalid("the wait ended without a failure to report"),
-                    |error| *error,
-                );
-                Err(ended(error, self.last))
-            }
-        }
     }
 }
 
@@ -628,115 +463,5 @@ impl Client {
             hook(event);
         }
         event
-    }
-}
-
-/// One wait driven by the caller's own I/O and clock: the sans-IO form of
-/// [`Client::wait`], on the same machine. Ask [`Waiter::next`] what to do;
-/// send the request ([`Waiter::request`]) when told, and [`Waiter::feed`] what came back;
-/// sleep when told; stop at [`WaitStep::Done`] and take [`Waiter::finish`].
-///
-/// Time is the caller's monotonic clock, as a [`Duration`] since any fixed origin.
-///
-/// ```
-/// use std::time::Duration;
-/// use droplet_action_transport::{Waiter, WaitOptions, response_from_parts};
-/// use droplet_action_transport::model::WaitStep;
-///
-/// let mut waiter = Waiter::new(1, 2, &WaitOptions::default(), Duration::ZERO)?;
-/// assert!(matches!(waiter.next(Duration::ZERO), WaitStep::Send { .. }));
-/// let body = br#"{"action":{"id":2,"status":"completed"}}"#.to_vec();
-/// waiter.feed(Duration::from_millis(30), response_from_parts(200, &Default::default(), body));
-/// assert!(matches!(waiter.next(Duration::from_millis(30)), WaitStep::Done(_)));
-/// let answer = waiter.finish(Duration::from_millis(30))?;
-/// assert_eq!((answer.polls, answer.attempts), (1, 1));
-/// # Ok::<(), droplet_action_transport::Error>(())
-/// ```
-pub struct Waiter {
-    waiting: Waiting,
-}
-
-impl fmt::Debug for Waiter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Waiter")
-            .field("request", &self.waiting.request)
-            .field("wait", &self.waiting.wait)
-            .finish()
-    }
-}
-
-impl Waiter {
-    /// A wait for one action with `options`' deadline and poll interval and the default
-    /// retry policy, starting at `now`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for an id below 1, or a deadline (`now` plus the timeout)
-    /// beyond [`Duration`]'s range.
-    pub fn new(
-        droplet_id: i64,
-        action_id: i64,
-        options: &WaitOptions,
-        now: Duration,
-    ) -> Result<Self, Error> {
-        if now.checked_add(options.timeout).is_none() {
-            return Err(Error::invalid(
-                "the deadline (now plus the timeout) lies beyond the clock's range",
-            ));
-        }
-        let config = WaitConfig {
-            timeout: Some(options.timeout),
-            poll_interval: options.poll_interval,
-            policy: droplet_action_model::RetryPolicy::default(),
-        };
-        Ok(Self {
-            waiting: Waiting::new(action_request(droplet_id, action_id)?, config, now),
-        })
-    }
-
-    /// The request to send when told to.
-    pub fn request(&self) -> &ActionRequest {
-        &self.waiting.request
-    }
-
-    /// What to do at `now`.
-    pub fn next(&mut self, now: Duration) -> WaitStep {
-        self.waiting.wait.next(now)
-    }
-
-    /// What the request brought back, at `now`: an answer as [`crate::response_from_parts`]
-    /// reads it, or the failure of a request that got none ([`Error::Transport`],
-    /// [`Error::Timeout`]). Returns the poll's event for an answer.
-    pub fn feed(
-        &mut self,
-        now: Duration,
-        outcome: Result<ActionResponse, Error>,
-    ) -> Option<PollEvent> {
-        self.waiting.feed(now, outcome)
-    }
-
-    /// Ends the wait as cancelled.
-    pub fn cancel(&mut self) {
-        self.waiting.wait.cancel();
-    }
-
-    /// Polls begun so far.
-    pub fn polls(&self) -> u32 {
-        self.waiting.wait.polls()
-    }
-
-    /// The outcome, once [`Waiter::next`] said [`WaitStep::Done`], as
-    /// [`Client::wait`] would report it; before that, an
-    /// [`Error::InvalidArgument`] saying the wait goes on.
-    ///
-    /// # Errors
-    /// As [`Client::wait`].
-    pub fn finish(self, now: Duration) -> Result<ActionResponse, Error> {
-        match self.waiting.wait.ended() {
-            Some(end) => {
-                let waited = now.saturating_sub(self.waiting.wait.started());
-                self.waiting.outcome(end, waited)
-            }
-            None => Err(Error::invalid("the wait is not over")),
-        }
     }
 }
