@@ -15,7 +15,7 @@ use std::time::Duration;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::runtime::Runtime;
 use tokio_rustls::TlsAcceptor;
 
@@ -27,6 +27,10 @@ use crate::{routing, tls};
 /// At most this many threads serve a server's connections (fewer on a machine with fewer
 /// cores).
 const MAX_WORKERS: usize = 8;
+/// How many connections may wait to be accepted (the kernel caps it at `somaxconn`, 4096 by
+/// default): a burst of a thousand clients connecting at once is taken in whole, where the
+/// usual 128 would drop the rest's first SYN and make them wait a second to send another.
+const BACKLOG: u32 = 4096;
 /// How long stopping waits for the runtime's threads.
 const STOP_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -55,11 +59,14 @@ pub(crate) struct Running {
     ca_pem: Option<String>,
 }
 
-fn bind(port: u16) -> io::Result<(std::net::TcpListener, SocketAddr)> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
-    Ok((listener, addr))
+/// A socket bound to `127.0.0.1:port`, to listen on once the runtime runs.
+fn bind(port: u16) -> io::Result<(TcpSocket, SocketAddr)> {
+    let socket = TcpSocket::new_v4()?;
+    // As std's listeners do: a port whose last connections are in TIME_WAIT can be taken.
+    socket.set_reuseaddr(true)?;
+    socket.bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
+    let addr = socket.local_addr()?;
+    Ok((socket, addr))
 }
 
 fn check(config: &Config) -> io::Result<()> {
@@ -109,8 +116,8 @@ pub(crate) fn start(config: &Config) -> io::Result<Running> {
         .map(|identity| TlsAcceptor::from(Arc::clone(&identity.config)));
     {
         let _entered = runtime.enter();
-        let main = TcpListener::from_std(main)?;
-        let target = TcpListener::from_std(target)?;
+        let main = main.listen(BACKLOG)?;
+        let target = target.listen(BACKLOG)?;
         runtime.spawn(accept_loop(
             main,
             Origin::Api,

@@ -356,6 +356,38 @@ fn hang_ups_reach_a_tls_client_as_errors() {
 }
 
 #[test]
+fn hang_ups_end_the_tls_session_with_close_notify() {
+    let server = tls_server();
+    let request = |action: i64| {
+        format!(
+            "GET /v2/droplets/1/actions/{action} HTTP/1.1\r\nHost: localhost\r\n\
+             Authorization: Bearer mock-token\r\n\r\n"
+        )
+    };
+    let ca = server.ca_pem().unwrap();
+    // Read to the end of a session that ended cleanly: the head, and 100 of 1,000 bytes.
+    let truncated = common::tls::exchange(
+        server.port(),
+        ca,
+        request(scenario::TRUNCATED_BODY).as_bytes(),
+    )
+    .unwrap();
+    let truncated = String::from_utf8(truncated).unwrap();
+    let (head, body) = truncated.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("\r\ncontent-length: 1000\r\n"), "{head}");
+    assert_eq!(body.len(), scenario::TRUNCATED_SENT);
+    assert!(body.starts_with("{\"action\":{"));
+    // Nothing at all, and a clean end.
+    let closed = common::tls::exchange(
+        server.port(),
+        ca,
+        request(scenario::CLOSE_WITHOUT_ANSWER).as_bytes(),
+    );
+    assert_eq!(closed, Ok(Vec::new()));
+}
+
+#[test]
 fn keep_alive_serves_many_requests_on_one_tls_connection() {
     let server = tls_server();
     let agent = tls_agent(server.ca_pem().unwrap());

@@ -3,7 +3,6 @@
 //! test chooses.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,10 +10,8 @@ use http_body_util::{BodyExt, Empty};
 use hyper::Request;
 use hyper::header::AUTHORIZATION;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ProtocolVersion, RootCertStore, SupportedProtocolVersion};
+use rustls::{ProtocolVersion, SupportedProtocolVersion};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
 
 /// How the client reaches the server.
 pub enum Transport<'a> {
@@ -68,11 +65,11 @@ pub fn get(
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let tcp = TcpStream::connect(("127.0.0.1", port))
-            .await
-            .map_err(|e| format!("connect: {e}"))?;
         match transport {
             Transport::Plain => {
+                let tcp = TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .map_err(|e| format!("connect: {e}"))?;
                 let answers = requests(TokioIo::new(tcp), "http", port, token, paths).await?;
                 Ok((None, answers))
             }
@@ -81,24 +78,12 @@ pub fn get(
                 versions,
                 alpn,
             } => {
-                let ca = ureq::tls::Certificate::from_pem(ca_pem.as_bytes())
-                    .map_err(|e| e.to_string())?;
-                let mut roots = RootCertStore::empty();
-                roots
-                    .add(CertificateDer::from(ca.der().to_vec()))
-                    .map_err(|e| e.to_string())?;
-                let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-                    rustls::crypto::ring::default_provider(),
-                ))
-                .with_protocol_versions(versions)
-                .map_err(|e| e.to_string())?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-                config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-                let tls = TlsConnector::from(Arc::new(config))
-                    .connect(ServerName::try_from("localhost").unwrap(), tcp)
-                    .await
-                    .map_err(|e| format!("TLS handshake: {e}"))?;
+                let offer = super::tls::Offer {
+                    ca_pem,
+                    versions,
+                    alpn,
+                };
+                let tls = super::tls::connect(port, &offer).await?;
                 let session = tls.get_ref().1;
                 let negotiated = Negotiated {
                     alpn: session

@@ -10,6 +10,7 @@ use droplet_action_mock::{DEFAULT_TOKEN, MockServer};
 use serde_json::Value;
 
 pub mod h2;
+pub mod tls;
 
 /// An agent that returns 4xx/5xx as answers and follows no redirect.
 pub fn agent() -> ureq::Agent {
