@@ -1,5 +1,6 @@
-//! A real HTTP server (HTTP/1.1 and HTTP/2) on loopback that plays DigitalOcean's **Retrieve a Droplet Action**
-//! (`GET /v2/droplets/{droplet_id}/actions/{action_id}`) and its failures.
+//! A real HTTP server (HTTP/1.1 and HTTP/2) on loopback that plays DigitalOcean's
+//! **Retrieve a Droplet Action** (`GET /v2/droplets/{droplet_id}/actions/{action_id}`) and its
+//! failures.
 //!
 //! ```
 //! use droplet_action_mock::{MockServer, DEFAULT_TOKEN, scenario};

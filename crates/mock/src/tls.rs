@@ -31,8 +31,8 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const PLAIN_HEAD_TIMEOUT: Duration = Duration::from_secs(2);
 /// The first byte of every TLS record that opens a handshake.
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
-/// What a plain HTTP request to the TLS port is answered.
-const PLAIN_HTTP_BODY: &str = "{\"id\":\"bad_request\",\"message\":\"This port speaks HTTPS; the request was sent as plain HTTP.\"}";
+/// Why a plain HTTP request to the TLS port is refused.
+const PLAIN_HTTP_REFUSED: &str = "This port speaks HTTPS; the request was sent as plain HTTP.";
 
 /// The certificates of one server: a CA made for it alone and a leaf for `127.0.0.1` and
 /// `localhost` signed by that CA. The CA's key is dropped once the leaf is signed.
@@ -142,7 +142,8 @@ pub(crate) async fn accept(stream: TcpStream, acceptor: &TlsAcceptor) -> Accepte
 /// does; hyper answers what it cannot parse with a bare 400 and closes too.
 pub(crate) async fn refuse_plain_http(stream: TcpStream) {
     let service = service_fn(|_request| async {
-        let mut answer = answer::bare_json(StatusCode::BAD_REQUEST, PLAIN_HTTP_BODY);
+        let body = serde_json::json!({ "id": "bad_request", "message": PLAIN_HTTP_REFUSED });
+        let mut answer = answer::bare_json(StatusCode::BAD_REQUEST, body.to_string());
         answer
             .headers_mut()
             .insert(CONNECTION, HeaderValue::from_static("close"));

@@ -176,3 +176,32 @@ fn a_tls_client_offering_only_http_1_1_gets_http_1_1() {
     );
     assert_eq!(server.hits(3164444, 36804636), 0);
 }
+
+#[test]
+fn a_tls_client_offering_no_alpn_may_speak_either() {
+    let server = MockServer::builder().tls().start().unwrap();
+    let ca_pem = server.ca_pem().unwrap();
+    let transport = Transport::Tls {
+        ca_pem,
+        versions: &[&TLS13],
+        alpn: &[],
+    };
+    let (negotiated, answers) =
+        h2::get(server.port(), &transport, DEFAULT_TOKEN, &[DOCUMENTED]).unwrap();
+    assert_eq!(negotiated.unwrap().alpn, None);
+    let answer = answers.into_iter().next().unwrap().unwrap();
+    assert_eq!(answer.version, hyper::Version::HTTP_2);
+    assert_eq!(answer.body, DOCUMENTED_ACTION_JSON.as_bytes());
+    let http1 = common::tls::exchange(
+        server.port(),
+        ca_pem,
+        &[],
+        b"GET /v2/droplets/3164444/actions/36804636 HTTP/1.1\r\nHost: localhost\r\n\
+          Authorization: Bearer mock-token\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let http1 = String::from_utf8(http1).unwrap();
+    assert!(http1.starts_with("HTTP/1.1 200 OK\r\n"), "{http1}");
+    assert!(http1.ends_with(DOCUMENTED_ACTION_JSON), "{http1}");
+    assert_eq!(server.hits(3164444, 36804636), 2);
+}

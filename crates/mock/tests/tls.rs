@@ -369,6 +369,7 @@ fn hang_ups_end_the_tls_session_with_close_notify() {
     let truncated = common::tls::exchange(
         server.port(),
         ca,
+        &[b"http/1.1"],
         request(scenario::TRUNCATED_BODY).as_bytes(),
     )
     .unwrap();
@@ -382,6 +383,7 @@ fn hang_ups_end_the_tls_session_with_close_notify() {
     let closed = common::tls::exchange(
         server.port(),
         ca,
+        &[b"http/1.1"],
         request(scenario::CLOSE_WITHOUT_ANSWER).as_bytes(),
     );
     assert_eq!(closed, Ok(Vec::new()));

@@ -42,10 +42,15 @@ pub async fn connect(port: u16, offer: &Offer<'_>) -> Result<TlsStream<TcpStream
         .map_err(|e| format!("TLS handshake: {e}"))
 }
 
-/// Sends `bytes` over a fresh TLS session (TLS 1.3, ALPN `http/1.1`), then reads until the
-/// server ends it: everything read, or the error that ended the reading (a server that closes
-/// without `close_notify` is one) with what was read before it.
-pub fn exchange(port: u16, ca_pem: &str, bytes: &[u8]) -> Result<Vec<u8>, (String, Vec<u8>)> {
+/// Sends `bytes` over a fresh TLS session (TLS 1.3, offering the ALPN protocols `alpn`), then
+/// reads until the server ends it: everything read, or the error that ended the reading (a
+/// server that closes without `close_notify` is one) with what was read before it.
+pub fn exchange(
+    port: u16,
+    ca_pem: &str,
+    alpn: &'static [&'static [u8]],
+    bytes: &[u8],
+) -> Result<Vec<u8>, (String, Vec<u8>)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -54,7 +59,7 @@ pub fn exchange(port: u16, ca_pem: &str, bytes: &[u8]) -> Result<Vec<u8>, (Strin
         let offer = Offer {
             ca_pem,
             versions: &[&rustls::version::TLS13],
-            alpn: &[b"http/1.1"],
+            alpn,
         };
         let mut tls = connect(port, &offer).await.map_err(|e| (e, Vec::new()))?;
         tls.write_all(bytes)
