@@ -2,8 +2,6 @@
 
 use std::io::{self, Read};
 use std::sync::OnceLock;
-use std::thread;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -236,59 +234,6 @@ pub(crate) fn gzip_bomb() -> &'static [u8] {
         io::copy(&mut source, &mut encoder).expect("writing to a Vec cannot fail");
         encoder.finish().expect("writing to a Vec cannot fail")
     })
-}
-
-/// A reader that yields `body` in `pieces` pieces, sleeping `interval` before every piece but
-/// the first, and stopping early when `stopped` says so.
-pub(crate) struct Trickle<F: Fn() -> bool> {
-    body: Vec<u8>,
-    piece: usize,
-    pos: usize,
-    interval: Duration,
-    stopped: F,
-}
-
-impl<F: Fn() -> bool> Trickle<F> {
-    pub(crate) fn new(body: Vec<u8>, pieces: usize, interval: Duration, stopped: F) -> Self {
-        let piece = body.len().div_ceil(pieces.max(1)).max(1);
-        Trickle {
-            body,
-            piece,
-            pos: 0,
-            interval,
-            stopped,
-        }
-    }
-}
-
-impl<F: Fn() -> bool> Read for Trickle<F> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.pos >= self.body.len() {
-            return Ok(0);
-        }
-        if self.pos > 0 && !sleep_steps(self.interval, &self.stopped) {
-            return Err(io::Error::other("the mock is stopping"));
-        }
-        let n = self.piece.min(buf.len()).min(self.body.len() - self.pos);
-        buf[..n].copy_from_slice(&self.body[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
-/// Sleeps for `duration` in short steps; `false` if `stopped` turned true meanwhile.
-pub(crate) fn sleep_steps(duration: Duration, stopped: &dyn Fn() -> bool) -> bool {
-    const STEP: Duration = Duration::from_millis(20);
-    let mut left = duration;
-    while !left.is_zero() {
-        if stopped() {
-            return false;
-        }
-        let step = left.min(STEP);
-        thread::sleep(step);
-        left -= step;
-    }
-    !stopped()
 }
 
 #[cfg(test)]

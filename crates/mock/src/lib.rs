@@ -1,5 +1,6 @@
-//! A real HTTP/1.1 server on loopback that plays DigitalOcean's **Retrieve a Droplet Action**
-//! (`GET /v2/droplets/{droplet_id}/actions/{action_id}`) and its failures.
+//! A real HTTP server (HTTP/1.1 and HTTP/2) on loopback that plays DigitalOcean's
+//! **Retrieve a Droplet Action** (`GET /v2/droplets/{droplet_id}/actions/{action_id}`) and its
+//! failures.
 //!
 //! ```
 //! use droplet_action_mock::{MockServer, DEFAULT_TOKEN, scenario};
@@ -48,20 +49,25 @@
 //! - [`proxy`]: HTTP CONNECT and SOCKS5 proxies that record their tunnels.
 //!
 //! # How it serves
-//! Worker threads take requests from [`tiny_http`]; connections are kept alive; slow and
-//! large answers run on threads of their own so that they hold no worker. In TLS mode each
-//! connection is decrypted by a front and relayed to the same plain listener. Dropping the
-//! [`MockServer`] stops its threads and closes its listeners and connections.
+//! [`hyper`] serves every connection as a task of a multi-threaded [`tokio`] runtime that the
+//! server owns: HTTP/1.1 kept alive, or HTTP/2 (by ALPN over TLS, with prior knowledge on
+//! plain HTTP). A connection holds no thread, so any number of clients may keep theirs open
+//! and each is served as its requests come; slow answers wait on timers. Dropping the
+//! [`MockServer`] stops the runtime, which closes its listeners and connections.
 //!
 //! # Not in scope
-//! No other API endpoint, no HTTP/2, and only loopback (`127.0.0.1`).
+//! No other API endpoint, and only loopback (`127.0.0.1`).
 
+mod answer;
 mod body;
+mod connection;
+mod play;
 pub mod proxy;
 mod ratelimit;
+mod routing;
 pub mod scenario;
 mod server;
-mod sockets;
+mod state;
 mod stats;
 mod tls;
 
@@ -230,8 +236,8 @@ impl MockServerBuilder {
 
     /// Serves HTTPS instead of HTTP (both listeners: the API and the redirect target), with
     /// a certificate for `127.0.0.1` and `localhost` signed by a CA made at start; see
-    /// [`MockServer::ca_pem`]. TLS 1.2 and 1.3, ALPN `http/1.1`. A plain HTTP request to the
-    /// port is answered `400` with `connection: close`.
+    /// [`MockServer::ca_pem`]. TLS 1.2 and 1.3, ALPN `h2` and `http/1.1`. A plain HTTP request
+    /// to the port is answered `400` with `connection: close`.
     ///
     /// ```
     /// let server = droplet_action_mock::MockServer::builder().tls().start()?;
@@ -312,9 +318,11 @@ impl MockServerBuilder {
 pub struct RecordedRequest {
     /// The method, e.g. `GET`.
     pub method: String,
-    /// The request target as sent, query included, e.g. `/v2/droplets/1/actions/2`.
+    /// The path of the request target, query included, e.g. `/v2/droplets/1/actions/2?x=1`
+    /// (over HTTP/2, or for a target in absolute form, without the scheme and host).
     pub path: String,
-    /// The headers in the order received, names as sent.
+    /// The headers in the order received (several of one name together, where the first
+    /// came), names in lower case as hyper gives them.
     pub headers: Vec<(String, String)>,
 }
 

@@ -214,6 +214,38 @@ fn requests_are_recorded_in_order_with_headers() {
 }
 
 #[test]
+fn recorded_headers_keep_their_order_with_names_in_lower_case() {
+    use std::io::{Read, Write};
+    let server = MockServer::start().unwrap();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    stream
+        .write_all(
+            b"GET /v2/droplets/5/actions/6?x=1 HTTP/1.1\r\nHost: mock\r\nX-B: 1\r\n\
+              Authorization: Bearer mock-token\r\nX-A: 2\r\nx-b: 3\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+    stream.read_to_end(&mut Vec::new()).unwrap();
+    let recorded = &server.requests()[0];
+    assert_eq!(recorded.path, "/v2/droplets/5/actions/6?x=1");
+    let headers: Vec<(&str, &str)> = recorded
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            ("host", "mock"),
+            ("x-b", "1"),
+            ("x-b", "3"),
+            ("authorization", "Bearer mock-token"),
+            ("x-a", "2"),
+            ("connection", "close"),
+        ]
+    );
+}
+
+#[test]
 fn recording_can_be_turned_off() {
     let server = MockServer::builder()
         .record_requests(false)

@@ -180,11 +180,20 @@ fn a_client_that_sends_garbage_is_answered_and_closed() {
     stream.write_all(b"\x00\x01\x02\r\n\r\n").unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
+    // Not HTTP either: hyper's own 400, without a body, and the connection closes.
     assert!(
-        answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        answer
+            .starts_with("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n"),
         "{answer}"
     );
-    assert!(answer.ends_with("sent as plain HTTP.\"}"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\n"), "{answer}");
+    // The server goes on serving HTTPS.
+    let answer = get_with(
+        &tls_agent(server.ca_pem().unwrap()),
+        &documented_url(&server),
+        Some(DEFAULT_TOKEN),
+    );
+    assert_eq!(answer.body, DOCUMENTED_ACTION_JSON.as_bytes());
 }
 
 /// Status and body of each scenario, plain and over TLS, from fresh servers.
@@ -344,6 +353,40 @@ fn hang_ups_reach_a_tls_client_as_errors() {
     }
     assert_eq!(server.hits(1, scenario::TRUNCATED_BODY), 1);
     assert_eq!(server.hits(1, scenario::CLOSE_WITHOUT_ANSWER), 1);
+}
+
+#[test]
+fn hang_ups_end_the_tls_session_with_close_notify() {
+    let server = tls_server();
+    let request = |action: i64| {
+        format!(
+            "GET /v2/droplets/1/actions/{action} HTTP/1.1\r\nHost: localhost\r\n\
+             Authorization: Bearer mock-token\r\n\r\n"
+        )
+    };
+    let ca = server.ca_pem().unwrap();
+    // Read to the end of a session that ended cleanly: the head, and 100 of 1,000 bytes.
+    let truncated = common::tls::exchange(
+        server.port(),
+        ca,
+        &[b"http/1.1"],
+        request(scenario::TRUNCATED_BODY).as_bytes(),
+    )
+    .unwrap();
+    let truncated = String::from_utf8(truncated).unwrap();
+    let (head, body) = truncated.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("\r\ncontent-length: 1000\r\n"), "{head}");
+    assert_eq!(body.len(), scenario::TRUNCATED_SENT);
+    assert!(body.starts_with("{\"action\":{"));
+    // Nothing at all, and a clean end.
+    let closed = common::tls::exchange(
+        server.port(),
+        ca,
+        &[b"http/1.1"],
+        request(scenario::CLOSE_WITHOUT_ANSWER).as_bytes(),
+    );
+    assert_eq!(closed, Ok(Vec::new()));
 }
 
 #[test]

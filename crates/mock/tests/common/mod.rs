@@ -9,6 +9,9 @@ use std::time::Duration;
 use droplet_action_mock::{DEFAULT_TOKEN, MockServer};
 use serde_json::Value;
 
+pub mod h2;
+pub mod tls;
+
 /// An agent that returns 4xx/5xx as answers and follows no redirect.
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -173,6 +176,8 @@ pub struct CurlRun {
     pub code: i32,
     /// The HTTP status (0 when there was none).
     pub status: u16,
+    /// The HTTP version of the answer, as curl names it: `1.1`, `2` (`0` when there was none).
+    pub http_version: String,
     pub body: Vec<u8>,
     pub stderr: String,
 }
@@ -180,20 +185,26 @@ pub struct CurlRun {
 /// Runs `curl -sS` with `args`, at most 30 seconds.
 pub fn curl(args: &[&str]) -> CurlRun {
     let output = std::process::Command::new("curl")
-        .args(["-sS", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}"])
+        .args([
+            "-sS",
+            "--max-time",
+            "30",
+            "-o",
+            "-",
+            "-w",
+            "\n%{http_code} %{http_version}",
+        ])
         .args(args)
         .output()
         .expect("curl runs (it is in .ci/run's install list)");
     let stdout = output.stdout;
     let split = stdout.iter().rposition(|b| *b == b'\n').unwrap_or(0);
-    let status = std::str::from_utf8(&stdout[split..])
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap_or(0);
+    let trailer = std::str::from_utf8(&stdout[split..]).unwrap().trim();
+    let (status, http_version) = trailer.split_once(' ').unwrap_or((trailer, ""));
     CurlRun {
         code: output.status.code().unwrap_or(-1),
-        status,
+        status: status.parse().unwrap_or(0),
+        http_version: http_version.to_owned(),
         body: stdout[..split].to_vec(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }

@@ -34,20 +34,19 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod connect;
+mod socks5;
+
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use base64::Engine as _;
-
 /// How long a client may take over its handshake, and the proxy to reach a target.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// The longest CONNECT request head read.
-const MAX_HEAD: usize = 16 * 1024;
 
 /// One tunnel a proxy opened, or tried to open, as [`ConnectProxy::tunnels`] and
 /// [`Socks5Proxy::tunnels`] report it.
@@ -124,14 +123,14 @@ impl ConnectProxy {
     /// Starts a proxy that wants no credentials.
     pub fn start() -> io::Result<ConnectProxy> {
         Ok(ConnectProxy {
-            core: Core::start(None, connect_handshake)?,
+            core: Core::start(None, connect::handshake)?,
         })
     }
 
     /// Starts a proxy that wants `username` and `password` (Basic).
     pub fn with_credentials(username: &str, password: &str) -> io::Result<ConnectProxy> {
         Ok(ConnectProxy {
-            core: Core::start(Some(credentials(username, password)), connect_handshake)?,
+            core: Core::start(Some(credentials(username, password)), connect::handshake)?,
         })
     }
 
@@ -187,14 +186,14 @@ impl Socks5Proxy {
     /// Starts a proxy that wants no authentication.
     pub fn start() -> io::Result<Socks5Proxy> {
         Ok(Socks5Proxy {
-            core: Core::start(None, socks5_handshake)?,
+            core: Core::start(None, socks5::handshake)?,
         })
     }
 
     /// Starts a proxy that wants `username` and `password` (RFC 1929).
     pub fn with_credentials(username: &str, password: &str) -> io::Result<Socks5Proxy> {
         Ok(Socks5Proxy {
-            core: Core::start(Some(credentials(username, password)), socks5_handshake)?,
+            core: Core::start(Some(credentials(username, password)), socks5::handshake)?,
         })
     }
 
@@ -480,309 +479,4 @@ fn reach(host: &str, port: u16) -> io::Result<TcpStream> {
         }
     }
     Err(failure)
-}
-
-/// The parts of a CONNECT request head the proxy looks at.
-struct ConnectRequest {
-    head_len: usize,
-    method: String,
-    target: String,
-    authorization: Option<String>,
-}
-
-/// Reads the request head (parsed by `httparse`); `Err` with the status to answer.
-fn read_connect_request(client: &mut TcpStream, buf: &mut Vec<u8>) -> Result<ConnectRequest, u16> {
-    let mut chunk = [0; 2048];
-    loop {
-        let n = client.read(&mut chunk).map_err(|_| 0u16)?;
-        if n == 0 {
-            return Err(0);
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        let mut headers = [httparse::EMPTY_HEADER; 64];
-        let mut request = httparse::Request::new(&mut headers);
-        match request.parse(buf) {
-            Ok(httparse::Status::Complete(head_len)) => {
-                let authorization = request
-                    .headers
-                    .iter()
-                    .find(|h| h.name.eq_ignore_ascii_case("proxy-authorization"))
-                    .map(|h| String::from_utf8_lossy(h.value).into_owned());
-                return Ok(ConnectRequest {
-                    head_len,
-                    method: request.method.unwrap_or_default().to_owned(),
-                    target: request.path.unwrap_or_default().to_owned(),
-                    authorization,
-                });
-            }
-            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => {}
-            _ => return Err(400),
-        }
-    }
-}
-
-/// `host:port` or `[v6]:port`, the host without brackets.
-fn split_authority(target: &str) -> Option<(String, u16)> {
-    let (host, port) = target.rsplit_once(':')?;
-    let port = port.parse().ok()?;
-    let host = match host.strip_prefix('[') {
-        Some(v6) => v6.strip_suffix(']')?,
-        None if host.contains(':') => return None,
-        None => host,
-    };
-    (!host.is_empty()).then(|| (host.to_owned(), port))
-}
-
-/// The user name of a `Basic` authorization that carries the wanted credentials.
-fn basic_user(authorization: Option<&str>, wanted: &Credentials) -> Option<String> {
-    let (scheme, encoded) = authorization?.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let decoded = String::from_utf8(decoded).ok()?;
-    let (user, password) = decoded.split_once(':')?;
-    (user == wanted.username && password == wanted.password).then(|| user.to_owned())
-}
-
-fn http_reply(client: &mut TcpStream, status: u16, extra: &str) {
-    let reason = match status {
-        200 => "Connection established",
-        400 => "Bad Request",
-        405 => "Method Not Allowed",
-        407 => "Proxy Authentication Required",
-        _ => "Bad Gateway",
-    };
-    let text = if status == 200 {
-        format!("HTTP/1.1 200 {reason}\r\n\r\n")
-    } else {
-        format!(
-            "HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n{extra}\r\n"
-        )
-    };
-    let _ = client.write_all(text.as_bytes());
-}
-
-fn connect_handshake(state: &State, client: &mut TcpStream) -> Option<Established> {
-    let mut buf = Vec::new();
-    let request = match read_connect_request(client, &mut buf) {
-        Ok(request) => request,
-        Err(0) => return None,
-        Err(status) => {
-            http_reply(client, status, "");
-            return None;
-        }
-    };
-    if !request.method.eq_ignore_ascii_case("CONNECT") {
-        http_reply(client, 405, "allow: CONNECT\r\n");
-        return None;
-    }
-    let Some((host, port)) = split_authority(&request.target) else {
-        http_reply(client, 400, "");
-        return None;
-    };
-    let username = match &state.credentials {
-        None => None,
-        Some(wanted) => match basic_user(request.authorization.as_deref(), wanted) {
-            Some(user) => Some(user),
-            None => {
-                state.refuse_credentials();
-                http_reply(
-                    client,
-                    407,
-                    "proxy-authenticate: Basic realm=\"droplet-action-mock\"\r\n",
-                );
-                return None;
-            }
-        },
-    };
-    match reach(&host, port) {
-        Ok(target) => {
-            let tunnel = state.record(host, port, username, true);
-            http_reply(client, 200, "");
-            Some(Established {
-                target,
-                tunnel,
-                early: buf.split_off(request.head_len),
-            })
-        }
-        Err(_) => {
-            state.record(host, port, username, false);
-            http_reply(client, 502, "");
-            None
-        }
-    }
-}
-
-const SOCKS_VERSION: u8 = 5;
-const NO_AUTHENTICATION: u8 = 0;
-const USERNAME_PASSWORD: u8 = 2;
-const NO_ACCEPTABLE_METHOD: u8 = 0xff;
-
-fn read_bytes(client: &mut TcpStream, len: usize) -> Option<Vec<u8>> {
-    let mut bytes = vec![0; len];
-    client.read_exact(&mut bytes).ok()?;
-    Some(bytes)
-}
-
-fn read_u8(client: &mut TcpStream) -> Option<u8> {
-    let mut byte = [0; 1];
-    client.read_exact(&mut byte).ok()?;
-    Some(byte[0])
-}
-
-/// A SOCKS5 reply: version, status, reserved, then the bound address and port.
-fn socks_reply(client: &mut TcpStream, status: u8, bound: Option<SocketAddr>) {
-    let mut reply = vec![SOCKS_VERSION, status, 0];
-    match bound.unwrap_or_else(|| SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0))) {
-        SocketAddr::V4(v4) => {
-            reply.push(1);
-            reply.extend_from_slice(&v4.ip().octets());
-            reply.extend_from_slice(&v4.port().to_be_bytes());
-        }
-        SocketAddr::V6(v6) => {
-            reply.push(4);
-            reply.extend_from_slice(&v6.ip().octets());
-            reply.extend_from_slice(&v6.port().to_be_bytes());
-        }
-    }
-    let _ = client.write_all(&reply);
-}
-
-/// RFC 1929: version 1, user name and password, each after its length; answered 0 (good)
-/// or 1 (refused).
-fn socks_authenticate(client: &mut TcpStream, wanted: &Credentials) -> Option<String> {
-    let version = read_u8(client)?;
-    let user_len = read_u8(client)?;
-    let user = read_bytes(client, usize::from(user_len))?;
-    let password_len = read_u8(client)?;
-    let password = read_bytes(client, usize::from(password_len))?;
-    let good = version == 1
-        && user == wanted.username.as_bytes()
-        && password == wanted.password.as_bytes();
-    let _ = client.write_all(&[1, u8::from(!good)]);
-    good.then(|| wanted.username.clone())
-}
-
-fn socks5_handshake(state: &State, client: &mut TcpStream) -> Option<Established> {
-    if read_u8(client)? != SOCKS_VERSION {
-        return None;
-    }
-    let count = read_u8(client)?;
-    let methods = read_bytes(client, usize::from(count))?;
-    let wanted = match state.credentials {
-        Some(_) => USERNAME_PASSWORD,
-        None => NO_AUTHENTICATION,
-    };
-    if !methods.contains(&wanted) {
-        if wanted == USERNAME_PASSWORD {
-            state.refuse_credentials();
-        }
-        let _ = client.write_all(&[SOCKS_VERSION, NO_ACCEPTABLE_METHOD]);
-        return None;
-    }
-    client.write_all(&[SOCKS_VERSION, wanted]).ok()?;
-    let username = match &state.credentials {
-        None => None,
-        Some(credentials) => match socks_authenticate(client, credentials) {
-            Some(user) => Some(user),
-            None => {
-                state.refuse_credentials();
-                return None;
-            }
-        },
-    };
-    let request = read_bytes(client, 4)?;
-    if request[0] != SOCKS_VERSION {
-        return None;
-    }
-    let host = match request[3] {
-        1 => {
-            let octets: [u8; 4] = read_bytes(client, 4)?.try_into().ok()?;
-            Ipv4Addr::from(octets).to_string()
-        }
-        3 => {
-            let len = read_u8(client)?;
-            String::from_utf8_lossy(&read_bytes(client, usize::from(len))?).into_owned()
-        }
-        4 => {
-            let octets: [u8; 16] = read_bytes(client, 16)?.try_into().ok()?;
-            Ipv6Addr::from(octets).to_string()
-        }
-        _ => {
-            // Address type not supported.
-            socks_reply(client, 8, None);
-            return None;
-        }
-    };
-    let port_bytes = read_bytes(client, 2)?;
-    let port = u16::from_be_bytes([port_bytes[0], port_bytes[1]]);
-    if request[1] != 1 {
-        // Command not supported: only CONNECT.
-        socks_reply(client, 7, None);
-        return None;
-    }
-    match reach(&host, port) {
-        Ok(target) => {
-            let tunnel = state.record(host, port, username, true);
-            socks_reply(client, 0, target.local_addr().ok());
-            Some(Established {
-                target,
-                tunnel,
-                early: Vec::new(),
-            })
-        }
-        Err(e) => {
-            state.record(host, port, username, false);
-            let status = if e.kind() == io::ErrorKind::ConnectionRefused {
-                5
-            } else {
-                4
-            };
-            socks_reply(client, status, None);
-            None
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn authorities_split_into_host_and_port() {
-        assert_eq!(
-            split_authority("127.0.0.1:443"),
-            Some(("127.0.0.1".to_owned(), 443))
-        );
-        assert_eq!(
-            split_authority("localhost:8080"),
-            Some(("localhost".to_owned(), 8080))
-        );
-        assert_eq!(split_authority("[::1]:80"), Some(("::1".to_owned(), 80)));
-        assert_eq!(split_authority("::1:80"), None);
-        assert_eq!(split_authority("localhost"), None);
-        assert_eq!(split_authority(":80"), None);
-        assert_eq!(split_authority("host:99999"), None);
-    }
-
-    #[test]
-    fn basic_credentials_must_match_both_parts() {
-        let wanted = credentials("ann", "s3cret");
-        // "ann:s3cret" and "ann:wrong" in base64.
-        assert_eq!(
-            basic_user(Some("Basic YW5uOnMzY3JldA=="), &wanted),
-            Some("ann".to_owned())
-        );
-        assert_eq!(
-            basic_user(Some("basic  YW5uOnMzY3JldA== "), &wanted),
-            Some("ann".to_owned())
-        );
-        assert_eq!(basic_user(Some("Basic YW5uOndyb25n"), &wanted), None);
-        assert_eq!(basic_user(Some("Bearer YW5uOnMzY3JldA=="), &wanted), None);
-        assert_eq!(basic_user(Some("Basic !!!"), &wanted), None);
-        assert_eq!(basic_user(None, &wanted), None);
-    }
 }
