@@ -1,0 +1,602 @@
+'use strict';
+// Client: the blocking C calls made off the main thread (koffi's asynchronous calls, on
+// libuv's thread pool), and waits driven on the event loop by the library's wait engine
+// (droplet_waiter_*): a sleeping wait is a timer, and only a request in flight holds a
+// thread.
+
+const { koffi, c, constants, nowMs } = require('./ffi.cjs');
+const {
+  CancelledError,
+  DropletActionError,
+  InvalidArgumentError,
+  TimeoutError,
+  refusal,
+  takeResult,
+} = require('./errors.cjs');
+
+const UINT32_MAX = 2 ** 32 - 1;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const OPTIONS_SIZE = koffi.sizeof('droplet_call_options');
+const LOG_LEVELS = Object.freeze({ off: 0, error: 1, warn: 2, info: 3, debug: 4 });
+const LOG_NAMES = ['off', 'error', 'warn', 'info', 'debug'];
+
+/** The library's defaults (droplet_defaults_get), in milliseconds and counts. */
+const defaults = (() => {
+  const d = c.droplet_defaults_get();
+  return Object.freeze({
+    timeout: Number(d.timeout_ms),
+    connectTimeout: Number(d.connect_timeout_ms),
+    maxRetries: d.max_retries,
+    backoff: Object.freeze([Number(d.backoff_base_ms), Number(d.backoff_max_ms)]),
+    maxRetryAfter: Number(d.max_retry_after_ms),
+    bodyLimit: Number(d.body_limit),
+    waitTimeout: Number(d.wait_timeout_ms),
+    pollInterval: Number(d.poll_interval_ms),
+    requestsPerMinute: d.requests_per_minute,
+    requestsPerHour: d.requests_per_hour,
+  });
+})();
+
+// --- the threads ----------------------------------------------------------------------------
+
+/**
+ * The blocking calls in flight at once, for the whole process: as many as libuv's thread
+ * pool has threads (UV_THREADPOOL_SIZE, default 4), so that a call never waits in libuv's
+ * queue, where its time could not be counted, and koffi's queue of asynchronous calls never
+ * overflows. Calls beyond wait here, in order; a call whose timeout passes or whose signal
+ * aborts while it waits is taken off the queue, and nothing is sent.
+ */
+class Slots {
+  constructor(size) {
+    this.size = size;
+    this.busy = 0;
+    this.queue = [];
+  }
+
+  /** Resolves to true once a slot is held, false when `timeoutMs` passed or `cancel` fired. */
+  acquire(timeoutMs, cancel) {
+    if (cancel?.aborted) return Promise.resolve(false);
+    if (this.busy < this.size && this.queue.length === 0) {
+      this.busy++;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      let timer = null;
+      let unwatch = null;
+      const leave = (granted) => {
+        if (timer !== null) clearTimeout(timer);
+        if (unwatch !== null) unwatch();
+        resolve(granted);
+      };
+      const entry = () => leave(true);
+      const drop = () => {
+        const index = this.queue.indexOf(entry);
+        if (index >= 0) this.queue.splice(index, 1);
+        leave(false);
+      };
+      if (timeoutMs !== undefined) timer = setTimeout(drop, Math.max(0, timeoutMs));
+      if (cancel !== null) unwatch = cancel.watch(drop);
+      this.queue.push(entry);
+    });
+  }
+
+  release() {
+    const next = this.queue.shift();
+    if (next !== undefined) next();
+    else this.busy--;
+  }
+}
+
+function poolSize() {
+  const size = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
+  return Number.isInteger(size) && size > 0 ? Math.min(size, 1024) : 4;
+}
+
+const slots = new Slots(poolSize());
+
+/** A koffi asynchronous call as a promise. */
+function callAsync(fn, ...args) {
+  return new Promise((resolve, reject) => {
+    fn.async(...args, (error, value) => (error ? reject(error) : resolve(value)));
+  });
+}
+
+// --- cancellation -------------------------------------------------------------------------------
+
+/**
+ * A `droplet_cancel` token triggered by an AbortSignal: one atomic store in the library,
+ * which ends the C call within about 20 ms. It holds the one listener of the call on the
+ * signal (a thousand waits of one waitMany add one), and tells its watchers (sleeps,
+ * calls queued for a thread). Freed once no call holds it.
+ */
+class Cancel {
+  constructor(signal) {
+    this.signal = signal;
+    this.watchers = new Set();
+    this.pointer = c.droplet_cancel_new();
+    if (this.pointer === null) throw new Error('droplet_cancel_new: out of memory');
+    this.onAbort = () => {
+      c.droplet_cancel_trigger(this.pointer);
+      for (const watcher of [...this.watchers]) watcher();
+    };
+    if (signal.aborted) c.droplet_cancel_trigger(this.pointer);
+    else signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  get aborted() {
+    return this.signal.aborted;
+  }
+
+  /** Calls `fn` on abort, until the returned function is called. */
+  watch(fn) {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  free() {
+    this.signal.removeEventListener('abort', this.onAbort);
+    c.droplet_cancel_free(this.pointer);
+    this.pointer = null;
+  }
+}
+
+/** Sleeps `ms`, or less when `cancel` fires. */
+function sleep(ms, cancel) {
+  if (cancel?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    let unwatch = null;
+    const done = () => {
+      clearTimeout(timer);
+      if (unwatch !== null) unwatch();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    if (cancel !== null) unwatch = cancel.watch(done);
+  });
+}
+
+function cancelled(signal) {
+  return new CancelledError('the call was aborted', { cause: signal.reason });
+}
+
+// --- arguments ----------------------------------------------------------------------------------
+
+function checkId(value, name) {
+  if (typeof value === 'bigint') {
+    if (value < INT64_MIN || value > INT64_MAX) {
+      throw new InvalidArgumentError(`${name} ${value} does not fit in 64 bits`);
+    }
+    return value;
+  }
+  if (!Number.isSafeInteger(value)) {
+    throw new TypeError(`${name} must be a safe integer or a bigint, not ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value) {
+  return typeof value === 'number' ? String(value) : typeof value;
+}
+
+/** Milliseconds for the C library, rounded up; 0 (the library's default) for undefined. */
+function milliseconds(value, name) {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number') {
+    throw new TypeError(`${name} must be a number of milliseconds, not ${typeof value}`);
+  }
+  if (!Number.isFinite(value) || value <= 0 || value > UINT32_MAX) {
+    throw new InvalidArgumentError(`${name} must be above 0 and at most ${UINT32_MAX} ms, not ${value}`);
+  }
+  return Math.ceil(value);
+}
+
+function count(value, name, maximum) {
+  if (typeof value !== 'number' && typeof value !== 'bigint') {
+    throw new TypeError(`${name} must be an integer, not ${typeof value}`);
+  }
+  if (typeof value === 'number' && !Number.isInteger(value)) {
+    throw new InvalidArgumentError(`${name} must be an integer, not ${value}`);
+  }
+  if (value < 0 || value > maximum) {
+    throw new InvalidArgumentError(`${name} must be between 0 and ${maximum}, not ${value}`);
+  }
+  return value;
+}
+
+function text(value, name) {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, not ${typeof value}`);
+  if (value.includes('\0')) throw new InvalidArgumentError(`${name} holds a NUL character`);
+  return value;
+}
+
+function checkSignal(signal) {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError('signal must be an AbortSignal');
+  }
+}
+
+function checkFunction(value, name) {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${name} must be a function`);
+  }
+}
+
+function logLevel(value) {
+  if (!Object.hasOwn(LOG_LEVELS, value)) {
+    throw new InvalidArgumentError(`logLevel must be one of ${Object.keys(LOG_LEVELS).join(', ')}, not ${value}`);
+  }
+  return LOG_LEVELS[value];
+}
+
+// --- the client -----------------------------------------------------------------------------------
+
+/** Frees what a client that was never closed holds, once it is garbage. */
+const finalizer = new FinalizationRegistry((native) => native.free());
+
+/** What a client owns in the C library: its pointer and its log callback. */
+class Native {
+  constructor(pointer, logCallback) {
+    this.pointer = pointer;
+    this.logCallback = logCallback;
+  }
+
+  free() {
+    if (this.pointer !== null) c.droplet_client_free(this.pointer);
+    this.pointer = null;
+    if (this.logCallback !== null) koffi.unregister(this.logCallback);
+    this.logCallback = null;
+  }
+}
+
+class Client {
+  #native = null;
+  #inFlight = 0;
+  #closing = false;
+
+  constructor(settings) {
+    if (settings === null || typeof settings !== 'object') {
+      throw new TypeError('Client takes an object of settings: new Client({ token, ... })');
+    }
+    const {
+      token,
+      baseUrl,
+      timeout,
+      connectTimeout,
+      maxRetries,
+      backoff,
+      bodyLimit,
+      userAgent,
+      proxy,
+      proxyFromEnv = false,
+      caFile,
+      allowInsecureHttp = false,
+      requestsPerMinute,
+      log,
+      logLevel: level = 'info',
+    } = settings;
+    if (typeof proxyFromEnv !== 'boolean') throw new TypeError('proxyFromEnv must be a boolean');
+    if (typeof allowInsecureHttp !== 'boolean') throw new TypeError('allowInsecureHttp must be a boolean');
+    if (proxy !== undefined && proxyFromEnv) {
+      throw new InvalidArgumentError('proxy and proxyFromEnv: true exclude each other');
+    }
+    if (backoff !== undefined && (!Array.isArray(backoff) || backoff.length !== 2)) {
+      throw new TypeError('backoff must be a pair [base, max] of milliseconds');
+    }
+    if (requestsPerMinute === 0) {
+      throw new InvalidArgumentError(
+        `requestsPerMinute must be at least 1 (undefined: the default pacing, ${UINT32_MAX}: none), not 0`,
+      );
+    }
+    checkFunction(log, 'log');
+    const settings_ = [
+      [c.droplet_client_builder_set_token, text(token, 'token')],
+      [c.droplet_client_builder_set_allow_insecure_http, allowInsecureHttp],
+    ];
+    if (timeout !== undefined) {
+      settings_.push([c.droplet_client_builder_set_timeout_ms, milliseconds(timeout, 'timeout')]);
+    }
+    if (connectTimeout !== undefined) {
+      settings_.push([
+        c.droplet_client_builder_set_connect_timeout_ms,
+        milliseconds(connectTimeout, 'connectTimeout'),
+      ]);
+    }
+    if (maxRetries !== undefined) {
+      settings_.push([c.droplet_client_builder_set_max_retries, count(maxRetries, 'maxRetries', UINT32_MAX)]);
+    }
+    if (backoff !== undefined) {
+      settings_.push([
+        c.droplet_client_builder_set_backoff_ms,
+        milliseconds(backoff[0], 'backoff[0]'),
+        milliseconds(backoff[1], 'backoff[1]'),
+      ]);
+    }
+    if (bodyLimit !== undefined) {
+      settings_.push([c.droplet_client_builder_set_body_limit, count(bodyLimit, 'bodyLimit', 2n ** 64n - 1n)]);
+    }
+    if (baseUrl !== undefined) settings_.push([c.droplet_client_builder_set_base_url, text(baseUrl, 'baseUrl')]);
+    if (userAgent !== undefined) {
+      settings_.push([c.droplet_client_builder_set_user_agent, text(userAgent, 'userAgent')]);
+    }
+    if (proxy !== undefined) settings_.push([c.droplet_client_builder_set_proxy, text(proxy, 'proxy')]);
+    if (proxyFromEnv) settings_.push([c.droplet_client_builder_set_proxy_from_env, true]);
+    if (requestsPerMinute !== undefined) {
+      settings_.push([
+        c.droplet_client_builder_set_requests_per_minute,
+        count(requestsPerMinute, 'requestsPerMinute', UINT32_MAX),
+      ]);
+    }
+    if (caFile !== undefined) settings_.push([c.droplet_client_builder_set_ca_file, text(caFile, 'caFile')]);
+    let logCallback = null;
+    if (log !== undefined) {
+      const maxLevel = logLevel(level);
+      // koffi runs this function on the main thread, whichever thread the library logs
+      // from: a call on a worker thread waits until it has run. An exception it throws is
+      // dropped; it never reaches the library.
+      logCallback = koffi.register((_userdata, cLevel, message) => {
+        try {
+          log(LOG_NAMES[cLevel] ?? 'debug', message);
+        } catch {
+          // dropped: a log function must not end the call that logged
+        }
+      }, 'droplet_log_callback');
+      settings_.push([c.droplet_client_builder_set_log_callback, logCallback, null, maxLevel]);
+    } else if (settings.logLevel !== undefined) {
+      logLevel(level);
+    }
+    const builder = c.droplet_client_builder_new();
+    if (builder === null) throw new Error('droplet_client_builder_new: out of memory');
+    for (const [setter, ...args] of settings_) {
+      if (setter(builder, ...args) !== constants.DROPLET_STATUS_OK) {
+        const error = refusal();
+        c.droplet_client_builder_free(builder);
+        if (logCallback !== null) koffi.unregister(logCallback);
+        throw error;
+      }
+    }
+    const out = Buffer.alloc(8);
+    // The build frees the builder in every case.
+    if (c.droplet_client_builder_build(builder, out) !== constants.DROPLET_STATUS_OK) {
+      const error = refusal();
+      if (logCallback !== null) koffi.unregister(logCallback);
+      throw error;
+    }
+    this.#native = new Native(out.readBigUInt64LE(0), logCallback);
+    finalizer.register(this, this.#native, this);
+  }
+
+  /**
+   * A client configured from the environment: the token from DIGITALOCEAN_ACCESS_TOKEN,
+   * else DIGITALOCEAN_TOKEN; the base URL from DIGITALOCEAN_API_URL when set. Settings
+   * given win over the environment.
+   */
+  static fromEnv(settings = {}) {
+    if (settings === null || typeof settings !== 'object') throw new TypeError('settings must be an object');
+    const env = process.env;
+    const token = settings.token ?? (env.DIGITALOCEAN_ACCESS_TOKEN || env.DIGITALOCEAN_TOKEN);
+    if (!token && settings.token === undefined) {
+      throw new InvalidArgumentError('no token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN');
+    }
+    const merged = { ...settings, token: token ?? '' };
+    if (settings.baseUrl === undefined && env.DIGITALOCEAN_API_URL) merged.baseUrl = env.DIGITALOCEAN_API_URL;
+    return new Client(merged);
+  }
+
+  /** Whether `close` was called. */
+  get closed() {
+    return this.#closing;
+  }
+
+  /** Frees the client once the calls running on it end; later calls reject. */
+  close() {
+    this.#closing = true;
+    if (this.#inFlight === 0) this.#free();
+  }
+
+  #free() {
+    if (this.#native !== null) {
+      finalizer.unregister(this);
+      this.#native.free();
+      this.#native = null;
+    }
+  }
+
+  #enter() {
+    if (this.#closing || this.#native === null) throw new InvalidArgumentError('the client is closed');
+    this.#inFlight++;
+    return this.#native.pointer;
+  }
+
+  #leave() {
+    this.#inFlight--;
+    if (this.#closing && this.#inFlight === 0) this.#free();
+  }
+
+  /**
+   * Retrieves one action, with the client's retries. `timeout` bounds the whole call from
+   * this moment, time queued for a thread included; `signal` aborts it.
+   */
+  async get(dropletId, actionId, options = {}) {
+    const { timeout, signal } = options;
+    checkId(dropletId, 'dropletId');
+    checkId(actionId, 'actionId');
+    const timeoutMs = milliseconds(timeout, 'timeout');
+    checkSignal(signal);
+    const started = nowMs();
+    const pointer = this.#enter();
+    let cancel = null;
+    try {
+      if (signal?.aborted) throw cancelled(signal);
+      cancel = signal === undefined ? null : new Cancel(signal);
+      if (!(await slots.acquire(timeoutMs === 0 ? undefined : timeoutMs, cancel))) {
+        if (signal?.aborted) throw cancelled(signal);
+        throw new TimeoutError("no thread was free to send the request within the call's timeout");
+      }
+      let result;
+      try {
+        const left = timeoutMs === 0 ? 0 : Math.max(1, started + timeoutMs - nowMs());
+        const callOptions =
+          cancel === null && timeoutMs === 0
+            ? null
+            : { size: OPTIONS_SIZE, cancel: cancel?.pointer ?? null, timeout_ms: left, poll_interval_ms: 0 };
+        result = await callAsync(c.droplet_action_get_opts, pointer, dropletId, actionId, callOptions);
+      } finally {
+        slots.release();
+      }
+      return unwrap(takeResult(result, signal?.reason));
+    } finally {
+      cancel?.free();
+      this.#leave();
+    }
+  }
+
+  /**
+   * Polls an action every `pollInterval` ms until it completes, and returns it; rejects
+   * with ActionErroredError, TimeoutError (with `last`) when `timeout` ms passed, or the
+   * error that ended it. Runs on the event loop: sleeps are timers, and each request runs on
+   * a thread of libuv's pool.
+   */
+  async wait(dropletId, actionId, options = {}) {
+    const { timeout, pollInterval, signal, onPoll } = options;
+    checkId(dropletId, 'dropletId');
+    checkId(actionId, 'actionId');
+    const timeoutMs = milliseconds(timeout, 'timeout');
+    const pollMs = milliseconds(pollInterval, 'pollInterval');
+    checkSignal(signal);
+    checkFunction(onPoll, 'onPoll');
+    const pointer = this.#enter();
+    const cancel = signal === undefined ? null : new Cancel(signal);
+    try {
+      return unwrap(await waitOutcome(pointer, dropletId, actionId, timeoutMs, pollMs, cancel, onPoll));
+    } finally {
+      cancel?.free();
+      this.#leave();
+    }
+  }
+
+  /**
+   * Waits for many actions, given as [dropletId, actionId] pairs, at once. Resolves to
+   * their Actions in the order given; rejects with the first failure in that order once
+   * all have ended, or, with `returnExceptions`, puts each error in place of its action.
+   */
+  async waitMany(refs, options = {}) {
+    const { timeout, pollInterval, signal, onPoll, returnExceptions = false } = options;
+    if (refs === null || typeof refs !== 'object' || typeof refs[Symbol.iterator] !== 'function') {
+      throw new TypeError('refs must be an iterable of [dropletId, actionId] pairs');
+    }
+    const pairs = [...refs].map((ref) => {
+      if (!Array.isArray(ref) || ref.length !== 2) {
+        throw new TypeError('each ref must be a [dropletId, actionId] pair');
+      }
+      return [checkId(ref[0], 'dropletId'), checkId(ref[1], 'actionId')];
+    });
+    if (pairs.length === 0) throw new InvalidArgumentError('no actions to wait for');
+    const timeoutMs = milliseconds(timeout, 'timeout');
+    const pollMs = milliseconds(pollInterval, 'pollInterval');
+    checkSignal(signal);
+    checkFunction(onPoll, 'onPoll');
+    if (typeof returnExceptions !== 'boolean') throw new TypeError('returnExceptions must be a boolean');
+    const pointer = this.#enter();
+    const cancel = signal === undefined ? null : new Cancel(signal);
+    let outcomes;
+    try {
+      outcomes = await Promise.all(
+        pairs.map(([d, a]) => waitOutcome(pointer, d, a, timeoutMs, pollMs, cancel, onPoll)),
+      );
+    } finally {
+      cancel?.free();
+      this.#leave();
+    }
+    if (!returnExceptions) {
+      const failure = outcomes.find((outcome) => outcome instanceof DropletActionError);
+      if (failure !== undefined) throw failure;
+    }
+    return outcomes;
+  }
+}
+
+/**
+ * One wait on the event loop, driven by the library's wait engine: the Action, or the
+ * error that ended the wait (returned, not thrown). A refused waiter throws.
+ */
+async function waitOutcome(client, dropletId, actionId, timeoutMs, pollMs, cancel, onPoll) {
+  const started = nowMs();
+  const options = {
+    size: OPTIONS_SIZE,
+    cancel: cancel?.pointer ?? null,
+    timeout_ms: timeoutMs,
+    poll_interval_ms: pollMs,
+  };
+  const waiter = c.droplet_waiter_new(dropletId, actionId, options, started);
+  if (waiter === null) throw refusal();
+  try {
+    const step = Buffer.alloc(STEP_SIZE);
+    let requests = 0;
+    // One event per request, once the waiter said what comes next.
+    const report = (now, nextAt, action, polls) => {
+      onPoll?.(
+        Object.freeze({
+          dropletId,
+          actionId,
+          status: action?.status ?? null,
+          elapsedMs: now - started,
+          polls,
+          requests,
+          nextPollAt: nextAt === null ? null : new Date(Date.now() + (nextAt - now)),
+        }),
+      );
+    };
+    let sent = false;
+    for (;;) {
+      const now = nowMs();
+      c.droplet_waiter_next(waiter, now, step);
+      const kind = step.readUInt32LE(STEP_KIND);
+      if (kind === constants.DROPLET_WAIT_DONE) {
+        const result = c.droplet_waiter_result(waiter, now);
+        const polls = c.droplet_action_result_polls(result);
+        const outcome = takeResult(result, cancel?.signal.reason);
+        if (sent) report(now, null, outcome instanceof Error ? (outcome.last ?? outcome.action) : outcome, polls);
+        return outcome;
+      }
+      if (kind === constants.DROPLET_WAIT_SLEEP) {
+        const until = Number(step.readBigUInt64LE(STEP_UNTIL));
+        if (sent) report(now, until, null, null);
+        sent = false;
+        await sleep(Math.max(0, until - now), cancel);
+        continue;
+      }
+      if (sent) report(now, now, null, null);
+      sent = false;
+      // Still queued for a thread when the request's time is up: never sent, and the
+      // waiter, asked again, says what comes next (the deadline passed, or send again).
+      if (!(await slots.acquire(step.readUInt32LE(STEP_TIMEOUT), cancel))) continue;
+      try {
+        await callAsync(c.droplet_waiter_send, client, waiter, nowMs());
+      } finally {
+        slots.release();
+      }
+      requests++;
+      sent = true;
+    }
+  } finally {
+    c.droplet_waiter_free(waiter);
+  }
+}
+
+const STEP_SIZE = koffi.sizeof('droplet_wait_step');
+const STEP_KIND = koffi.offsetof('droplet_wait_step', 'kind');
+const STEP_TIMEOUT = koffi.offsetof('droplet_wait_step', 'timeout_ms');
+const STEP_UNTIL = koffi.offsetof('droplet_wait_step', 'until_ms');
+
+function unwrap(outcome) {
+  if (outcome instanceof Error) throw outcome;
+  return outcome;
+}
+
+/** The version of the C library in use (droplet_version()). */
+function libraryVersion() {
+  return c.droplet_version();
+}
+
+module.exports = { Client, defaults, libraryVersion, threads: slots.size };
