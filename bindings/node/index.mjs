@@ -18,4 +18,5 @@ export const {
   RateLimitedError,
   defaults,
   libraryVersion,
+  threads,
 } = droplet;

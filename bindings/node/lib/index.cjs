@@ -2,7 +2,7 @@
 // DigitalOcean's Retrieve a Droplet Action (GET /v2/droplets/{droplet_id}/actions/{action_id})
 // through the droplet-action C library.
 
-const { Client, defaults, libraryVersion } = require('./client.cjs');
+const { Client, defaults, libraryVersion, threads } = require('./client.cjs');
 const errors = require('./errors.cjs');
 const { ActionStatus } = require('./model.cjs');
 
@@ -23,4 +23,5 @@ module.exports = {
   RateLimitedError: errors.RateLimitedError,
   defaults,
   libraryVersion,
+  threads,
 };
