@@ -2,7 +2,7 @@
 // The errors, one class per failure status of the C library, and the conversion of a
 // `droplet_action_result` into an Action or one of them.
 
-const { koffi, c, constants } = require('./ffi.cjs');
+const { bytes, c, constants } = require('./ffi.cjs');
 const { actionFromC, rateLimitFromC, text, Unrepresentable } = require('./model.cjs');
 
 /** What a call ended with: the C library's `droplet_status`, read from its constants. */
@@ -155,8 +155,7 @@ function outcomeFromC(result, cause) {
     requestId: text(result.request_id),
     rateLimit: rateLimitFromC(result.rate_limit),
     attempts: result.attempts,
-    rawBody:
-      result.raw_body === null ? null : Buffer.from(new Uint8Array(koffi.view(result.raw_body, length))),
+    rawBody: result.raw_body === null ? null : bytes(result.raw_body, length),
     action,
     last: action,
     cause: cls === CancelledError ? cause : undefined,

@@ -41,9 +41,21 @@ for (const prototype of header.functions) {
   c[/(droplet_\w+)\(/.exec(prototype)[1]] = lib.func(prototype);
 }
 
+// The C library's memcpy, to copy bytes the library owns (a raw body) into a Buffer:
+// koffi.view would keep each view's memory, and koffi.decode with a length makes a type on
+// every call.
+const memcpy = koffi.load('libc.so.6').func('void *memcpy(void *dest, const void *src, size_t n)');
+
+/** A copy of `length` bytes at `pointer`. */
+function bytes(pointer, length) {
+  const copy = Buffer.allocUnsafe(length);
+  if (length > 0) memcpy(copy, pointer, length);
+  return copy;
+}
+
 /** The monotonic clock of the waiters, in whole milliseconds. */
 function nowMs() {
   return Math.floor(performance.now());
 }
 
-module.exports = { koffi, c, constants: header.constants, nowMs, LIBRARY };
+module.exports = { koffi, c, constants: header.constants, bytes, nowMs, LIBRARY };

@@ -26,9 +26,14 @@ function text(pointer) {
   return pointer === null ? null : koffi.decode.string(pointer);
 }
 
+const POINTER_SIZE = koffi.sizeof('void *');
+
 function texts(pointer, length) {
-  if (pointer === null) return [];
-  return koffi.decode(pointer, 'void *', Number(length)).map(text);
+  const values = [];
+  // One pointer at a time: koffi.decode with a length makes an array type on every call,
+  // and keeps it.
+  for (let i = 0; i < Number(length); i++) values.push(text(koffi.decode(pointer, i * POINTER_SIZE, 'void *')));
+  return values;
 }
 
 /** An id from the library: a number, or Unrepresentable past 2^53 - 1. */

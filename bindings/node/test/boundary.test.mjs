@@ -1,0 +1,125 @@
+// The C declarations mirror include/droplet_action.h; defaults, constants and the log
+// callback come from the library.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { da, internals, REPO, rejection, startMock, TOKEN } from './helpers.mjs';
+
+const HEADER = join(REPO, 'include', 'droplet_action.h');
+const header = internals('./lib/header.cjs');
+const { koffi, c } = internals('./lib/ffi.cjs');
+
+test('lib/header.cjs is what the generator makes of include/droplet_action.h', async () => {
+  const { generate } = await import(join(REPO, 'bindings', 'node', 'scripts', 'generate-header.mjs'));
+  const generated = generate(readFileSync(HEADER, 'utf8'));
+  assert.equal(readFileSync(internals.resolve('./lib/header.cjs'), 'utf8'), generated);
+});
+
+test('every function of the header is declared, and nothing else', () => {
+  const names = [...readFileSync(HEADER, 'utf8').matchAll(/^[^/#\s].*?\b(droplet_\w+)\(.*\);$/gm)].map((m) => m[1]);
+  assert.deepEqual(Object.keys(c).sort(), names.sort());
+  assert.equal(names.length, 45);
+});
+
+test('struct sizes and field offsets match the C compiler', () => {
+  const lines = ['#include <droplet_action.h>', '#include <stddef.h>', '#include <stdio.h>', 'int main(void) {'];
+  const expected = [];
+  for (const [name, fields] of header.structs) {
+    lines.push(`  printf("${name}=%zu\\n", sizeof(${name}));`);
+    expected.push(`${name}=${koffi.sizeof(name)}`);
+    for (const [field] of fields) {
+      lines.push(`  printf("${name}.${field}=%zu\\n", offsetof(${name}, ${field}));`);
+      expected.push(`${name}.${field}=${koffi.offsetof(name, field)}`);
+    }
+  }
+  lines.push('  return 0;', '}');
+  const folder = mkdtempSync(join(tmpdir(), 'layout-'));
+  try {
+    writeFileSync(join(folder, 'layout.c'), lines.join('\n'));
+    execFileSync('gcc', ['-std=c11', '-Wall', '-Werror', `-I${join(REPO, 'include')}`, 'layout.c', '-o', 'layout'], {
+      cwd: folder,
+    });
+    assert.deepEqual(execFileSync(join(folder, 'layout'), { encoding: 'utf8' }).trim().split('\n'), expected);
+  } finally {
+    rmSync(folder, { recursive: true });
+  }
+});
+
+test('Status is the C library status numbers, and the defaults are droplet_defaults_get', () => {
+  const text = readFileSync(HEADER, 'utf8');
+  const fromHeader = Object.fromEntries(
+    [...text.matchAll(/^ {2}DROPLET_STATUS_(\w+) = (\d+),$/gm)].map((m) => [m[1], Number(m[2])]),
+  );
+  assert.deepEqual({ ...da.Status }, fromHeader);
+  assert.deepEqual(da.defaults, {
+    timeout: 30000,
+    connectTimeout: 10000,
+    maxRetries: 2,
+    backoff: [200, 5000],
+    maxRetryAfter: 60000,
+    bodyLimit: 4194304,
+    waitTimeout: 600000,
+    pollInterval: 3000,
+    requestsPerMinute: 250,
+    requestsPerHour: 5000,
+  });
+  assert.equal(da.libraryVersion(), '0.1.0');
+});
+
+test('the log function gets the library events in order, never the token', async (t) => {
+  const mock = await startMock();
+  t.after(() => mock.stop());
+  const events = [];
+  const secret = 'mock-token';
+  const client = new da.Client({
+    token: secret,
+    baseUrl: mock.url,
+    logLevel: 'debug',
+    log: (level, message) => events.push([level, message]),
+  });
+  await client.get(3164444, 36804636);
+  await rejection(client.get(1, 900401));
+  assert.deepEqual(events, [
+    ['debug', 'GET /v2/droplets/3164444/actions/36804636: attempt 1'],
+    ['debug', `GET /v2/droplets/3164444/actions/36804636: 200 after 1 attempt(s) (request id ${mock.requestId(1)})`],
+    ['debug', 'GET /v2/droplets/1/actions/900401: attempt 1'],
+    [
+      'warn',
+      'GET /v2/droplets/1/actions/900401: failed after 1 attempt(s): HTTP 401 Unauthorized: unauthorized: ' +
+        `Unable to authenticate you. (request id ${mock.requestId(2)})`,
+    ],
+  ]);
+  assert.ok(events.every(([, message]) => !message.includes(secret)));
+  client.close();
+});
+
+test('logLevel filters the events, and an exception in the log function is dropped', async (t) => {
+  const mock = await startMock();
+  t.after(() => mock.stop());
+  const events = [];
+  const warnings = new da.Client({
+    token: TOKEN,
+    baseUrl: mock.url,
+    logLevel: 'warn',
+    log: (level, message) => events.push(level) && message,
+  });
+  await warnings.get(3164444, 36804636);
+  await rejection(warnings.get(1, 2));
+  assert.deepEqual(events, ['warn']);
+  const throwing = new da.Client({
+    token: TOKEN,
+    baseUrl: mock.url,
+    log: () => {
+      throw new Error('a broken log function');
+    },
+  });
+  assert.equal((await throwing.get(3164444, 36804636)).id, 36804636);
+  assert.throws(() => new da.Client({ token: TOKEN, log: () => {}, logLevel: 'loud' }), {
+    name: 'InvalidArgumentError',
+  });
+  warnings.close();
+  throwing.close();
+});
