@@ -123,3 +123,76 @@ test('logLevel filters the events, and an exception in the log function is dropp
   warnings.close();
   throwing.close();
 });
+
+test('the fields of an action: dates, an unknown status with its text, nulls, bigint ids', async (t) => {
+  const mock = await startMock();
+  t.after(() => mock.stop());
+  const client = new da.Client({ token: TOKEN, baseUrl: mock.url });
+  const dated = await client.get(1, 900607);
+  assert.equal(dated.startedAt.toISOString(), '2020-11-14T16:29:21.123Z');
+  assert.equal(dated.completedAt.toISOString(), '2020-11-14T16:30:06.500Z');
+  const paused = await client.get(1, 900601);
+  assert.deepEqual([paused.status, paused.statusText, paused.type], [da.ActionStatus.UNKNOWN, 'paused', 'teleport']);
+  const running = await client.get(1, 900602);
+  assert.deepEqual(
+    [running.status, running.completedAt, running.resourceId, running.regionSlug, running.region],
+    [da.ActionStatus.IN_PROGRESS, null, null, null, null],
+  );
+  const empty = await client.get(1, 900604);
+  assert.deepEqual({ ...empty }, {
+    id: null,
+    status: null,
+    statusText: null,
+    type: null,
+    startedAt: null,
+    completedAt: null,
+    resourceId: null,
+    resourceType: null,
+    regionSlug: null,
+    region: null,
+  });
+  const documented = await client.get(3164444n, 36804636n);
+  assert.deepEqual([documented.id, documented.resourceId], [36804636, 3164444]);
+  assert.deepEqual(documented.region.features.slice(0, 2), ['private_networking', 'backups']);
+  client.close();
+});
+
+test('fromEnv reads the token and the base URL from the environment; settings given win', async (t) => {
+  const mock = await startMock();
+  t.after(() => mock.stop());
+  const saved = { ...process.env };
+  t.after(() => {
+    for (const name of ['DIGITALOCEAN_ACCESS_TOKEN', 'DIGITALOCEAN_TOKEN', 'DIGITALOCEAN_API_URL']) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+  delete process.env.DIGITALOCEAN_ACCESS_TOKEN;
+  process.env.DIGITALOCEAN_TOKEN = TOKEN;
+  process.env.DIGITALOCEAN_API_URL = mock.url;
+  assert.equal((await da.Client.fromEnv().get(3164444, 36804636)).id, 36804636);
+  process.env.DIGITALOCEAN_ACCESS_TOKEN = 'another-token';
+  const refused = await rejection(da.Client.fromEnv().get(3164444, 36804636));
+  assert.equal(refused.httpStatus, 401);
+  assert.equal((await da.Client.fromEnv({ token: TOKEN }).get(3164444, 36804636)).id, 36804636);
+  const unreachable = await rejection(da.Client.fromEnv({ token: TOKEN, baseUrl: 'http://127.0.0.1:1', maxRetries: 0 }).get(1, 2));
+  assert.ok(unreachable instanceof da.TransportError);
+  delete process.env.DIGITALOCEAN_ACCESS_TOKEN;
+  delete process.env.DIGITALOCEAN_TOKEN;
+  assert.throws(() => da.Client.fromEnv(), {
+    name: 'InvalidArgumentError',
+    message: 'no token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN',
+  });
+});
+
+test('threads is UV_THREADPOOL_SIZE when set, else 4', () => {
+  const threads = (size) =>
+    execFileSync(process.execPath, ['--input-type=module', '-e', `import { threads } from ${JSON.stringify(
+      new URL(`file://${internals.resolve('./index.mjs')}`).href,
+    )}; console.log(threads)`], {
+      encoding: 'utf8',
+      env: { ...process.env, UV_THREADPOOL_SIZE: size },
+    }).trim();
+  assert.equal(threads('6'), '6');
+  assert.equal(threads(''), '4');
+});

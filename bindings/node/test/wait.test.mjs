@@ -1,5 +1,6 @@
 // Waits on the event loop, cancellation through AbortSignal, and the thread pool.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { da, rejection, startMock, TOKEN } from './helpers.mjs';
 
@@ -137,7 +138,13 @@ test('a get queued behind busy threads counts the queue in its timeout and sends
   await Promise.all(slow);
 });
 
+function threadCount() {
+  return Number(/^Threads:\s+(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+}
+
 test('a thousand concurrent waits finish while a timer on the event loop fires within 50 ms of schedule', async () => {
+  const threadsBefore = threadCount();
+  let threadsMost = threadsBefore;
   const refs = Array.from({ length: 1000 }, (_, i) => [1000 + i, 900103]);
   let worst = 0;
   let ticks = 0;
@@ -145,6 +152,7 @@ test('a thousand concurrent waits finish while a timer on the event loop fires w
   const timer = setInterval(() => {
     const now = performance.now();
     worst = Math.max(worst, now - expected);
+    threadsMost = Math.max(threadsMost, threadCount());
     expected = now + 10;
     ticks++;
   }, 10);
@@ -159,7 +167,10 @@ test('a thousand concurrent waits finish while a timer on the event loop fires w
   assert.ok(actions.every((a, i) => a.status === 'completed' && a.resourceId === 1000 + i));
   assert.ok(ticks > 50, `${ticks} ticks`);
   assert.ok(worst < 50, `a timer fired ${worst.toFixed(1)} ms late`);
+  // No thread per wait: at most the pool's threads come on top of those already there.
+  assert.ok(threadsMost <= threadsBefore + da.threads, `${threadsBefore} threads, then ${threadsMost}`);
   console.log(
-    `1000 waits: ${(performance.now() - started).toFixed(0)} ms, timer at most ${worst.toFixed(1)} ms late`,
+    `1000 waits: ${(performance.now() - started).toFixed(0)} ms, timer at most ${worst.toFixed(1)} ms late, ` +
+      `${threadsMost} threads at most`,
   );
 });
