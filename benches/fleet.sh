@@ -4,7 +4,7 @@
 #
 #   bash benches/fleet.sh
 #
-# Installs what is missing (redis-server, curl), builds the mock and examples/rust/fleet.rs
+# Installs what is missing (redis-server, curl), builds the mock and benches/rust/fleet.rs
 # in release mode, and for each row starts a fresh `droplet-action-mock --port 0
 # --rate-limit --time-scale SCALE`, runs the row's processes together (every waiter on an
 # action that completes ACTION_SECONDS mock seconds after it is first seen, on droplet ids
@@ -59,9 +59,15 @@ fi
 
 log "building (release)"
 cargo build --release --quiet -p droplet-action-mock --bin droplet-action-mock
-cargo build --release --quiet -p droplet-action-redis-budget --example fleet
 MOCK=$ROOT/target/release/droplet-action-mock
-FLEET=$ROOT/target/release/examples/fleet
+# The fleet program is a bench target (harness = false): cargo names the binary it built.
+FLEET=$(cargo bench --quiet -p droplet-action-redis-budget --bench fleet --no-run \
+    --message-format=json |
+    python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "fleet" and m.get("executable"):
+        print(m["executable"])')
 
 rm -rf "$OUT"
 mkdir -p "$OUT"

@@ -9,21 +9,47 @@
  *   crash. Nothing is written to an output argument on failure.
  * - What the library allocates, the library frees: a client with droplet_client_free, a
  *   builder with droplet_client_builder_free (or by building it), a cancel token with
- *   droplet_cancel_free, a result with droplet_action_result_free, a request with
- *   droplet_request_free. Every free function accepts NULL.
+ *   droplet_cancel_token_free, a waiter with droplet_waiter_free, a result with
+ *   droplet_action_result_free, a request with droplet_request_free. Every free function
+ *   accepts NULL.
  * - A result's (or request's) free zeroes the struct it is given, so freeing that same
  *   struct again does nothing. A copy of the struct made before the free still holds the
  *   old pointers: never free a copy as well.
- * - A client, builder or cancel token pointer is gone after its free: freeing it twice,
+ * - A client, builder, cancel token or waiter pointer is gone after its free: freeing it twice,
  *   or using it afterwards, is undefined behaviour (C cannot make a stale pointer safe).
  * - Pointers inside a droplet_action_result stay valid until that result is freed.
- * - A droplet_client and a droplet_cancel are thread-safe: share them between threads.
- *   A builder is not.
+ * - A droplet_client and a droplet_cancel_token are thread-safe: share them between
+ *   threads. A builder and a waiter are not.
  * - No function panics across the boundary: an internal failure is DROPLET_STATUS_PANIC,
  *   and nothing is written to the process's standard streams.
  * - Structs the caller fills for the library start with `size_t size` (the caller's
  *   sizeof), so that they can grow in later versions; published layouts never change
  *   within a SONAME, and new per-result data comes through accessor functions.
+ * - 0 in a duration, a limit or a rate (a `_ms` argument, a body limit, requests per
+ *   minute) means the default, which droplet_defaults_get() gives; a count (max_retries)
+ *   means what it says. DROPLET_NO_PACING is the one other special value.
+ *
+ * Vocabulary: one word per concept, the same in C, C++, Rust, Python and Node.js.
+ * - get: one request for an action, retried as the client's policy says
+ *   (droplet_action_get; Client::get in C++ and Rust; get in Python and Node.js).
+ * - wait: polls until the action completes or errors, or the deadline passes
+ *   (droplet_action_wait; wait everywhere).
+ * - wait many: several waits under one deadline and one request budget
+ *   (droplet_action_wait_many; wait_many; waitMany in Node.js).
+ * - options: per-call settings (droplet_call_options, taken by the _with_options calls;
+ *   CallOptions and WaitOptions in C++ and Rust; keyword arguments in Python; an options
+ *   object in Node.js).
+ * - cancel token: ends the calls that hold it when cancelled (droplet_cancel_token,
+ *   droplet_cancel_token_cancel, droplet_cancel_token_is_cancelled; CancelToken with
+ *   cancel() and is_cancelled() in C++ and Rust, cancel() and cancelled in Python; an
+ *   AbortSignal in Node.js).
+ * - response: the status, headers and body the server sent (droplet_response_parse;
+ *   ActionResponse in Rust; parse_response in Python).
+ * - poll event: what a wait reports after each request (droplet_poll_event; PollEvent).
+ * - waiter: one wait driven by the caller's own loop and clock (droplet_waiter_*; Waiter).
+ * - The names of earlier versions (droplet_action_get_opts, droplet_action_wait_opts,
+ *   droplet_actions_wait, droplet_cancel_new, droplet_cancel_trigger,
+ *   droplet_cancel_is_triggered, droplet_cancel_free) remain as deprecated aliases.
  */
 
 #ifndef DROPLET_ACTION_H
@@ -41,6 +67,20 @@
 #define DROPLET_ACTION_VERSION DROPLET_ACTION_STR(DROPLET_ACTION_VERSION_MAJOR) "." \
   DROPLET_ACTION_STR(DROPLET_ACTION_VERSION_MINOR) "." DROPLET_ACTION_STR(DROPLET_ACTION_VERSION_PATCH)
 
+// Marks the names of earlier versions (aliases of the current ones). Define
+// DROPLET_ACTION_NO_DEPRECATION_WARNINGS before including this header to silence them.
+#if defined(DROPLET_ACTION_NO_DEPRECATION_WARNINGS)
+#define DROPLET_DEPRECATED(note)
+#elif defined(__cplusplus) && __cplusplus >= 201402L
+#define DROPLET_DEPRECATED(note) [[deprecated(note)]]
+#elif defined(__GNUC__) || defined(__clang__)
+#define DROPLET_DEPRECATED(note) __attribute__((deprecated(note)))
+#elif defined(_MSC_VER)
+#define DROPLET_DEPRECATED(note) __declspec(deprecated(note))
+#else
+#define DROPLET_DEPRECATED(note)
+#endif
+
 // The major version of the library this header belongs to.
 #define DROPLET_ACTION_VERSION_MAJOR 0
 
@@ -49,6 +89,10 @@
 
 // The patch version of the library this header belongs to.
 #define DROPLET_ACTION_VERSION_PATCH 0
+
+// `droplet_client_builder_set_requests_per_minute(builder, DROPLET_NO_PACING)`: requests go
+// out as fast as they are made, unpaced (`UINT32_MAX`).
+#define DROPLET_NO_PACING UINT32_MAX
 
 // Send the request now (`droplet_request_build` makes it), then `droplet_waiter_feed`
 // what came back.
@@ -77,7 +121,7 @@
 // - `BODY_TOO_LARGE`: the answer was larger than the body limit.
 // - `ACTION_ERRORED`: a wait ended because the action failed; `action` holds it.
 // - `PANIC`: an internal error was contained; the library stays usable.
-// - `CANCELLED`: the call's `droplet_cancel` token was triggered; the client stays usable.
+// - `CANCELLED`: the call's `droplet_cancel_token` was cancelled; the client stays usable.
 //   After a wait, `action` holds the last state seen, if any.
 // - `RATE_LIMITED`: a wait saw the rate limit spent while the action ran, and the limit
 //   resets after the wait's deadline or after the longest pause honoured (60 s):
@@ -108,7 +152,7 @@ enum droplet_status
   DROPLET_STATUS_ACTION_ERRORED = 7,
   // An internal error was caught at the boundary.
   DROPLET_STATUS_PANIC = 8,
-  // The call was ended through its `droplet_cancel` token.
+  // The call was ended through its `droplet_cancel_token`.
   DROPLET_STATUS_CANCELLED = 9,
   // A wait ended because the rate limit is spent until after its deadline.
   DROPLET_STATUS_RATE_LIMITED = 10,
@@ -144,9 +188,9 @@ typedef uint32_t droplet_action_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// A cancellation token. Trigger it from any thread, or from a signal handler, to end
-// every call that holds it with `DROPLET_STATUS_CANCELLED` within about 20 ms.
-// Once triggered it stays triggered: make a new one for new calls.
+// A cancellation token (`droplet_cancel_token`). Cancel it from any thread, or from a
+// signal handler, to end every call that holds it with `DROPLET_STATUS_CANCELLED` within
+// about 20 ms. Once cancelled it stays cancelled: make a new one for new calls.
 typedef struct droplet_cancel droplet_cancel;
 
 // A client for the API. Thread-safe: share one between threads; calls on it may run at
@@ -263,20 +307,68 @@ typedef struct droplet_action_result {
   void *internal;
 } droplet_action_result;
 
+// A cancellation token: the name to use (`droplet_cancel` is the same type).
+typedef struct droplet_cancel droplet_cancel_token;
+
+// What a wait reports after each request, to `droplet_call_options.on_poll`: the
+// response's action status, or the failure a retry answers. Valid only during the
+// callback (copy what you keep).
+typedef struct droplet_poll_event {
+  // `sizeof(droplet_poll_event)` as this library fills it: a later version may add
+  // fields after the last, never before.
+  size_t size;
+  // The droplet.
+  int64_t droplet_id;
+  // The action.
+  int64_t action_id;
+  // The action's status in the response (`UNKNOWN` when absent or not one of the three).
+  droplet_action_status status;
+  // The status as sent, NUL-terminated; NULL when absent.
+  const char *status_text;
+  // The response's HTTP status; 0 when none came (the connection failed or the request
+  // timed out).
+  uint16_t http_status;
+  // Time since the wait started, in ms.
+  uint64_t elapsed_ms;
+  // Polls so far, this one included.
+  uint32_t polls;
+  // Requests so far (retries included).
+  uint32_t requests;
+  // Whether the wait goes on: then the next poll is due in `next_poll_in_ms`.
+  bool more;
+  // Time until the next poll, in ms (0 when `more` is false).
+  uint64_t next_poll_in_ms;
+} droplet_poll_event;
+
+// A C function that receives each poll of a wait: `userdata` as given in the options and
+// the poll's event, valid only during the call. It runs on the thread that waits (the
+// caller of `droplet_action_wait_with_options` or `droplet_action_wait_many`, or of
+// `droplet_waiter_feed` or `droplet_waiter_send` for a sans-IO waiter), after each
+// request that was sent, before the wait goes on: a slow callback delays the next poll.
+typedef void (*droplet_poll_callback)(void *userdata, const struct droplet_poll_event *event);
+
 // Options for one call. Zeroed fields mean "the client's setting"; set `size` to
 // `sizeof(droplet_call_options)` so that a later, larger version of this struct can tell
-// what the caller knows about.
+// what the caller knows about. A caller compiled against the first version (without
+// `on_poll`) keeps working: its smaller `size` says so. Later versions append fields:
+// initialize it by field name (`{.size = sizeof(droplet_call_options), .timeout_ms = 5000}`)
+// or from `{0}`, so that your code compiles unchanged, warning-free, against them.
 typedef struct droplet_call_options {
   // `sizeof(droplet_call_options)` as the caller compiled it.
   size_t size;
-  // A token that ends the call when triggered, or NULL: not cancellable. The token must
+  // A token that ends the call when cancelled, or NULL: not cancellable. The token must
   // live until the call returns.
-  const struct droplet_cancel *cancel;
+  const droplet_cancel_token *cancel;
   // A get: the longest the whole call may take, retries and pauses included (0: each
   // attempt has the client's timeout). A wait: its deadline (0: 600000, ten minutes).
   uint32_t timeout_ms;
   // Waits only: the pause between polls (0: 3000).
   uint32_t poll_interval_ms;
+  // Waits only: a function called after each request, or NULL: none (see
+  // `droplet_poll_callback`). Ignored by a get.
+  droplet_poll_callback on_poll;
+  // Handed to `on_poll` as is; the library never reads it.
+  void *on_poll_userdata;
 } droplet_call_options;
 
 // One action to wait for: its droplet and its id.
@@ -379,18 +471,19 @@ struct droplet_action_result droplet_action_get(const struct droplet_client *cli
 // # Safety
 // `client` is NULL or a live client; `options` is NULL or points to a
 // `droplet_call_options` of `options->size` bytes whose `cancel` is NULL or a live token.
-struct droplet_action_result droplet_action_get_opts(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options);
+struct droplet_action_result droplet_action_get_with_options(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options);
 
-// Polls an action every `poll_interval_ms` (0 means 3000) until it finishes or
-// `timeout_ms` passes. Blocks until then.
+// Polls an action every `poll_interval_ms` (0: the default, 3000) until it finishes or
+// `timeout_ms` passes (0: the default, 600000, ten minutes). Blocks until then.
 //
 // `OK` when it completed; `ACTION_ERRORED` when it ended errored (`action` holds it);
 // `TIMEOUT` when the deadline passed (`action` holds the last state seen, or is NULL if
 // no answer came). Transient failures are retried within the deadline; others (404, 401,
-// a body that is not an action) end the wait with their own status. `attempts`,
-// `http_status`, `rate_limit` and `raw_body` describe the last poll; a poll cut short by
-// the deadline after an answer came does not count.
-// `INVALID_ARGUMENT` for a NULL client, an id below 1, or `timeout_ms` 0.
+// a body that is not an action) end the wait with their own status. `attempts` counts
+// every request of the wait (`droplet_action_result_polls` the polls); `http_status`,
+// `rate_limit` and `raw_body` describe the last response; a poll cut short by the deadline
+// after a response came does not count.
+// `INVALID_ARGUMENT` for a NULL client or an id below 1.
 //
 // # Safety
 // `client` is NULL or a live client from this library.
@@ -398,18 +491,18 @@ struct droplet_action_result droplet_action_wait(const struct droplet_client *cl
 
 // `droplet_action_wait` with per-call options (NULL: none): a cancel token, the deadline
 // (`timeout_ms`, 0: ten minutes) and the poll interval (0: 3000 ms).
-// `DROPLET_STATUS_CANCELLED` when the token was triggered (`action` holds the last state
+// `DROPLET_STATUS_CANCELLED` when the token was cancelled (`action` holds the last state
 // seen, if any); otherwise as `droplet_action_wait`.
 //
 // # Safety
 // `client` is NULL or a live client; `options` is NULL or points to a
 // `droplet_call_options` of `options->size` bytes whose `cancel` is NULL or a live token.
-struct droplet_action_result droplet_action_wait_opts(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options);
+struct droplet_action_result droplet_action_wait_with_options(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options);
 
 // Waits for `n` actions at once under the client's one rate budget and connection pool,
 // polling in turn (the one that started earliest first) until each finishes, the shared
-// deadline passes (`options->timeout_ms`, 0: ten minutes) or the token is triggered.
-// Every `results[i]` is filled as `droplet_action_wait_opts` would fill it for
+// deadline passes (`options->timeout_ms`, 0: ten minutes) or the token is cancelled.
+// Every `results[i]` is filled as `droplet_action_wait_with_options` would fill it for
 // `refs[i]` alone (free each one with `droplet_action_result_free`).
 //
 // Returns `OK` when every action completed, else the status of the first result, in array
@@ -418,8 +511,8 @@ struct droplet_action_result droplet_action_wait_opts(const struct droplet_clien
 //
 // # Safety
 // `client` is NULL or a live client; `refs` is NULL or points to `n` refs; `options` as for
-// `droplet_action_wait_opts`; `results` is NULL or points to `n` writable results.
-droplet_status droplet_actions_wait(const struct droplet_client *client, const struct droplet_action_ref *refs, size_t n, const struct droplet_call_options *options, struct droplet_action_result *results);
+// `droplet_action_wait_with_options`; `results` is NULL or points to `n` writable results.
+droplet_status droplet_action_wait_many(const struct droplet_client *client, const struct droplet_action_ref *refs, size_t n, const struct droplet_call_options *options, struct droplet_action_result *results);
 
 // Why the last failed builder call (a `droplet_client_builder_set_*`,
 // `droplet_client_builder_build`, `droplet_client_new_from_env`, `droplet_request_build`,
@@ -433,6 +526,14 @@ const char *droplet_last_error_message(void);
 // Returns NULL only if memory runs out. Free it with `droplet_client_builder_free`, or
 // hand it to `droplet_client_builder_build`, which frees it.
 struct droplet_client_builder *droplet_client_builder_new(void);
+
+// Creates a builder configured from the environment, as `droplet_client_new_from_env`
+// reads it (the token from `DIGITALOCEAN_ACCESS_TOKEN`, else `DIGITALOCEAN_TOKEN`; the base
+// URL from `DIGITALOCEAN_API_URL` when set), the rest as `droplet_client_builder_new`:
+// setters called afterwards win over the environment. With no token in the environment,
+// the build fails and names the variables, unless a token is set. Returns NULL only if
+// memory runs out.
+struct droplet_client_builder *droplet_client_builder_new_from_env(void);
 
 // Sets the API token (required). The string is copied; it never appears in any message.
 // `INVALID_ARGUMENT` when `builder` or `token` is NULL, or the token is empty, not UTF-8,
@@ -453,13 +554,13 @@ droplet_status droplet_client_builder_set_token(struct droplet_client_builder *b
 droplet_status droplet_client_builder_set_base_url(struct droplet_client_builder *builder, const char *url);
 
 // Sets the longest one attempt may take, from connecting to the end of the body
-// (default 30000). `INVALID_ARGUMENT` for 0.
+// (0: the default, 30000).
 //
 // # Safety
 // `builder` is NULL or a live builder.
 droplet_status droplet_client_builder_set_timeout_ms(struct droplet_client_builder *builder, uint32_t ms);
 
-// Sets the longest connecting may take (default 10000). `INVALID_ARGUMENT` for 0.
+// Sets the longest connecting may take (0: the default, 10000).
 //
 // # Safety
 // `builder` is NULL or a live builder.
@@ -473,14 +574,14 @@ droplet_status droplet_client_builder_set_connect_timeout_ms(struct droplet_clie
 droplet_status droplet_client_builder_set_max_retries(struct droplet_client_builder *builder, uint32_t n);
 
 // Sets the backoff between retries: full jitter under `base_ms * 2^retry`, capped at
-// `max_ms` (default 200 and 5000). `INVALID_ARGUMENT` when `base_ms` is 0 or above `max_ms`.
+// `max_ms` (0: the default, 200 and 5000). `INVALID_ARGUMENT` when the base is above the
+// maximum.
 //
 // # Safety
 // `builder` is NULL or a live builder.
 droplet_status droplet_client_builder_set_backoff_ms(struct droplet_client_builder *builder, uint32_t base_ms, uint32_t max_ms);
 
-// Sets the largest answer body accepted, in bytes (default 4194304).
-// `INVALID_ARGUMENT` for 0.
+// Sets the largest response body accepted, in bytes (0: the default, 4194304).
 //
 // # Safety
 // `builder` is NULL or a live builder.
@@ -542,7 +643,7 @@ droplet_status droplet_client_builder_build(struct droplet_client_builder *build
 // its deadline) whose slot is further away fails at once with `DROPLET_STATUS_TIMEOUT`; a
 // call without one waits for its slot, and a cancel token ends that wait. DigitalOcean allows 250
 // requests a minute and 5,000 an hour per token. 0 = the default: 250 for DigitalOcean's
-// API, no pacing for any other base URL; `UINT32_MAX` = no pacing.
+// API, no pacing for any other base URL; `DROPLET_NO_PACING` = no pacing.
 //
 // # Safety
 // `builder` is NULL or a live builder.
@@ -597,11 +698,11 @@ void droplet_client_free(struct droplet_client *client);
 // `client` is NULL or a live client from this library.
 droplet_status droplet_client_set_log_level(const struct droplet_client *client, uint32_t max_level);
 
-// Creates a cancellation token that is not triggered. Free it with `droplet_cancel_free`
+// Creates a cancellation token that is not cancelled. Free it with `droplet_cancel_token_free`
 // once no call that holds it is running. Returns NULL only if memory runs out.
-struct droplet_cancel *droplet_cancel_new(void);
+droplet_cancel_token *droplet_cancel_token_new(void);
 
-// Triggers the token: every call holding it ends with `DROPLET_STATUS_CANCELLED` within
+// Cancels the token: every call holding it ends with `DROPLET_STATUS_CANCELLED` within
 // about 20 ms, wherever it is (connecting, waiting for an answer, backing off, sleeping
 // between polls, waiting for the request budget); calls that start with it end at once.
 // Two steps are not interrupted: name resolution, and a wait for an answer through a
@@ -609,21 +710,60 @@ struct droplet_cancel *droplet_cancel_new(void);
 // async-signal-safe (one atomic store; no lock, no allocation). Does nothing for NULL.
 //
 // # Safety
-// `cancel` is NULL or a live token from `droplet_cancel_new`.
-void droplet_cancel_trigger(const struct droplet_cancel *cancel);
+// `cancel` is NULL or a live token from `droplet_cancel_token_new`.
+void droplet_cancel_token_cancel(const droplet_cancel_token *cancel);
 
-// Whether the token was triggered. False for NULL. Thread-safe and async-signal-safe.
+// Whether the token was cancelled. False for NULL. Thread-safe and async-signal-safe.
 //
 // # Safety
-// `cancel` is NULL or a live token from `droplet_cancel_new`.
-bool droplet_cancel_is_triggered(const struct droplet_cancel *cancel);
+// `cancel` is NULL or a live token from `droplet_cancel_token_new`.
+bool droplet_cancel_token_is_cancelled(const droplet_cancel_token *cancel);
 
 // Frees a token. Accepts NULL. No call holding it may be running, and it may not be
-// triggered afterwards (a signal handler included): the pointer is gone.
+// cancelled afterwards (a signal handler included): the pointer is gone.
 //
 // # Safety
-// `cancel` is NULL or a live token from `droplet_cancel_new`, not used again.
-void droplet_cancel_free(struct droplet_cancel *cancel);
+// `cancel` is NULL or a live token from `droplet_cancel_token_new`, not used again.
+void droplet_cancel_token_free(droplet_cancel_token *cancel);
+
+// Deprecated: `droplet_action_get_with_options`.
+//
+// # Safety
+// As `droplet_action_get_with_options`.
+DROPLET_DEPRECATED("use droplet_action_get_with_options") struct droplet_action_result droplet_action_get_opts(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options);
+
+// Deprecated: `droplet_action_wait_with_options`.
+//
+// # Safety
+// As `droplet_action_wait_with_options`.
+DROPLET_DEPRECATED("use droplet_action_wait_with_options") struct droplet_action_result droplet_action_wait_opts(const struct droplet_client *client, int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options);
+
+// Deprecated: `droplet_action_wait_many`.
+//
+// # Safety
+// As `droplet_action_wait_many`.
+DROPLET_DEPRECATED("use droplet_action_wait_many") droplet_status droplet_actions_wait(const struct droplet_client *client, const struct droplet_action_ref *refs, size_t n, const struct droplet_call_options *options, struct droplet_action_result *results);
+
+// Deprecated: `droplet_cancel_token_new`.
+DROPLET_DEPRECATED("use droplet_cancel_token_new") struct droplet_cancel *droplet_cancel_new(void);
+
+// Deprecated: `droplet_cancel_token_cancel` (async-signal-safe as well).
+//
+// # Safety
+// As `droplet_cancel_token_cancel`.
+DROPLET_DEPRECATED("use droplet_cancel_token_cancel") void droplet_cancel_trigger(const struct droplet_cancel *cancel);
+
+// Deprecated: `droplet_cancel_token_is_cancelled`.
+//
+// # Safety
+// As `droplet_cancel_token_is_cancelled`.
+DROPLET_DEPRECATED("use droplet_cancel_token_is_cancelled") bool droplet_cancel_is_triggered(const struct droplet_cancel *cancel);
+
+// Deprecated: `droplet_cancel_token_free`.
+//
+// # Safety
+// As `droplet_cancel_token_free`.
+DROPLET_DEPRECATED("use droplet_cancel_token_free") void droplet_cancel_free(struct droplet_cancel *cancel);
 
 // How many polls the wait that made this result sent (0 for a get, a sans-IO parse, a
 // NULL or freed result).
@@ -697,12 +837,14 @@ const char *droplet_status_str(uint32_t status);
 // Creates a waiter for one action at `now_ms` on the caller's monotonic clock (any
 // origin, in milliseconds, never going back): the deadline (`options->timeout_ms`, 0: ten
 // minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
-// token (checked at each `droplet_waiter_next`) are `droplet_action_wait_opts`'s; retries
-// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1 or invalid
-// options (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
+// token (checked at each `droplet_waiter_next`) and the poll callback (called by
+// `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_with_options`'s; retries
+// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1, invalid
+// options, or a deadline (`now_ms` plus the timeout) past `UINT64_MAX`
+// (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
 //
 // # Safety
-// `options` is NULL or as for `droplet_action_wait_opts`; its token must outlive the
+// `options` is NULL or as for `droplet_action_wait_with_options`; its token must outlive the
 // waiter.
 struct droplet_waiter *droplet_waiter_new(int64_t droplet_id, int64_t action_id, const struct droplet_call_options *options, uint64_t now_ms);
 
@@ -738,7 +880,7 @@ droplet_status droplet_waiter_feed(struct droplet_waiter *waiter, uint64_t now_m
 droplet_status droplet_waiter_send(const struct droplet_client *client, struct droplet_waiter *waiter, uint64_t now_ms);
 
 // The outcome once `droplet_waiter_next` said DONE, at `now_ms`, exactly as
-// `droplet_action_wait_opts` reports it (the last action seen, the last HTTP status, the
+// `droplet_action_wait_with_options` reports it (the last action seen, the last HTTP status, the
 // polls and all the requests); free it with `droplet_action_result_free`. Taken once: the
 // waiter is then spent (free it). Before DONE, or taken twice: `INVALID_ARGUMENT`.
 //

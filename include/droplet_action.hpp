@@ -551,7 +551,7 @@ class [[nodiscard]] Results {
 
   std::size_t size() const noexcept { return results_.size(); }
   bool empty() const noexcept { return results_.empty(); }
-  // Whether there is at least one result and every one is ok() (as droplet_actions_wait
+  // Whether there is at least one result and every one is ok() (as droplet_action_wait_many
   // returns OK).
   bool all_ok() const noexcept {
     if (results_.empty()) return false;
@@ -750,15 +750,15 @@ inline bool check(droplet_status status) {
 
 }  // namespace detail
 
-// A cancellation token: trigger() ends every call that holds it with Status::Cancelled
-// within about 20 ms, from any thread. Once triggered it stays triggered. CallOptions given
+// A cancellation token: cancel() ends every call that holds it with Status::Cancelled
+// within about 20 ms, from any thread. Once cancelled it stays cancelled. CallOptions given
 // the token share it, so the C token lives as long as the last of them, whatever becomes of
 // this object (moved, reassigned or destroyed). Move-only.
 class CancelToken {
  public:
-  // A token that is not triggered. If memory runs out it throws std::bad_alloc (without
+  // A token that is not cancelled. If memory runs out it throws std::bad_alloc (without
   // exceptions, the process ends).
-  CancelToken() : raw_(droplet_cancel_new(), &droplet_cancel_free) {
+  CancelToken() : raw_(droplet_cancel_token_new(), &droplet_cancel_token_free) {
 #if DROPLET_HPP_EXCEPTIONS
     if (raw_ == nullptr) throw std::bad_alloc();
 #else
@@ -772,20 +772,40 @@ class CancelToken {
   ~CancelToken() = default;
 
   // Thread-safe and async-signal-safe; does nothing on a moved-from token.
-  void trigger() const noexcept { droplet_cancel_trigger(raw_.get()); }
+  void cancel() const noexcept { droplet_cancel_token_cancel(raw_.get()); }
   // False for a moved-from token.
-  bool triggered() const noexcept { return droplet_cancel_is_triggered(raw_.get()); }
+  bool is_cancelled() const noexcept { return droplet_cancel_token_is_cancelled(raw_.get()); }
+  // The names of earlier versions.
+  [[deprecated("use cancel()")]] void trigger() const noexcept { cancel(); }
+  [[deprecated("use is_cancelled()")]] bool triggered() const noexcept { return is_cancelled(); }
   // The C token (NULL once moved from), valid while this object or CallOptions given it
   // live.
-  const droplet_cancel *raw() const & noexcept { return raw_.get(); }
-  const droplet_cancel *raw() const && = delete;
+  const droplet_cancel_token *raw() const & noexcept { return raw_.get(); }
+  const droplet_cancel_token *raw() const && = delete;
 
  private:
   friend class CallOptions;
-  std::shared_ptr<droplet_cancel> raw_;
+  std::shared_ptr<droplet_cancel_token> raw_;
 };
 
 class Client;
+
+// What a wait reports after each request (droplet_poll_event): the response's action
+// status, or the failure a retry answers. `status_text` is valid only during the call.
+struct PollEvent {
+  std::int64_t droplet_id;
+  std::int64_t action_id;
+  ActionStatus status;
+  // The status as sent; empty when absent.
+  std::optional<std::string_view> status_text;
+  // The response's HTTP status; 0 when none came.
+  std::uint16_t http_status;
+  std::chrono::milliseconds elapsed;
+  std::uint32_t polls;
+  std::uint32_t requests;
+  // Until the next poll; empty once the wait is over.
+  std::optional<std::chrono::milliseconds> next_poll_in;
+};
 
 // Options for one call; unset fields (or a zero or negative duration) mean the client's
 // setting; durations of any std::chrono type are taken to the microsecond, then rounded up
@@ -796,9 +816,9 @@ class CallOptions {
  public:
   CallOptions() noexcept = default;
 
-  // Ends the call with Status::Cancelled when the token is triggered. A moved-from token
+  // Ends the call with Status::Cancelled when the token is cancelled. A moved-from token
   // makes the call fail with Status::InvalidArgument; a temporary one does not compile (a
-  // token nobody else holds could never be triggered).
+  // token nobody else holds could never be cancelled).
   CallOptions &cancel(const CancelToken &token) & noexcept {
     token_ = token.raw_;
     raw_.cancel = token_.get();
@@ -835,6 +855,42 @@ class CallOptions {
     poll_interval(interval);
     return std::move(*this);
   }
+  // Waits only: `function` (any callable taking `const PollEvent &`, move-only ones too) is
+  // called with each PollEvent, on the thread that waits, after each request. Copies of
+  // these options, and a Waiter made with them, share it. An empty std::function, a null
+  // function pointer or nullptr turns it off. An exception it throws must not unwind into
+  // the library, so it is dropped instead.
+  template <class F, std::enable_if_t<std::is_invocable<std::decay_t<F> &, const PollEvent &>::value,
+                                      int> = 0>
+  CallOptions &on_poll(F &&function) & {
+    using Fn = std::decay_t<F>;
+    // A function named directly is never null; anything else that tests as bool may be.
+    if constexpr (!std::is_function<std::remove_reference_t<F>>::value &&
+                  std::is_constructible<bool, const Fn &>::value) {
+      if (!static_cast<bool>(function)) return on_poll(nullptr);
+    }
+    auto held = std::make_shared<Fn>(std::forward<F>(function));
+    raw_.on_poll = &poll_bridge<Fn>;
+    raw_.on_poll_userdata = held.get();
+    on_poll_ = std::move(held);
+    return *this;
+  }
+  template <class F, std::enable_if_t<std::is_invocable<std::decay_t<F> &, const PollEvent &>::value,
+                                      int> = 0>
+  CallOptions on_poll(F &&function) && {
+    on_poll(std::forward<F>(function));
+    return std::move(*this);
+  }
+  CallOptions &on_poll(std::nullptr_t) & noexcept {
+    raw_.on_poll = nullptr;
+    raw_.on_poll_userdata = nullptr;
+    on_poll_.reset();
+    return *this;
+  }
+  CallOptions on_poll(std::nullptr_t) && noexcept {
+    on_poll(nullptr);
+    return std::move(*this);
+  }
   // The C options, valid while this object lives.
   const droplet_call_options &raw() const & noexcept { return raw_; }
   const droplet_call_options &raw() const && = delete;
@@ -842,13 +898,38 @@ class CallOptions {
  private:
   friend class Client;
   friend class Waiter;
+  template <class F>
+  static void poll_bridge(void *userdata, const droplet_poll_event *raw) noexcept {
+    PollEvent event{
+        raw->droplet_id,
+        raw->action_id,
+        static_cast<ActionStatus>(raw->status),
+        raw->status_text != nullptr ? std::optional<std::string_view>(raw->status_text)
+                                    : std::nullopt,
+        raw->http_status,
+        std::chrono::milliseconds(raw->elapsed_ms),
+        raw->polls,
+        raw->requests,
+        raw->more ? std::optional<std::chrono::milliseconds>(raw->next_poll_in_ms)
+                  : std::nullopt,
+    };
+#if DROPLET_HPP_EXCEPTIONS
+    try {
+      (*static_cast<F *>(userdata))(event);
+    } catch (...) {
+    }
+#else
+    (*static_cast<F *>(userdata))(event);
+#endif
+  }
   // Why a call with these options is refused before it starts; nullptr when it is not.
   const char *refusal() const noexcept {
     return cancel_moved_from_ ? "call options: the cancel token was moved from" : nullptr;
   }
 
-  droplet_call_options raw_{sizeof(droplet_call_options), nullptr, 0, 0};
-  std::shared_ptr<droplet_cancel> token_;
+  droplet_call_options raw_{sizeof(droplet_call_options), nullptr, 0, 0, nullptr, nullptr};
+  std::shared_ptr<droplet_cancel_token> token_;
+  std::shared_ptr<void> on_poll_;
   bool cancel_moved_from_ = false;
 };
 
@@ -901,12 +982,13 @@ class [[nodiscard]] Client {
   Result get(std::int64_t droplet_id, std::int64_t action_id,
              const CallOptions &options) const noexcept {
     if (const char *refusal = options.refusal()) return Result(detail::Refusal{refusal});
-    return Result(droplet_action_get_opts(raw_, droplet_id, action_id, &options.raw()));
+    return Result(droplet_action_get_with_options(raw_, droplet_id, action_id, &options.raw()));
   }
 
   // Polls until the action finishes (ok()), ends errored (Status::ActionErrored) or
   // `timeout` passes (Status::Timeout, with the last state seen); the poll interval is
-  // 3 s. A zero timeout is Status::InvalidArgument. Any std::chrono duration is taken.
+  // 3 s. A zero (or negative) timeout is the default, ten minutes. Any std::chrono
+  // duration is taken.
   template <class Rep, class Period>
   Result wait(std::int64_t droplet_id, std::int64_t action_id,
               std::chrono::duration<Rep, Period> timeout) const noexcept {
@@ -926,7 +1008,7 @@ class [[nodiscard]] Client {
   Result wait(std::int64_t droplet_id, std::int64_t action_id,
               const CallOptions &options) const noexcept {
     if (const char *refusal = options.refusal()) return Result(detail::Refusal{refusal});
-    return Result(droplet_action_wait_opts(raw_, droplet_id, action_id, &options.raw()));
+    return Result(droplet_action_wait_with_options(raw_, droplet_id, action_id, &options.raw()));
   }
 
 #if DROPLET_HPP_EXCEPTIONS
@@ -959,7 +1041,7 @@ class [[nodiscard]] Client {
   // Waits for many actions at once under the client's one rate budget and connection
   // pool, polling in turn (the one that started earliest first) until each finishes, the
   // shared deadline passes (options.timeout, unset: ten minutes) or the token is
-  // triggered. Returns one Result per ref, in the same order, each as wait() would give it
+  // cancelled. Returns one Result per ref, in the same order, each as wait() would give it
   // for that ref alone; an empty `refs` gives an empty Results. Throws only std::bad_alloc,
   // before anything is sent.
   Results wait_many(const std::vector<ActionRef> &refs,
@@ -975,7 +1057,7 @@ class [[nodiscard]] Client {
     droplet_action_result unfilled{};
     unfilled.status = DROPLET_STATUS_PANIC;
     std::vector<droplet_action_result> raw(refs.size(), unfilled);
-    droplet_actions_wait(raw_, refs.data(), refs.size(), &options.raw(), raw.data());
+    droplet_action_wait_many(raw_, refs.data(), refs.size(), &options.raw(), raw.data());
     for (const droplet_action_result &result : raw) out.emplace_back(result);  // noexcept
     return Results(std::move(out));
   }
@@ -1033,11 +1115,11 @@ class ClientBuilder {
   // The defaults: base URL https://api.digitalocean.com, 30 s per attempt, 10 s to
   // connect, 2 retries, 4 MiB body limit, no proxy, the default request budget. If memory
   // runs out it throws std::bad_alloc (without exceptions, try_build() fails).
-  ClientBuilder() : raw_(droplet_client_builder_new()) {
-#if DROPLET_HPP_EXCEPTIONS
-    if (raw_ == nullptr) throw std::bad_alloc();
-#endif
-  }
+  ClientBuilder() : ClientBuilder(droplet_client_builder_new()) {}
+  // The token and base URL from the environment, as Client::from_env reads them; setters
+  // called afterwards win. With no token in the environment and none set, build() fails
+  // and names the variables.
+  static ClientBuilder from_env() { return ClientBuilder(droplet_client_builder_new_from_env()); }
   ClientBuilder(ClientBuilder &&other) noexcept
       : raw_(std::exchange(other.raw_, nullptr)),
         log_(std::move(other.log_)),
@@ -1068,7 +1150,8 @@ class ClientBuilder {
     return text_setting("base_url", url, &droplet_client_builder_set_base_url);
   }
   ClientBuilder base_url(detail::Text url) && { return std::move(base_url(url)); }
-  // The longest one attempt may take, connecting to the end of the body (above 0).
+  // The longest one attempt may take, connecting to the end of the body (zero or negative:
+  // the default, as 0 is in C).
   template <class Rep, class Period>
   ClientBuilder &timeout(std::chrono::duration<Rep, Period> timeout) & {
     return setting(
@@ -1078,7 +1161,7 @@ class ClientBuilder {
   ClientBuilder timeout(std::chrono::duration<Rep, Period> timeout) && {
     return std::move(this->timeout(timeout));
   }
-  // The longest connecting may take (above 0).
+  // The longest connecting may take (zero or negative: the default).
   template <class Rep, class Period>
   ClientBuilder &connect_timeout(std::chrono::duration<Rep, Period> timeout) & {
     return setting([&] {
@@ -1100,7 +1183,8 @@ class ClientBuilder {
   ClientBuilder max_retries(Int retries) && {
     return std::move(max_retries(retries));
   }
-  // The backoff between retries: full jitter under base * 2^retry, capped at max.
+  // The backoff between retries: full jitter under base * 2^retry, capped at max (zero or
+  // negative: the default).
   template <class Rep, class Period, class Rep2, class Period2>
   ClientBuilder &backoff(std::chrono::duration<Rep, Period> base,
                          std::chrono::duration<Rep2, Period2> max) & {
@@ -1113,7 +1197,7 @@ class ClientBuilder {
                         std::chrono::duration<Rep2, Period2> max) && {
     return std::move(backoff(base, max));
   }
-  // The largest answer body accepted, in bytes (above 0; a negative value refused).
+  // The largest response body accepted, in bytes (0: the default; a negative value refused).
   template <class Int, detail::if_integer<Int> = 0>
   ClientBuilder &body_limit(Int bytes) & {
     return number_setting<std::uint64_t>("body_limit", bytes,
@@ -1248,6 +1332,11 @@ class ClientBuilder {
   droplet_client_builder *raw() && = delete;
 
  private:
+  explicit ClientBuilder(droplet_client_builder *raw) : raw_(raw) {
+#if DROPLET_HPP_EXCEPTIONS
+    if (raw_ == nullptr) throw std::bad_alloc();
+#endif
+  }
   bool ok_so_far() const noexcept { return !refused_; }
   // Applies a library setter's status: once a setting is refused (without exceptions),
   // later ones are skipped so that the first reason stays.
@@ -1395,19 +1484,24 @@ class Waiter {
     droplet_waiter *raw = droplet_waiter_new(droplet_id, action_id, &options.raw(), now_ms);
     detail::library_spoke();
     if (raw == nullptr) return std::nullopt;
-    return Waiter(raw);
+    return Waiter(raw, options.token_, options.on_poll_);
   }
-  Waiter(Waiter &&other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+  Waiter(Waiter &&other) noexcept
+      : raw_(std::exchange(other.raw_, nullptr)),
+        token_(std::move(other.token_)),
+        on_poll_(std::move(other.on_poll_)) {}
   Waiter &operator=(Waiter &&other) noexcept {
     if (this != &other) {
-      droplet_waiter_free(raw_);
+      droplet_waiter_free(raw_);  // before what it points to
       raw_ = std::exchange(other.raw_, nullptr);
+      token_ = std::move(other.token_);
+      on_poll_ = std::move(other.on_poll_);
     }
     return *this;
   }
   Waiter(const Waiter &) = delete;
   Waiter &operator=(const Waiter &) = delete;
-  ~Waiter() { droplet_waiter_free(raw_); }
+  ~Waiter() { droplet_waiter_free(raw_); }  // members after: the waiter goes first
 
   // What to do at now_ms. A moved-from waiter says DROPLET_WAIT_DONE.
   droplet_wait_step next(std::uint64_t now_ms) noexcept {
@@ -1448,8 +1542,14 @@ class Waiter {
   droplet_waiter *raw() && = delete;
 
  private:
-  explicit Waiter(droplet_waiter *raw) noexcept : raw_(raw) {}
+  Waiter(droplet_waiter *raw, std::shared_ptr<droplet_cancel_token> token,
+         std::shared_ptr<void> on_poll) noexcept
+      : raw_(raw), token_(std::move(token)), on_poll_(std::move(on_poll)) {}
   droplet_waiter *raw_;
+  // What the C waiter points to (the options' token and poll function): it holds them, so
+  // the options it was made with may go.
+  std::shared_ptr<droplet_cancel_token> token_;
+  std::shared_ptr<void> on_poll_;
 };
 
 // The library's defaults (droplet_defaults_get): timeouts, retries, pauses, the body limit, a

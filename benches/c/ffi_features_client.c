@@ -1,7 +1,7 @@
 /*
  * The C program of ffi_client.c with every per-call feature switched on, none of which
  * binds: a request budget far above what the loop can spend (its bookkeeping still runs on
- * every call), a cancel token passed with each call (droplet_action_get_opts), and a log
+ * every call), a cancel token passed with each call (droplet_action_get_with_options), and a log
  * callback at level 1 (errors only: a successful call logs nothing, which is checked).
  * N sequential calls with one client, checking the id of every answer. See bench_common.h
  * for the command line and the output.
@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "cannot build the client for %s\n", args.base_url);
     return 1;
   }
-  droplet_cancel *cancel = droplet_cancel_new();
+  droplet_cancel_token *cancel = droplet_cancel_token_new();
   droplet_call_options options;
   memset(&options, 0, sizeof options);
   options.size = sizeof options;
@@ -40,7 +40,7 @@ int main(int argc, char **argv) {
   struct bench_clock start = bench_now();
   for (long i = 0; i < args.n; i++) {
     droplet_action_result result =
-        droplet_action_get_opts(client, args.droplet_id, args.action_id, &options);
+        droplet_action_get_with_options(client, args.droplet_id, args.action_id, &options);
     if (result.status != DROPLET_STATUS_OK || result.action == NULL || !result.action->has_id ||
         result.action->id != args.action_id) {
       fprintf(stderr, "call %ld: status %s: %s\n", i, droplet_status_str(result.status),
@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
   }
   struct bench_clock end = bench_now();
   droplet_client_free(client);
-  droplet_cancel_free(cancel);
+  droplet_cancel_token_free(cancel);
   if (logged != 0) {
     fprintf(stderr, "the log callback was called %lu times on successful calls\n", logged);
     return 1;

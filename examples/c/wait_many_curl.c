@@ -191,8 +191,8 @@ int main(int argc, char **argv) {
   }
   struct wait *waits = calloc(count == 0 ? 1 : count, sizeof *waits);
   if (waits == NULL) return 1;
-  droplet_call_options options = {sizeof(droplet_call_options), NULL, 0,
-                                   (uint32_t)strtoul(argv[1], NULL, 10)};
+  droplet_call_options options = {.size = sizeof(droplet_call_options),
+                                  .poll_interval_ms = (uint32_t)strtoul(argv[1], NULL, 10)};
   uint64_t start = now_ms();
   for (size_t i = 0; i < count; i++) {
     if (range_action != 0) {

@@ -19,10 +19,10 @@ namespace {
 
 // The token the signal handler triggers: a lock-free atomic, set before the handler is
 // installed and cleared before the token goes away.
-std::atomic<const droplet_cancel *> interrupt_token{nullptr};
+std::atomic<const droplet_cancel_token *> interrupt_token{nullptr};
 
 extern "C" void on_interrupt(int) {
-  droplet_cancel_trigger(interrupt_token.load());  // async-signal-safe
+  droplet_cancel_token_cancel(interrupt_token.load());  // async-signal-safe
 }
 
 const char *level_name(droplet::Level level) {

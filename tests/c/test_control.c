@@ -43,7 +43,7 @@ static droplet_client *make_client(uint32_t retries, uint32_t backoff_ms) {
   return client;
 }
 
-static droplet_call_options options_with(const droplet_cancel *cancel, uint32_t timeout_ms,
+static droplet_call_options options_with(const droplet_cancel_token *cancel, uint32_t timeout_ms,
                                          uint32_t poll_ms) {
   droplet_call_options options;
   memset(&options, 0, sizeof options);
@@ -57,7 +57,7 @@ static droplet_call_options options_with(const droplet_cancel *cancel, uint32_t 
 /* ---- cancellation from another thread ---- */
 
 struct trigger {
-  droplet_cancel *cancel;
+  droplet_cancel_token *cancel;
   long after_us;
   double fired_at;
 };
@@ -68,7 +68,7 @@ static void *trigger_later(void *arg) {
   while (nanosleep(&ts, &ts) != 0) {
   }
   t->fired_at = now_ms();
-  droplet_cancel_trigger(t->cancel);
+  droplet_cancel_token_cancel(t->cancel);
   return NULL;
 }
 
@@ -77,18 +77,18 @@ static void *trigger_later(void *arg) {
 static droplet_action_result cancelled_call(const droplet_client *client, int wait,
                                             int64_t droplet, int64_t action, long after_ms,
                                             uint32_t poll_ms, double *latency_ms) {
-  droplet_cancel *cancel = droplet_cancel_new();
+  droplet_cancel_token *cancel = droplet_cancel_token_new();
   struct trigger t = {cancel, after_ms * 1000L, 0.0};
   pthread_t thread;
   pthread_create(&thread, NULL, trigger_later, &t);
   droplet_call_options options = options_with(cancel, 0, poll_ms);
-  droplet_action_result r = wait ? droplet_action_wait_opts(client, droplet, action, &options)
-                                 : droplet_action_get_opts(client, droplet, action, &options);
+  droplet_action_result r = wait ? droplet_action_wait_with_options(client, droplet, action, &options)
+                                 : droplet_action_get_with_options(client, droplet, action, &options);
   double returned = now_ms();
   pthread_join(thread, NULL);
   *latency_ms = returned - t.fired_at;
-  CHECK(droplet_cancel_is_triggered(cancel));
-  droplet_cancel_free(cancel);
+  CHECK(droplet_cancel_token_is_cancelled(cancel));
+  droplet_cancel_token_free(cancel);
   return r;
 }
 
@@ -141,21 +141,21 @@ static void test_cancel_the_sleep_between_polls(void) {
 
 static void test_a_triggered_token_sends_nothing(void) {
   droplet_client *client = make_client(2, 10);
-  droplet_cancel *cancel = droplet_cancel_new();
-  CHECK(!droplet_cancel_is_triggered(cancel));
-  droplet_cancel_trigger(cancel);
-  droplet_cancel_trigger(cancel);
-  CHECK(droplet_cancel_is_triggered(cancel));
+  droplet_cancel_token *cancel = droplet_cancel_token_new();
+  CHECK(!droplet_cancel_token_is_cancelled(cancel));
+  droplet_cancel_token_cancel(cancel);
+  droplet_cancel_token_cancel(cancel);
+  CHECK(droplet_cancel_token_is_cancelled(cancel));
   droplet_call_options options = options_with(cancel, 0, 0);
-  droplet_action_result r = droplet_action_get_opts(client, 3164444, 36804636, &options);
+  droplet_action_result r = droplet_action_get_with_options(client, 3164444, 36804636, &options);
   CHECK(r.status == DROPLET_STATUS_CANCELLED);
   CHECK(r.attempts == 0);
   CHECK(r.http_status == 0);
   droplet_action_result_free(&r);
-  droplet_cancel_free(cancel);
-  droplet_cancel_free(NULL);
-  droplet_cancel_trigger(NULL);
-  CHECK(!droplet_cancel_is_triggered(NULL));
+  droplet_cancel_token_free(cancel);
+  droplet_cancel_token_free(NULL);
+  droplet_cancel_token_cancel(NULL);
+  CHECK(!droplet_cancel_token_is_cancelled(NULL));
   droplet_client_free(client);
 }
 
@@ -180,7 +180,7 @@ static void test_cancel_a_wait_for_the_request_budget(void) {
   /* A call whose time cannot fit the wait fails at once, with nothing sent. */
   droplet_call_options options = options_with(NULL, 500, 0);
   double started = now_ms();
-  r = droplet_action_get_opts(client, 3164444, 36804636, &options);
+  r = droplet_action_get_with_options(client, 3164444, 36804636, &options);
   CHECK(r.status == DROPLET_STATUS_TIMEOUT);
   CHECK(now_ms() - started < limit_ms);
   CHECK(r.attempts == 0);
@@ -198,16 +198,16 @@ static void test_cancel_a_wait_for_the_request_budget(void) {
 
 /* ---- cancellation from a signal handler ---- */
 
-static droplet_cancel *signal_token;
+static droplet_cancel_token *signal_token;
 
 static void on_alarm(int sig) {
   (void)sig;
-  droplet_cancel_trigger(signal_token);
+  droplet_cancel_token_cancel(signal_token);
 }
 
 static void test_cancel_from_a_signal_handler(void) {
   droplet_client *client = make_client(2, 10);
-  signal_token = droplet_cancel_new();
+  signal_token = droplet_cancel_token_new();
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_handler = on_alarm;
@@ -219,12 +219,12 @@ static void test_cancel_from_a_signal_handler(void) {
   double started = now_ms();
   CHECK(setitimer(ITIMER_REAL, &timer, NULL) == 0);
   droplet_call_options options = options_with(signal_token, 60000, 0);
-  droplet_action_result r = droplet_action_get_opts(client, 5000, 900800, &options);
+  droplet_action_result r = droplet_action_get_with_options(client, 5000, 900800, &options);
   double elapsed = now_ms() - started;
   CHECK(r.status == DROPLET_STATUS_CANCELLED);
   CHECK(elapsed >= 150.0 && elapsed < 200.0 + limit_ms);
   droplet_action_result_free(&r);
-  droplet_cancel_free(signal_token);
+  droplet_cancel_token_free(signal_token);
   signal(SIGALRM, SIG_DFL);
   droplet_client_free(client);
 }
@@ -236,7 +236,7 @@ static void test_calls_cancelled_at_random_moments(int calls) {
   int ok = 0, cancelled = 0, other = 0;
   unsigned seed = 12345;
   for (int i = 0; i < calls; i++) {
-    droplet_cancel *cancel = droplet_cancel_new();
+    droplet_cancel_token *cancel = droplet_cancel_token_new();
     struct trigger t = {cancel, (long)(rand_r(&seed) % 3000), 0.0};
     pthread_t thread;
     pthread_create(&thread, NULL, trigger_later, &t);
@@ -244,7 +244,7 @@ static void test_calls_cancelled_at_random_moments(int calls) {
     /* Every fourth call is slow (droplet 20 = 20 ms), the others answer at once. */
     int64_t droplet = i % 4 == 0 ? 20 : 3164444;
     int64_t action = i % 4 == 0 ? 900800 : 36804636;
-    droplet_action_result r = droplet_action_get_opts(client, droplet, action, &options);
+    droplet_action_result r = droplet_action_get_with_options(client, droplet, action, &options);
     if (r.status == DROPLET_STATUS_OK) {
       ok++;
     } else if (r.status == DROPLET_STATUS_CANCELLED) {
@@ -255,7 +255,7 @@ static void test_calls_cancelled_at_random_moments(int calls) {
     }
     droplet_action_result_free(&r);
     pthread_join(thread, NULL);
-    droplet_cancel_free(cancel);
+    droplet_cancel_token_free(cancel);
   }
   CHECK(other == 0);
   CHECK(ok + cancelled == calls);
@@ -272,7 +272,7 @@ static void test_call_options_are_checked(void) {
   droplet_client *client = make_client(2, 10);
   droplet_call_options options = options_with(NULL, 0, 0);
   options.size = 0;
-  droplet_action_result r = droplet_action_get_opts(client, 3164444, 36804636, &options);
+  droplet_action_result r = droplet_action_get_with_options(client, 3164444, 36804636, &options);
   CHECK(r.status == DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK_PREFIX(r.error_message, "invalid argument: droplet_call_options.size is 0");
   droplet_action_result_free(&r);
@@ -284,28 +284,28 @@ static void test_call_options_are_checked(void) {
   } larger;
   memset(&larger, 0, sizeof larger);
   larger.known.size = sizeof larger;
-  r = droplet_action_get_opts(client, 3164444, 36804636, &larger.known);
+  r = droplet_action_get_with_options(client, 3164444, 36804636, &larger.known);
   CHECK(r.status == DROPLET_STATUS_OK);
   droplet_action_result_free(&r);
   larger.newer = 1;
-  r = droplet_action_get_opts(client, 3164444, 36804636, &larger.known);
+  r = droplet_action_get_with_options(client, 3164444, 36804636, &larger.known);
   CHECK(r.status == DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK_STR(r.error_message, "invalid argument: droplet_call_options holds settings this "
                              "version of the library does not know");
   droplet_action_result_free(&r);
 
-  r = droplet_action_get_opts(client, 3164444, 36804636, NULL);
+  r = droplet_action_get_with_options(client, 3164444, 36804636, NULL);
   CHECK(r.status == DROPLET_STATUS_OK);
   CHECK(droplet_action_result_polls(&r) == 0);
   droplet_action_result_free(&r);
-  r = droplet_action_get_opts(NULL, 3164444, 36804636, NULL);
+  r = droplet_action_get_with_options(NULL, 3164444, 36804636, NULL);
   CHECK(r.status == DROPLET_STATUS_INVALID_ARGUMENT);
   droplet_action_result_free(&r);
 
   /* A get's timeout_ms bounds the whole call: 900800 with droplet 2000 never fits. */
   options = options_with(NULL, 300, 0);
   double started = now_ms();
-  r = droplet_action_get_opts(client, 2000, 900800, &options);
+  r = droplet_action_get_with_options(client, 2000, 900800, &options);
   double elapsed = now_ms() - started;
   CHECK(r.status == DROPLET_STATUS_TIMEOUT);
   CHECK(elapsed >= 290.0 && elapsed < 300.0 + limit_ms);
@@ -313,13 +313,82 @@ static void test_call_options_are_checked(void) {
 
   /* A wait with options: 900102 completes on the third poll. */
   options = options_with(NULL, 5000, 10);
-  r = droplet_action_wait_opts(client, 8, 900102, &options);
+  r = droplet_action_wait_with_options(client, 8, 900102, &options);
   CHECK(r.status == DROPLET_STATUS_OK);
   CHECK(droplet_action_result_polls(&r) == 3);
   CHECK(r.action != NULL && r.action->status == DROPLET_ACTION_STATUS_COMPLETED);
   droplet_action_result_free(&r);
   CHECK(droplet_action_result_polls(&r) == 0);
   CHECK(droplet_action_result_polls(NULL) == 0);
+  droplet_client_free(client);
+}
+
+/* ---- the poll callback ---- */
+
+struct polls_seen {
+  int count;
+  droplet_action_status status[8];
+  char text[8][16];
+  uint16_t http_status[8];
+  uint32_t polls[8];
+  uint32_t requests[8];
+  bool more[8];
+  uint64_t next_poll_in_ms[8];
+};
+
+static void on_poll(void *userdata, const droplet_poll_event *event) {
+  struct polls_seen *seen = userdata;
+  if (seen->count == 8) return;
+  int i = seen->count++;
+  seen->status[i] = event->status;
+  snprintf(seen->text[i], sizeof seen->text[i], "%s",
+           event->status_text != NULL ? event->status_text : "(null)");
+  seen->http_status[i] = event->http_status;
+  seen->polls[i] = event->polls;
+  seen->requests[i] = event->requests;
+  seen->more[i] = event->more;
+  seen->next_poll_in_ms[i] = event->next_poll_in_ms;
+}
+
+static void test_poll_callback(void) {
+  droplet_client *client = make_client(2, 10);
+  struct polls_seen seen;
+  memset(&seen, 0, sizeof seen);
+  droplet_call_options options = options_with(NULL, 5000, 10);
+  options.on_poll = on_poll;
+  options.on_poll_userdata = &seen;
+  /* 900102: in progress twice, then completed. */
+  droplet_action_result r = droplet_action_wait_with_options(client, 9, 900102, &options);
+  CHECK(r.status == DROPLET_STATUS_OK);
+  CHECK(seen.count == 3);
+  CHECK(seen.status[0] == DROPLET_ACTION_STATUS_IN_PROGRESS);
+  CHECK_STR(seen.text[1], "in-progress");
+  CHECK(seen.status[2] == DROPLET_ACTION_STATUS_COMPLETED);
+  CHECK_STR(seen.text[2], "completed");
+  CHECK(seen.polls[0] == 1 && seen.polls[1] == 2 && seen.polls[2] == 3);
+  CHECK(seen.requests[2] == 3 && seen.http_status[2] == 200);
+  CHECK(seen.more[0] && seen.more[1] && !seen.more[2]);
+  CHECK(seen.next_poll_in_ms[0] == 10 && seen.next_poll_in_ms[2] == 0);
+  droplet_action_result_free(&r);
+
+  /* 900500: two 500s, retried within the one poll, then completed. */
+  memset(&seen, 0, sizeof seen);
+  r = droplet_action_wait_with_options(client, 9, 900500, &options);
+  CHECK(r.status == DROPLET_STATUS_OK);
+  CHECK(seen.count == 3);
+  CHECK(seen.http_status[0] == 500 && seen.http_status[1] == 500);
+  CHECK(seen.status[0] == DROPLET_ACTION_STATUS_UNKNOWN);
+  CHECK_STR(seen.text[0], "(null)");
+  CHECK(seen.polls[1] == 1 && seen.requests[1] == 2 && seen.more[1]);
+  CHECK(seen.status[2] == DROPLET_ACTION_STATUS_COMPLETED && !seen.more[2]);
+  droplet_action_result_free(&r);
+
+  /* A get ignores it. */
+  memset(&seen, 0, sizeof seen);
+  r = droplet_action_get_with_options(client, 3164444, 36804636, &options);
+  CHECK(r.status == DROPLET_STATUS_OK);
+  CHECK(seen.count == 0);
+  droplet_action_result_free(&r);
   droplet_client_free(client);
 }
 
@@ -489,8 +558,22 @@ static void test_last_error_message(void) {
         DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK_PREFIX(droplet_last_error_message(),
                "ca_file: invalid argument: cannot read the CA file /nonexistent/ca.pem: ");
-  CHECK(droplet_client_builder_set_timeout_ms(builder, 0) == DROPLET_STATUS_INVALID_ARGUMENT);
-  CHECK_STR(droplet_last_error_message(), "timeout_ms: must be greater than 0");
+  CHECK(droplet_client_builder_set_backoff_ms(builder, 100, 10) ==
+        DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK_STR(droplet_last_error_message(), "backoff_ms: base 100 ms is above max 10 ms");
+  /* 0 in a duration or a limit is the default, never an error. */
+  CHECK(droplet_client_builder_set_timeout_ms(builder, 0) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_connect_timeout_ms(builder, 0) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_backoff_ms(builder, 0, 0) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_body_limit(builder, 0) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_requests_per_minute(builder, 0) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_requests_per_minute(builder, DROPLET_NO_PACING) ==
+        DROPLET_STATUS_OK);
+  /* The base alone: the default maximum (5000 ms) is above it. */
+  CHECK(droplet_client_builder_set_backoff_ms(builder, 4000, 0) == DROPLET_STATUS_OK);
+  CHECK(droplet_client_builder_set_backoff_ms(builder, 6000, 0) ==
+        DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK_STR(droplet_last_error_message(), "backoff_ms: base 6000 ms is above max 5000 ms");
   droplet_client *client = NULL;
   CHECK(droplet_client_builder_build(builder, &client) == DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK(client == NULL);
@@ -702,7 +785,7 @@ static void test_wait_for_many(void) {
   droplet_action_ref refs[3] = {{21, 900102}, {21, 900201}, {21, 900404}};
   droplet_action_result results[3];
   droplet_call_options options = options_with(NULL, 5000, 10);
-  droplet_status status = droplet_actions_wait(client, refs, 3, &options, results);
+  droplet_status status = droplet_action_wait_many(client, refs, 3, &options, results);
   CHECK(status == DROPLET_STATUS_ACTION_ERRORED);
   CHECK(results[0].status == DROPLET_STATUS_OK);
   CHECK(droplet_action_result_polls(&results[0]) == 3);
@@ -717,34 +800,34 @@ static void test_wait_for_many(void) {
   for (int i = 0; i < 3; i++) droplet_action_result_free(&results[i]);
 
   droplet_action_ref done[2] = {{22, 900101}, {22, 900102}};
-  status = droplet_actions_wait(client, done, 2, &options, results);
+  status = droplet_action_wait_many(client, done, 2, &options, results);
   CHECK(status == DROPLET_STATUS_OK);
   CHECK(results[0].status == DROPLET_STATUS_OK && results[1].status == DROPLET_STATUS_OK);
   for (int i = 0; i < 2; i++) droplet_action_result_free(&results[i]);
 
   /* Refused before anything: results untouched. */
   memset(results, 0x5a, sizeof results);
-  CHECK(droplet_actions_wait(client, NULL, 3, &options, results) ==
+  CHECK(droplet_action_wait_many(client, NULL, 3, &options, results) ==
         DROPLET_STATUS_INVALID_ARGUMENT);
-  CHECK(droplet_actions_wait(client, refs, 0, &options, results) ==
+  CHECK(droplet_action_wait_many(client, refs, 0, &options, results) ==
         DROPLET_STATUS_INVALID_ARGUMENT);
-  CHECK(droplet_actions_wait(client, refs, 3, &options, NULL) ==
+  CHECK(droplet_action_wait_many(client, refs, 3, &options, NULL) ==
         DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK(((unsigned char *)results)[0] == 0x5a);
   /* A NULL client: every result says so. */
-  CHECK(droplet_actions_wait(NULL, refs, 3, &options, results) ==
+  CHECK(droplet_action_wait_many(NULL, refs, 3, &options, results) ==
         DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK_STR(results[2].error_message, "invalid argument: client is NULL");
   for (int i = 0; i < 3; i++) droplet_action_result_free(&results[i]);
 
   /* Cancelled while sleeping between polls: every action ends cancelled, promptly. */
-  droplet_cancel *cancel = droplet_cancel_new();
+  droplet_cancel_token *cancel = droplet_cancel_token_new();
   struct trigger t = {cancel, 300000L, 0.0};
   pthread_t thread;
   pthread_create(&thread, NULL, trigger_later, &t);
   droplet_action_ref slow[2] = {{23, 900199}, {24, 900199}};
   options = options_with(cancel, 60000, 5000);
-  status = droplet_actions_wait(client, slow, 2, &options, results);
+  status = droplet_action_wait_many(client, slow, 2, &options, results);
   double returned = now_ms();
   pthread_join(thread, NULL);
   double latency = returned - t.fired_at;
@@ -754,7 +837,7 @@ static void test_wait_for_many(void) {
   CHECK(results[1].status == DROPLET_STATUS_CANCELLED);
   CHECK(results[1].action != NULL && results[1].action->id == 900199);
   for (int i = 0; i < 2; i++) droplet_action_result_free(&results[i]);
-  droplet_cancel_free(cancel);
+  droplet_cancel_token_free(cancel);
   droplet_client_free(client);
 }
 
@@ -774,6 +857,7 @@ int main(int argc, char **argv) {
   test_cancel_from_a_signal_handler();
   test_calls_cancelled_at_random_moments(calls);
   test_call_options_are_checked();
+  test_poll_callback();
   test_log_callback();
   test_last_error_message();
   test_header_promises();

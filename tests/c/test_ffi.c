@@ -106,8 +106,9 @@ static void test_invalid_arguments(void) {
   CHECK(r.status == DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK_STR(r.error_message, "invalid argument: invalid action id: -1 (ids are integers >= 1)");
   droplet_action_result_free(&r);
+  /* 0 is the default deadline (ten minutes), not an error. */
   r = droplet_action_wait(client, 3164444, 36804636, 0, 10);
-  CHECK(r.status == DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK(r.status == DROPLET_STATUS_OK);
   droplet_action_result_free(&r);
   r = droplet_action_wait(NULL, 3164444, 36804636, 100, 10);
   CHECK(r.status == DROPLET_STATUS_INVALID_ARGUMENT);
@@ -124,10 +125,10 @@ static void test_invalid_arguments(void) {
   CHECK(droplet_client_builder_set_base_url(b, "\xc3\x28") == DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK(droplet_client_builder_set_base_url(b, "not a url") == DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK(droplet_client_builder_set_base_url(b, "ftp://x") == DROPLET_STATUS_INVALID_ARGUMENT);
-  CHECK(droplet_client_builder_set_timeout_ms(b, 0) == DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK(droplet_client_builder_set_timeout_ms(b, 0) == DROPLET_STATUS_OK); /* the default */
   CHECK(droplet_client_builder_set_timeout_ms(NULL, 10) == DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK(droplet_client_builder_set_max_retries(NULL, 1) == DROPLET_STATUS_INVALID_ARGUMENT);
-  CHECK(droplet_client_builder_set_body_limit(b, 0) == DROPLET_STATUS_INVALID_ARGUMENT);
+  CHECK(droplet_client_builder_set_body_limit(b, 0) == DROPLET_STATUS_OK); /* the default */
   CHECK(droplet_client_builder_set_user_agent(b, "a\nb") == DROPLET_STATUS_INVALID_ARGUMENT);
   CHECK(droplet_client_builder_set_backoff_ms(b, 100, 10) == DROPLET_STATUS_INVALID_ARGUMENT);
   /* No token was accepted, so building fails, frees the builder, and writes nothing. */

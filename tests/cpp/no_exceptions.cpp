@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
               missing.http_status(), std::string(missing.error_id()).c_str());
 
   droplet::CancelToken token;
-  token.trigger();
+  token.cancel();
   const droplet::Result cancelled =
       client->wait(3164444, 36804636, droplet::CallOptions().cancel(token));
   std::printf("cancelled wait: %s\n",

@@ -234,7 +234,7 @@ void test_types_are_move_only_and_statuses_match_the_c_header() {
   static_assert(noexcept(std::declval<const droplet::Client &>().wait(
                     1, 2, std::declval<std::chrono::milliseconds>())),
                 "");
-  static_assert(noexcept(std::declval<const droplet::CancelToken &>().trigger()), "");
+  static_assert(noexcept(std::declval<const droplet::CancelToken &>().cancel()), "");
   static_assert(static_cast<std::uint32_t>(Status::Ok) == DROPLET_STATUS_OK, "");
   static_assert(static_cast<std::uint32_t>(Status::ApiError) == DROPLET_STATUS_API_ERROR, "");
   static_assert(static_cast<std::uint32_t>(Status::Cancelled) == DROPLET_STATUS_CANCELLED, "");
@@ -357,7 +357,7 @@ void test_get_or_throw_throws_an_error_with_the_same_fields() {
 
   // With options: a token triggered before the call.
   droplet::CancelToken token;
-  token.trigger();
+  token.cancel();
   const droplet::Error cancelled =
       CAUGHT(client.get_or_throw(kDroplet, kAction, droplet::CallOptions().cancel(token)));
   CHECK_EQ(cancelled.status(), Status::Cancelled);
@@ -459,16 +459,10 @@ void test_builder_refusals_throw_with_the_reason() {
   e = CAUGHT(b.base_url("ftp://127.0.0.1"));
   CHECK_EQ(reason(e),
            "base_url: invalid base URL \"ftp://127.0.0.1\": the scheme must be http or https");
-  e = CAUGHT(b.timeout(0ms));
-  CHECK_EQ(reason(e), "timeout_ms: must be greater than 0");
-  e = CAUGHT(b.timeout(-5ms));
-  CHECK_EQ(reason(e), "timeout_ms: must be greater than 0");
-  e = CAUGHT(b.connect_timeout(0ms));
-  CHECK_EQ(reason(e), "connect_timeout_ms: must be greater than 0");
+  // A zero (or negative) duration or limit is the default, as in C: no refusal.
+  CHECK(&b.timeout(0ms).timeout(-5ms).connect_timeout(0ms).body_limit(0) == &b);
   e = CAUGHT(b.backoff(500ms, 100ms));
   CHECK_EQ(reason(e), "backoff_ms: base 500 ms is above max 100 ms");
-  e = CAUGHT(b.body_limit(0));
-  CHECK_EQ(reason(e), "body_limit: must be greater than 0");
   e = CAUGHT(b.user_agent("a\nb"));
   CHECK_EQ(reason(e), "user_agent: the user agent holds a control character at byte 1: only printable ASCII and spaces are sent");
   e = CAUGHT(b.user_agent("caf\xc3\xa9/1"));
@@ -529,7 +523,22 @@ void test_from_env_reads_the_token_and_url() {
   unsetenv("DIGITALOCEAN_ACCESS_TOKEN");
   unsetenv("DIGITALOCEAN_API_URL");
   e = CAUGHT(droplet::Client::from_env());
-  CHECK_EQ(std::string_view(e.what()), "from_env: invalid argument: no API token was given");
+  CHECK_EQ(std::string_view(e.what()), "from_env: invalid argument: no API token: set "
+                                           "DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN");
+
+  // A builder from the environment: the token and URL from it, setters win over it.
+  e = CAUGHT(droplet::ClientBuilder::from_env().build());
+  CHECK_EQ(std::string_view(e.what()), "build: invalid argument: no API token: set "
+                                           "DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN");
+  setenv("DIGITALOCEAN_API_URL", base_url.c_str(), 1);
+  droplet::Client set = droplet::ClientBuilder::from_env().token("mock-token").build();
+  CHECK(set.get(kDroplet, kAction).ok());
+  setenv("DIGITALOCEAN_TOKEN", "mock-token", 1);
+  setenv("DIGITALOCEAN_API_URL", "http://127.0.0.1:1", 1);
+  droplet::Client elsewhere = droplet::ClientBuilder::from_env().base_url(base_url).build();
+  CHECK(elsewhere.get(kDroplet, kAction).ok());
+  unsetenv("DIGITALOCEAN_TOKEN");
+  unsetenv("DIGITALOCEAN_API_URL");
 }
 
 void test_waiter_drives_a_wait_from_the_callers_loop() {
@@ -617,10 +626,10 @@ void test_wait_without_and_with_options() {
   CHECK_EQ(errored.action().status_text(), "errored");
   CHECK_EQ(errored.error_message(), "action 900202 ended with status errored");
 
-  // A zero timeout is refused.
-  droplet::Result zero = client.wait(8103, 900101, 0ms);
-  CHECK_EQ(zero.status(), Status::InvalidArgument);
-  CHECK_EQ(zero.attempts(), 0);
+  // A zero timeout is the default deadline (ten minutes), as in C.
+  droplet::Result zero = client.wait(8103, 900101, 0ms, 10ms);
+  CHECK_EQ(zero.status(), Status::Ok);
+  CHECK_EQ(zero.attempts(), 2);
 
   // With options: the deadline passes while the action is still in progress.
   droplet::Result late =
@@ -654,15 +663,97 @@ void test_wait_without_and_with_options() {
            ActionStatus::InProgress);
 }
 
+void test_on_poll_sees_every_request_of_a_wait() {
+  droplet::Client client = mock_client();
+  struct Seen {
+    ActionStatus status;
+    std::string text;
+    std::uint16_t http_status;
+    std::uint32_t polls;
+    std::uint32_t requests;
+    std::optional<std::chrono::milliseconds> next_poll_in;
+  };
+  std::vector<Seen> seen;
+  // A move-only function is accepted.
+  auto owned = std::make_unique<int>(0);
+  droplet::Result done = client.wait(
+      8150, 900102,
+      droplet::CallOptions().timeout(5s).poll_interval(10ms).on_poll(
+          [&seen, owned = std::move(owned)](const droplet::PollEvent &event) {
+            ++*owned;
+            seen.push_back({event.status, std::string(event.status_text.value_or("(none)")),
+                            event.http_status, event.polls, event.requests, event.next_poll_in});
+            CHECK_EQ(event.droplet_id, 8150);
+            CHECK_EQ(event.action_id, 900102);
+          }));
+  CHECK(done.ok());
+  CHECK_EQ(seen.size(), 3u);
+  if (seen.size() == 3) {
+    CHECK_EQ(seen[0].status, ActionStatus::InProgress);
+    CHECK_EQ(seen[0].text, "in-progress");
+    CHECK_EQ(seen[0].polls, 1u);
+    CHECK_EQ(seen[1].requests, 2u);
+    CHECK(seen[1].next_poll_in == std::optional<std::chrono::milliseconds>(10ms));
+    CHECK_EQ(seen[2].status, ActionStatus::Completed);
+    CHECK_EQ(seen[2].text, "completed");
+    CHECK_EQ(seen[2].http_status, 200);
+    CHECK(!seen[2].next_poll_in.has_value());
+  }
+
+  // A throwing function is dropped: the wait goes on to the end.
+  int calls = 0;
+  droplet::Result still = client.wait(
+      8151, 900102,
+      droplet::CallOptions().timeout(5s).poll_interval(10ms).on_poll(
+          [&calls](const droplet::PollEvent &) {
+            ++calls;
+            throw std::runtime_error("from on_poll");
+          }));
+  CHECK(still.ok());
+  CHECK_EQ(calls, 3);
+}
+
+void test_a_waiter_holds_what_its_options_gave_it() {
+  droplet::Client client = mock_client();
+  int calls = 0;
+  // The options are a temporary: the waiter keeps their function (and token) alive.
+  std::optional<droplet::Waiter> made = droplet::Waiter::create(
+      8160, 900101,
+      droplet::CallOptions().poll_interval(10ms).on_poll(
+          [&calls, big = std::vector<int>(64, 7)](const droplet::PollEvent &event) {
+            calls += big[0] == 7 ? static_cast<int>(event.polls) : 100;
+          }),
+      0);
+  CHECK(made.has_value());
+  if (!made) return;
+  droplet::Waiter waiter = std::move(*made);
+  CHECK_EQ(waiter.next(0).kind, DROPLET_WAIT_SEND);
+  CHECK_EQ(waiter.send(client, 0), Status::Ok);
+  CHECK_EQ(calls, 1);
+
+  // A null function pointer or an empty std::function turns it off.
+  void (*none)(const droplet::PollEvent &) = nullptr;
+  droplet::Result r = client.wait(8161, 900101, droplet::CallOptions().poll_interval(10ms).on_poll(none));
+  CHECK(r.ok());
+  std::function<void(const droplet::PollEvent &)> empty;
+  droplet::CallOptions options;
+  options.poll_interval(10ms).on_poll(empty);
+  CHECK(options.raw().on_poll == nullptr);
+  r = client.wait(8162, 900101, options);
+  CHECK(r.ok());
+  options.on_poll([&calls](const droplet::PollEvent &) { ++calls; }).on_poll(nullptr);
+  CHECK(options.raw().on_poll == nullptr && options.raw().on_poll_userdata == nullptr);
+}
+
 void test_cancel_from_another_thread_ends_a_slow_wait() {
   droplet::Client client = mock_client();
   droplet::CancelToken token;
-  CHECK(!token.triggered());
+  CHECK(!token.is_cancelled());
   Clock::time_point triggered_at;
   std::thread canceller([&] {
     std::this_thread::sleep_for(300ms);
     triggered_at = Clock::now();
-    token.trigger();
+    token.cancel();
   });
   const Clock::time_point started = Clock::now();
   // The mock answers 5 s after the request; the wait's deadline is 20 s away.
@@ -671,7 +762,7 @@ void test_cancel_from_another_thread_ends_a_slow_wait() {
   const Clock::time_point returned = Clock::now();
   canceller.join();
   CHECK_EQ(r.status(), Status::Cancelled);
-  CHECK(token.triggered());
+  CHECK(token.is_cancelled());
   CHECK(returned - started < 5s);
   const auto after_trigger =
       std::chrono::duration_cast<std::chrono::milliseconds>(returned - triggered_at);
@@ -689,7 +780,7 @@ void test_cancel_from_another_thread_ends_a_slow_wait() {
   std::thread get_canceller([&] {
     std::this_thread::sleep_for(200ms);
     triggered_at = Clock::now();
-    get_token.trigger();
+    get_token.cancel();
   });
   droplet::Result g = client.get(5001, 900800, droplet::CallOptions().cancel(get_token));
   const Clock::time_point get_returned = Clock::now();
@@ -707,14 +798,14 @@ void test_cancel_from_another_thread_ends_a_slow_wait() {
   CHECK_EQ(at_once.attempts(), 0);
   CHECK(client.get(kDroplet, kAction).ok());
   droplet::CancelToken moved = std::move(token);
-  CHECK(moved.triggered());
-  CHECK(!token.triggered());
-  token.trigger();
+  CHECK(moved.is_cancelled());
+  CHECK(!token.is_cancelled());
+  token.cancel();
   CHECK(token.raw() == nullptr);
   CHECK_EQ(client.get(kDroplet, kAction, droplet::CallOptions().cancel(token)).status(),
            Status::InvalidArgument);
   token = droplet::CancelToken();
-  CHECK(!token.triggered());
+  CHECK(!token.is_cancelled());
   CHECK(token.raw() != nullptr);
 }
 
@@ -1043,7 +1134,7 @@ void test_wait_many_returns_one_result_per_action() {
   std::thread canceller([&] {
     std::this_thread::sleep_for(300ms);
     triggered_at = Clock::now();
-    token.trigger();
+    token.cancel();
   });
   std::vector<droplet::Result> cancelled = moved.wait_many(
       {{9107, 900199}, {9108, 900199}},
@@ -1150,7 +1241,7 @@ void test_null_strings_are_refused_with_the_reason() {
 }
 
 void test_last_error_message_names_the_latest_refusal_on_either_side() {
-  const auto library_refusal = [] { return droplet::ClientBuilder().timeout(0ms); };
+  const auto library_refusal = [] { return droplet::ClientBuilder().backoff(2s, 1s); };
   droplet::Error e = CAUGHT(library_refusal());
   const std::string from_library = e.what();
   CHECK_EQ(droplet::last_error_message(), from_library);
@@ -1217,8 +1308,7 @@ void test_durations_of_any_unit_and_defaults_by_braces() {
   const droplet::Result in_seconds =
       client.wait(kDroplet, kAction, std::chrono::duration<double>(2.5), std::chrono::seconds(1));
   CHECK(in_seconds.ok());
-  CHECK_EQ(client.wait(kDroplet, kAction, std::chrono::microseconds(0)).status(),
-           Status::InvalidArgument);
+  CHECK_EQ(client.wait(kDroplet, kAction, std::chrono::microseconds(0)).status(), Status::Ok);
 }
 
 void test_parse_response_takes_any_integer_status() {
@@ -1320,9 +1410,9 @@ void test_options_share_the_token_they_are_given() {
   droplet::CancelToken token;
   droplet::CallOptions held;
   held.cancel(token);
-  token.trigger();
+  token.cancel();
   token = droplet::CancelToken();
-  CHECK(!token.triggered());
+  CHECK(!token.is_cancelled());
   const droplet::Result cancelled = client.get(kDroplet, kAction, held);
   CHECK_EQ(cancelled.status(), Status::Cancelled);
   CHECK_EQ(cancelled.attempts(), 0);
@@ -1331,7 +1421,7 @@ void test_options_share_the_token_they_are_given() {
   droplet::CallOptions before_move;
   before_move.cancel(moved_later);
   const droplet::CancelToken elsewhere = std::move(moved_later);
-  elsewhere.trigger();
+  elsewhere.cancel();
   CHECK_EQ(client.get(kDroplet, kAction, before_move).status(), Status::Cancelled);
 }
 
@@ -1420,6 +1510,8 @@ int main(int argc, char **argv) {
   test_builder_refusals_throw_with_the_reason();
   test_waiter_drives_a_wait_from_the_callers_loop();
   test_wait_without_and_with_options();
+  test_on_poll_sees_every_request_of_a_wait();
+  test_a_waiter_holds_what_its_options_gave_it();
   test_cancel_from_another_thread_ends_a_slow_wait();
   test_wait_many_returns_one_result_per_action();
   test_call_options_fill_the_c_struct();

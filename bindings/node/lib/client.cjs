@@ -105,7 +105,7 @@ function callAsync(fn, ...args) {
 // --- cancellation -------------------------------------------------------------------------------
 
 /**
- * A `droplet_cancel` token triggered by an AbortSignal: one atomic store in the library,
+ * A `droplet_cancel_token` cancelled by an AbortSignal: one atomic store in the library,
  * which ends the C call within about 20 ms. It holds the one listener of the call on the
  * signal (a thousand waits of one waitMany add one), and tells its watchers (sleeps,
  * calls queued for a thread). Freed once no call holds it.
@@ -114,13 +114,13 @@ class Cancel {
   constructor(signal) {
     this.signal = signal;
     this.watchers = new Set();
-    this.pointer = c.droplet_cancel_new();
-    if (this.pointer === null) throw new Error('droplet_cancel_new: out of memory');
+    this.pointer = c.droplet_cancel_token_new();
+    if (this.pointer === null) throw new Error('droplet_cancel_token_new: out of memory');
     this.onAbort = () => {
-      c.droplet_cancel_trigger(this.pointer);
+      c.droplet_cancel_token_cancel(this.pointer);
       for (const watcher of [...this.watchers]) watcher();
     };
-    if (signal.aborted) c.droplet_cancel_trigger(this.pointer);
+    if (signal.aborted) c.droplet_cancel_token_cancel(this.pointer);
     else signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
@@ -136,7 +136,7 @@ class Cancel {
 
   free() {
     this.signal.removeEventListener('abort', this.onAbort);
-    c.droplet_cancel_free(this.pointer);
+    c.droplet_cancel_token_free(this.pointer);
     this.pointer = null;
   }
 }
@@ -440,7 +440,7 @@ class Client {
           cancel === null && timeoutMs === 0
             ? null
             : { size: OPTIONS_SIZE, cancel: cancel?.pointer ?? null, timeout_ms: left, poll_interval_ms: 0 };
-        result = await callAsync(c.droplet_action_get_opts, pointer, dropletId, actionId, callOptions);
+        result = await callAsync(c.droplet_action_get_with_options, pointer, dropletId, actionId, callOptions);
       } finally {
         slots.release();
       }

@@ -27,6 +27,7 @@ function load() {
 const lib = load();
 for (const [name, type] of Object.entries(header.aliases)) koffi.alias(name, type);
 for (const name of header.opaque) koffi.opaque(name);
+for (const [name, type] of Object.entries(header.opaqueAliases)) koffi.alias(name, type);
 for (const [name, fields] of header.structs) koffi.struct(name, Object.fromEntries(fields));
 for (const prototype of header.callbacks) {
   // The header's typedef names a pointer to a function: koffi names the function type, then

@@ -35,6 +35,9 @@ module.exports = {
     "droplet_client_builder",
     "droplet_waiter"
   ],
+  "opaqueAliases": {
+    "droplet_cancel_token": "droplet_cancel"
+  },
   "structs": [
     [
       "droplet_region",
@@ -213,6 +216,55 @@ module.exports = {
       ]
     ],
     [
+      "droplet_poll_event",
+      [
+        [
+          "size",
+          "size_t"
+        ],
+        [
+          "droplet_id",
+          "int64_t"
+        ],
+        [
+          "action_id",
+          "int64_t"
+        ],
+        [
+          "status",
+          "droplet_action_status"
+        ],
+        [
+          "status_text",
+          "void *"
+        ],
+        [
+          "http_status",
+          "uint16_t"
+        ],
+        [
+          "elapsed_ms",
+          "uint64_t"
+        ],
+        [
+          "polls",
+          "uint32_t"
+        ],
+        [
+          "requests",
+          "uint32_t"
+        ],
+        [
+          "more",
+          "bool"
+        ],
+        [
+          "next_poll_in_ms",
+          "uint64_t"
+        ]
+      ]
+    ],
+    [
       "droplet_call_options",
       [
         [
@@ -230,6 +282,14 @@ module.exports = {
         [
           "poll_interval_ms",
           "uint32_t"
+        ],
+        [
+          "on_poll",
+          "void *"
+        ],
+        [
+          "on_poll_userdata",
+          "void *"
         ]
       ]
     ],
@@ -352,17 +412,19 @@ module.exports = {
     ]
   ],
   "callbacks": [
+    "void droplet_poll_callback(void *userdata, const droplet_poll_event *event)",
     "void droplet_log_callback(void *userdata, uint32_t level, const char *message)"
   ],
   "functions": [
     "const char *droplet_version(void)",
     "droplet_action_result droplet_action_get(const droplet_client *client, int64_t droplet_id, int64_t action_id)",
-    "droplet_action_result droplet_action_get_opts(const droplet_client *client, int64_t droplet_id, int64_t action_id, const droplet_call_options *options)",
+    "droplet_action_result droplet_action_get_with_options(const droplet_client *client, int64_t droplet_id, int64_t action_id, const droplet_call_options *options)",
     "droplet_action_result droplet_action_wait(const droplet_client *client, int64_t droplet_id, int64_t action_id, uint32_t timeout_ms, uint32_t poll_interval_ms)",
-    "droplet_action_result droplet_action_wait_opts(const droplet_client *client, int64_t droplet_id, int64_t action_id, const droplet_call_options *options)",
-    "droplet_status droplet_actions_wait(const droplet_client *client, const droplet_action_ref *refs, size_t n, const droplet_call_options *options, droplet_action_result *results)",
+    "droplet_action_result droplet_action_wait_with_options(const droplet_client *client, int64_t droplet_id, int64_t action_id, const droplet_call_options *options)",
+    "droplet_status droplet_action_wait_many(const droplet_client *client, const droplet_action_ref *refs, size_t n, const droplet_call_options *options, droplet_action_result *results)",
     "const char *droplet_last_error_message(void)",
     "droplet_client_builder *droplet_client_builder_new(void)",
+    "droplet_client_builder *droplet_client_builder_new_from_env(void)",
     "droplet_status droplet_client_builder_set_token(droplet_client_builder *builder, const char *token)",
     "droplet_status droplet_client_builder_set_base_url(droplet_client_builder *builder, const char *url)",
     "droplet_status droplet_client_builder_set_timeout_ms(droplet_client_builder *builder, uint32_t ms)",
@@ -382,10 +444,10 @@ module.exports = {
     "droplet_client *droplet_client_new_from_env(void)",
     "void droplet_client_free(droplet_client *client)",
     "droplet_status droplet_client_set_log_level(const droplet_client *client, uint32_t max_level)",
-    "droplet_cancel *droplet_cancel_new(void)",
-    "void droplet_cancel_trigger(const droplet_cancel *cancel)",
-    "bool droplet_cancel_is_triggered(const droplet_cancel *cancel)",
-    "void droplet_cancel_free(droplet_cancel *cancel)",
+    "droplet_cancel_token *droplet_cancel_token_new(void)",
+    "void droplet_cancel_token_cancel(const droplet_cancel_token *cancel)",
+    "bool droplet_cancel_token_is_cancelled(const droplet_cancel_token *cancel)",
+    "void droplet_cancel_token_free(droplet_cancel_token *cancel)",
     "uint32_t droplet_action_result_polls(const droplet_action_result *result)",
     "void droplet_action_result_free(droplet_action_result *result)",
     "droplet_status droplet_request_build(const char *base_url, const char *token, int64_t droplet_id, int64_t action_id, droplet_request *out)",

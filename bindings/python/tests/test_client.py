@@ -175,7 +175,10 @@ def test_from_env_without_a_token_is_invalid(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
     with pytest.raises(da.InvalidArgumentError) as caught:
         da.Client.from_env()
-    assert caught.value.message == "no token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN"
+    assert caught.value.message == (
+        "build: invalid argument: no API token: set DIGITALOCEAN_ACCESS_TOKEN or "
+        "DIGITALOCEAN_TOKEN"
+    )
 
 
 def test_a_per_call_timeout_bounds_retries_too(client: da.Client) -> None:

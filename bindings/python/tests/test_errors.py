@@ -104,7 +104,7 @@ def test_id_of_another_type_is_a_type_error(client: da.Client) -> None:
         ),
         ({"max_retries": -1}, "max_retries must be between 0 and 4294967295, not -1"),
         ({"backoff": (5.0, 1.0)}, "backoff_ms: base 5000 ms is above max 1000 ms"),
-        ({"body_limit": 0}, "body_limit: must be greater than 0"),
+        ({"body_limit": 0}, "body_limit must be at least 1 byte, not 0"),
         ({"user_agent": "a\nb"}, "user_agent: the user agent holds a control character at byte 1: only printable ASCII and spaces are sent"),
         (
             {"user_agent": "café/1"},

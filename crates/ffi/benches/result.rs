@@ -14,7 +14,7 @@ use droplet_action::{
 use droplet_action_mock::MockServer;
 use droplet_action_mock::scenario::{DOCUMENTED_ACTION, DOCUMENTED_DROPLET};
 use droplet_action_model::{DOCUMENTED_ACTION_JSON, ResponseMeta, parse_action};
-use droplet_action_transport::ActionAnswer;
+use droplet_action_transport::ActionResponse;
 
 fn main() {
     divan::main();
@@ -31,7 +31,7 @@ fn parse_body() -> droplet_action_model::Action {
 #[divan::bench]
 fn build_and_free_result(bencher: divan::Bencher<'_, '_>) {
     let body = DOCUMENTED_ACTION_JSON.as_bytes().to_vec();
-    let answer = ActionAnswer {
+    let answer = ActionResponse {
         action: parse_action(&body).unwrap(),
         meta: ResponseMeta {
             status: 200,

@@ -44,7 +44,7 @@ pub unsafe extern "C" fn droplet_action_get(
 /// `client` is NULL or a live client; `options` is NULL or points to a
 /// `droplet_call_options` of `options->size` bytes whose `cancel` is NULL or a live token.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn droplet_action_get_opts(
+pub unsafe extern "C" fn droplet_action_get_with_options(
     client: *const droplet_client,
     droplet_id: i64,
     action_id: i64,
@@ -67,7 +67,7 @@ fn get(
     options: &CallOptions,
 ) -> droplet_action_result {
     let outcome = if options.cancel.is_none() && options.timeout.is_none() {
-        client.client.get_droplet_action(droplet_id, action_id)
+        client.client.get(droplet_id, action_id)
     } else {
         let mut get = GetOptions::new();
         if let Some(cancel) = &options.cancel {
@@ -76,9 +76,7 @@ fn get(
         if let Some(timeout) = options.timeout {
             get = get.timeout(timeout);
         }
-        client
-            .client
-            .get_droplet_action_with(droplet_id, action_id, &get)
+        client.client.get_with_options(droplet_id, action_id, &get)
     };
     match outcome {
         Ok(mut answer) => Outcome::from_answer_taking_body(&mut answer).into_result(),
@@ -86,16 +84,17 @@ fn get(
     }
 }
 
-/// Polls an action every `poll_interval_ms` (0 means 3000) until it finishes or
-/// `timeout_ms` passes. Blocks until then.
+/// Polls an action every `poll_interval_ms` (0: the default, 3000) until it finishes or
+/// `timeout_ms` passes (0: the default, 600000, ten minutes). Blocks until then.
 ///
 /// `OK` when it completed; `ACTION_ERRORED` when it ended errored (`action` holds it);
 /// `TIMEOUT` when the deadline passed (`action` holds the last state seen, or is NULL if
 /// no answer came). Transient failures are retried within the deadline; others (404, 401,
-/// a body that is not an action) end the wait with their own status. `attempts`,
-/// `http_status`, `rate_limit` and `raw_body` describe the last poll; a poll cut short by
-/// the deadline after an answer came does not count.
-/// `INVALID_ARGUMENT` for a NULL client, an id below 1, or `timeout_ms` 0.
+/// a body that is not an action) end the wait with their own status. `attempts` counts
+/// every request of the wait (`droplet_action_result_polls` the polls); `http_status`,
+/// `rate_limit` and `raw_body` describe the last response; a poll cut short by the deadline
+/// after a response came does not count.
+/// `INVALID_ARGUMENT` for a NULL client or an id below 1.
 ///
 /// # Safety
 /// `client` is NULL or a live client from this library.
@@ -112,18 +111,11 @@ pub unsafe extern "C" fn droplet_action_wait(
         let Some(client) = (unsafe { client.as_ref() }) else {
             return null_client();
         };
-        if timeout_ms == 0 {
-            return Outcome::rejected(
-                DropletStatus::InvalidArgument,
-                "invalid argument: timeout_ms must be greater than 0".to_owned(),
-            )
-            .into_result();
-        }
+        let ms = |value: u32| (value > 0).then(|| Duration::from_millis(u64::from(value)));
         let options = CallOptions {
-            timeout: Some(Duration::from_millis(u64::from(timeout_ms))),
-            poll_interval: (poll_interval_ms > 0)
-                .then(|| Duration::from_millis(u64::from(poll_interval_ms))),
-            cancel: None,
+            timeout: ms(timeout_ms),
+            poll_interval: ms(poll_interval_ms),
+            ..CallOptions::default()
         };
         wait(client, droplet_id, action_id, &options)
     })
@@ -131,14 +123,14 @@ pub unsafe extern "C" fn droplet_action_wait(
 
 /// `droplet_action_wait` with per-call options (NULL: none): a cancel token, the deadline
 /// (`timeout_ms`, 0: ten minutes) and the poll interval (0: 3000 ms).
-/// `DROPLET_STATUS_CANCELLED` when the token was triggered (`action` holds the last state
+/// `DROPLET_STATUS_CANCELLED` when the token was cancelled (`action` holds the last state
 /// seen, if any); otherwise as `droplet_action_wait`.
 ///
 /// # Safety
 /// `client` is NULL or a live client; `options` is NULL or points to a
 /// `droplet_call_options` of `options->size` bytes whose `cancel` is NULL or a live token.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn droplet_action_wait_opts(
+pub unsafe extern "C" fn droplet_action_wait_with_options(
     client: *const droplet_client,
     droplet_id: i64,
     action_id: i64,
@@ -154,7 +146,7 @@ pub unsafe extern "C" fn droplet_action_wait_opts(
     })
 }
 
-/// Checks the client and reads the options of an `*_opts` call, then makes it.
+/// Checks the client and reads the options of a `*_with_options` call, then makes it.
 ///
 /// # Safety
 /// `client` is NULL or a live client; `options` is NULL or a caller's options whose
@@ -182,6 +174,9 @@ pub(crate) fn wait_options(options: &CallOptions) -> WaitOptions {
     if let Some(cancel) = &options.cancel {
         wait = wait.cancel(cancel);
     }
+    if let Some(hook) = &options.on_poll {
+        wait = wait.on_poll(hook.clone());
+    }
     wait
 }
 
@@ -193,7 +188,7 @@ fn wait(
 ) -> droplet_action_result {
     match client
         .client
-        .wait_for_droplet_action(droplet_id, action_id, wait_options(options))
+        .wait(droplet_id, action_id, wait_options(options))
     {
         Ok(mut answer) => Outcome::from_answer_taking_body(&mut answer).into_result(),
         Err(error) => Outcome::from_error(&error).into_result(),
@@ -221,8 +216,8 @@ pub struct droplet_action_ref {
 
 /// Waits for `n` actions at once under the client's one rate budget and connection pool,
 /// polling in turn (the one that started earliest first) until each finishes, the shared
-/// deadline passes (`options->timeout_ms`, 0: ten minutes) or the token is triggered.
-/// Every `results[i]` is filled as `droplet_action_wait_opts` would fill it for
+/// deadline passes (`options->timeout_ms`, 0: ten minutes) or the token is cancelled.
+/// Every `results[i]` is filled as `droplet_action_wait_with_options` would fill it for
 /// `refs[i]` alone (free each one with `droplet_action_result_free`).
 ///
 /// Returns `OK` when every action completed, else the status of the first result, in array
@@ -231,9 +226,9 @@ pub struct droplet_action_ref {
 ///
 /// # Safety
 /// `client` is NULL or a live client; `refs` is NULL or points to `n` refs; `options` as for
-/// `droplet_action_wait_opts`; `results` is NULL or points to `n` writable results.
+/// `droplet_action_wait_with_options`; `results` is NULL or points to `n` writable results.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn droplet_actions_wait(
+pub unsafe extern "C" fn droplet_action_wait_many(
     client: *const droplet_client,
     refs: *const droplet_action_ref,
     n: usize,
@@ -265,9 +260,7 @@ pub unsafe extern "C" fn droplet_actions_wait(
             }
         };
         let pairs: Vec<(i64, i64)> = refs.iter().map(|r| (r.droplet_id, r.action_id)).collect();
-        let outcomes = client
-            .client
-            .wait_for_droplet_actions(&pairs, wait_options(&options));
+        let outcomes = client.client.wait_many(&pairs, wait_options(&options));
         let mut first_failure = DropletStatus::Ok;
         for (slot, outcome) in results.iter_mut().zip(outcomes) {
             let result = match outcome {

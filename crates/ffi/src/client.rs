@@ -5,7 +5,7 @@ use std::ffi::{CString, c_char, c_void};
 use std::sync::Arc;
 use std::time::Duration;
 
-use droplet_action_model::{BaseUrl, Token, UserAgent};
+use droplet_action_model::{BaseUrl, DEFAULTS, Token, UserAgent};
 use droplet_action_transport::{Client, ClientBuilder, Level};
 
 use crate::boundary::{StrArgError, ffi_boundary, str_arg};
@@ -90,11 +90,23 @@ fn arg_error(error: StrArgError) -> String {
 /// hand it to `droplet_client_builder_build`, which frees it.
 #[unsafe(no_mangle)]
 pub extern "C" fn droplet_client_builder_new() -> *mut droplet_client_builder {
-    ffi_boundary!(std::ptr::null_mut(), {
-        Box::into_raw(Box::new(droplet_client_builder {
-            builder: ClientBuilder::default(),
-        }))
-    })
+    ffi_boundary!(std::ptr::null_mut(), { boxed(ClientBuilder::default()) })
+}
+
+/// A builder handed to the caller.
+fn boxed(builder: ClientBuilder) -> *mut droplet_client_builder {
+    Box::into_raw(Box::new(droplet_client_builder { builder }))
+}
+
+/// Creates a builder configured from the environment, as `droplet_client_new_from_env`
+/// reads it (the token from `DIGITALOCEAN_ACCESS_TOKEN`, else `DIGITALOCEAN_TOKEN`; the base
+/// URL from `DIGITALOCEAN_API_URL` when set), the rest as `droplet_client_builder_new`:
+/// setters called afterwards win over the environment. With no token in the environment,
+/// the build fails and names the variables, unless a token is set. Returns NULL only if
+/// memory runs out.
+#[unsafe(no_mangle)]
+pub extern "C" fn droplet_client_builder_new_from_env() -> *mut droplet_client_builder {
+    ffi_boundary!(std::ptr::null_mut(), { boxed(Client::builder_from_env()) })
 }
 
 /// Sets the API token (required). The string is copied; it never appears in any message.
@@ -146,7 +158,7 @@ pub unsafe extern "C" fn droplet_client_builder_set_base_url(
 }
 
 /// Sets the longest one attempt may take, from connecting to the end of the body
-/// (default 30000). `INVALID_ARGUMENT` for 0.
+/// (0: the default, 30000).
 ///
 /// # Safety
 /// `builder` is NULL or a live builder.
@@ -157,11 +169,15 @@ pub unsafe extern "C" fn droplet_client_builder_set_timeout_ms(
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
-        unsafe { update(builder, "timeout_ms", |b| Ok(b.timeout(positive_ms(ms)?))) }
+        unsafe {
+            update(builder, "timeout_ms", |b| {
+                Ok(b.timeout(ms_or(ms, DEFAULTS.timeout)))
+            })
+        }
     })
 }
 
-/// Sets the longest connecting may take (default 10000). `INVALID_ARGUMENT` for 0.
+/// Sets the longest connecting may take (0: the default, 10000).
 ///
 /// # Safety
 /// `builder` is NULL or a live builder.
@@ -174,7 +190,7 @@ pub unsafe extern "C" fn droplet_client_builder_set_connect_timeout_ms(
         // SAFETY: forwarded from this function's contract.
         unsafe {
             update(builder, "connect_timeout_ms", |b| {
-                Ok(b.connect_timeout(positive_ms(ms)?))
+                Ok(b.connect_timeout(ms_or(ms, DEFAULTS.connect_timeout)))
             })
         }
     })
@@ -197,7 +213,8 @@ pub unsafe extern "C" fn droplet_client_builder_set_max_retries(
 }
 
 /// Sets the backoff between retries: full jitter under `base_ms * 2^retry`, capped at
-/// `max_ms` (default 200 and 5000). `INVALID_ARGUMENT` when `base_ms` is 0 or above `max_ms`.
+/// `max_ms` (0: the default, 200 and 5000). `INVALID_ARGUMENT` when the base is above the
+/// maximum.
 ///
 /// # Safety
 /// `builder` is NULL or a live builder.
@@ -211,17 +228,22 @@ pub unsafe extern "C" fn droplet_client_builder_set_backoff_ms(
         // SAFETY: forwarded from this function's contract.
         unsafe {
             update(builder, "backoff_ms", |b| {
-                if base_ms > max_ms {
-                    return Err(format!("base {base_ms} ms is above max {max_ms} ms"));
+                let base = ms_or(base_ms, DEFAULTS.backoff_base);
+                let max = ms_or(max_ms, DEFAULTS.backoff_max);
+                if base > max {
+                    return Err(format!(
+                        "base {} ms is above max {} ms",
+                        base.as_millis(),
+                        max.as_millis()
+                    ));
                 }
-                Ok(b.backoff(positive_ms(base_ms)?, positive_ms(max_ms)?))
+                Ok(b.backoff(base, max))
             })
         }
     })
 }
 
-/// Sets the largest answer body accepted, in bytes (default 4194304).
-/// `INVALID_ARGUMENT` for 0.
+/// Sets the largest response body accepted, in bytes (0: the default, 4194304).
 ///
 /// # Safety
 /// `builder` is NULL or a live builder.
@@ -233,9 +255,11 @@ pub unsafe extern "C" fn droplet_client_builder_set_body_limit(
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: forwarded from this function's contract.
         unsafe {
-            update(builder, "body_limit", |b| match bytes {
-                0 => Err("must be greater than 0".to_owned()),
-                bytes => Ok(b.body_limit(bytes)),
+            update(builder, "body_limit", |b| {
+                Ok(b.body_limit(match bytes {
+                    0 => DEFAULTS.body_limit,
+                    bytes => bytes,
+                }))
             })
         }
     })
@@ -380,6 +404,10 @@ pub unsafe extern "C" fn droplet_client_builder_build(
     })
 }
 
+/// `droplet_client_builder_set_requests_per_minute(builder, DROPLET_NO_PACING)`: requests go
+/// out as fast as they are made, unpaced (`UINT32_MAX`).
+pub const DROPLET_NO_PACING: u32 = u32::MAX;
+
 /// Sets the client's request budget: every request, from every thread, is paced to at
 /// most `requests` a minute, what remains of the hourly budget (`ratelimit-*` headers) is
 /// spread over the time to its reset, and the pace slows when `429`s or a falling
@@ -388,7 +416,7 @@ pub unsafe extern "C" fn droplet_client_builder_build(
 /// its deadline) whose slot is further away fails at once with `DROPLET_STATUS_TIMEOUT`; a
 /// call without one waits for its slot, and a cancel token ends that wait. DigitalOcean allows 250
 /// requests a minute and 5,000 an hour per token. 0 = the default: 250 for DigitalOcean's
-/// API, no pacing for any other base URL; `UINT32_MAX` = no pacing.
+/// API, no pacing for any other base URL; `DROPLET_NO_PACING` = no pacing.
 ///
 /// # Safety
 /// `builder` is NULL or a live builder.
@@ -403,7 +431,7 @@ pub unsafe extern "C" fn droplet_client_builder_set_requests_per_minute(
             update(builder, "requests_per_minute", |b| {
                 Ok(match requests {
                     0 => b.default_pacing(),
-                    u32::MAX => b.no_pacing(),
+                    DROPLET_NO_PACING => b.no_pacing(),
                     n => b.requests_per_minute(n),
                 })
             })
@@ -590,9 +618,10 @@ fn log_level(max_level: u32) -> Result<Option<Level>, String> {
     })
 }
 
-fn positive_ms(ms: u32) -> Result<Duration, String> {
+/// `ms` milliseconds; 0 means `default`.
+fn ms_or(ms: u32, default: Duration) -> Duration {
     match ms {
-        0 => Err("must be greater than 0".to_owned()),
-        ms => Ok(Duration::from_millis(u64::from(ms))),
+        0 => default,
+        ms => Duration::from_millis(u64::from(ms)),
     }
 }

@@ -40,6 +40,7 @@ mod action;
 mod boundary;
 mod client;
 mod control;
+mod deprecated;
 mod result;
 mod sansio;
 mod status;
@@ -48,12 +49,12 @@ mod waiter;
 use std::ffi::{CStr, c_char};
 
 pub use action::{
-    droplet_action_get, droplet_action_get_opts, droplet_action_ref, droplet_action_wait,
-    droplet_action_wait_opts, droplet_actions_wait,
+    droplet_action_get, droplet_action_get_with_options, droplet_action_ref, droplet_action_wait,
+    droplet_action_wait_many, droplet_action_wait_with_options,
 };
 pub use client::{
-    droplet_client, droplet_client_builder, droplet_client_builder_build,
-    droplet_client_builder_free, droplet_client_builder_new,
+    DROPLET_NO_PACING, droplet_client, droplet_client_builder, droplet_client_builder_build,
+    droplet_client_builder_free, droplet_client_builder_new, droplet_client_builder_new_from_env,
     droplet_client_builder_set_allow_insecure_http, droplet_client_builder_set_backoff_ms,
     droplet_client_builder_set_base_url, droplet_client_builder_set_body_limit,
     droplet_client_builder_set_ca_file, droplet_client_builder_set_connect_timeout_ms,
@@ -65,8 +66,14 @@ pub use client::{
     droplet_log_callback,
 };
 pub use control::{
-    droplet_call_options, droplet_cancel, droplet_cancel_free, droplet_cancel_is_triggered,
-    droplet_cancel_new, droplet_cancel_trigger,
+    droplet_call_options, droplet_cancel, droplet_cancel_token, droplet_cancel_token_cancel,
+    droplet_cancel_token_free, droplet_cancel_token_is_cancelled, droplet_cancel_token_new,
+    droplet_poll_callback, droplet_poll_event,
+};
+#[allow(deprecated)]
+pub use deprecated::{
+    droplet_action_get_opts, droplet_action_wait_opts, droplet_actions_wait, droplet_cancel_free,
+    droplet_cancel_is_triggered, droplet_cancel_new, droplet_cancel_trigger,
 };
 #[doc(hidden)]
 pub use result::result_from_answer;

@@ -4,7 +4,7 @@ use std::ffi::{c_char, c_void};
 use std::ptr;
 
 use droplet_action_model::{Action, ActionStatus, RateLimit, ResponseMeta, Timestamp};
-use droplet_action_transport::{ActionAnswer, Error};
+use droplet_action_transport::{ActionResponse, Error};
 
 use crate::status::{DropletActionStatus, DropletStatus};
 
@@ -325,7 +325,7 @@ impl<'a> Outcome<'a> {
         }
     }
 
-    pub(crate) fn from_answer(answer: &'a ActionAnswer) -> Self {
+    pub(crate) fn from_answer(answer: &'a ActionResponse) -> Self {
         Self {
             status: DropletStatus::Ok,
             http_status: answer.meta.status,
@@ -346,7 +346,7 @@ impl<'a> Outcome<'a> {
     /// The outcome of a successful answer whose body buffer is handed over: the result
     /// keeps that buffer for `raw_body` instead of copying it (`answer.body` is left
     /// empty; the answer is otherwise read as by [`Outcome::from_answer`]).
-    pub(crate) fn from_answer_taking_body(answer: &'a mut ActionAnswer) -> Self {
+    pub(crate) fn from_answer_taking_body(answer: &'a mut ActionResponse) -> Self {
         let body = std::mem::take(&mut answer.body);
         let answer = &*answer;
         Self {
@@ -540,12 +540,7 @@ impl<'a> Outcome<'a> {
             storage.action = droplet_action {
                 id: action.id.unwrap_or(0),
                 has_id: action.id.is_some(),
-                status: match action.status {
-                    Some(ActionStatus::InProgress) => DropletActionStatus::InProgress,
-                    Some(ActionStatus::Completed) => DropletActionStatus::Completed,
-                    Some(ActionStatus::Errored) => DropletActionStatus::Errored,
-                    Some(ActionStatus::Unknown(_)) | None => DropletActionStatus::Unknown,
-                },
+                status: c_action_status(action.status.as_ref()),
                 status_text: at(offsets.status_text),
                 r#type: at(offsets.kind),
                 resource_type: at(offsets.resource_type),
@@ -620,7 +615,7 @@ impl<'a> Outcome<'a> {
 /// it with `droplet_action_result_free`. For the benchmarks, which time this step alone;
 /// not part of the C API.
 #[doc(hidden)]
-pub fn result_from_answer(answer: &ActionAnswer) -> droplet_action_result {
+pub fn result_from_answer(answer: &ActionResponse) -> droplet_action_result {
     Outcome::from_answer(answer).into_result()
 }
 
@@ -761,4 +756,14 @@ pub unsafe extern "C" fn droplet_action_result_free(result: *mut droplet_action_
         }
         *result = zeroed_result();
     })
+}
+
+/// The C form of an action's status: `UNKNOWN` when absent or not one of the three.
+pub(crate) fn c_action_status(status: Option<&ActionStatus>) -> DropletActionStatus {
+    match status {
+        Some(ActionStatus::InProgress) => DropletActionStatus::InProgress,
+        Some(ActionStatus::Completed) => DropletActionStatus::Completed,
+        Some(ActionStatus::Errored) => DropletActionStatus::Errored,
+        Some(ActionStatus::Unknown(_)) | None => DropletActionStatus::Unknown,
+    }
 }

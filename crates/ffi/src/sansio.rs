@@ -9,7 +9,7 @@ use droplet_action_model::{
     RetryAdvice, RetryPolicy, Token, unit_from_random,
 };
 use droplet_action_transport::{
-    ActionAnswer, DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT, Error, answer_from_parts,
+    ActionResponse, DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT, Error, response_from_parts,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 
@@ -207,7 +207,7 @@ pub unsafe extern "C" fn droplet_response_parse(
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Read {
     /// The answer: an action, or the error it stands for.
-    Answer(Result<ActionAnswer, Error>),
+    Answer(Result<ActionResponse, Error>),
     /// Refused: `INVALID_ARGUMENT` for the caller's pointers, `DECODE` beyond the limits.
     Refused(DropletStatus, String),
 }
@@ -298,7 +298,7 @@ pub(crate) unsafe fn read_response(
         };
         return Read::Answer(Err(error));
     }
-    Read::Answer(answer_from_parts(http_status, &map, body.to_vec()))
+    Read::Answer(response_from_parts(http_status, &map, body.to_vec()))
 }
 
 /// The retry policy as data: whether the request that gave `result` (attempt number

@@ -19,7 +19,7 @@ use std::ffi::{CStr, c_char};
 /// - `BODY_TOO_LARGE`: the answer was larger than the body limit.
 /// - `ACTION_ERRORED`: a wait ended because the action failed; `action` holds it.
 /// - `PANIC`: an internal error was contained; the library stays usable.
-/// - `CANCELLED`: the call's `droplet_cancel` token was triggered; the client stays usable.
+/// - `CANCELLED`: the call's `droplet_cancel_token` was cancelled; the client stays usable.
 ///   After a wait, `action` holds the last state seen, if any.
 /// - `RATE_LIMITED`: a wait saw the rate limit spent while the action ran, and the limit
 ///   resets after the wait's deadline or after the longest pause honoured (60 s):
@@ -48,7 +48,7 @@ pub enum DropletStatus {
     ActionErrored = 7,
     /// An internal error was caught at the boundary.
     Panic = 8,
-    /// The call was ended through its `droplet_cancel` token.
+    /// The call was ended through its `droplet_cancel_token`.
     Cancelled = 9,
     /// A wait ended because the rate limit is spent until after its deadline.
     RateLimited = 10,

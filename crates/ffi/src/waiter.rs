@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use droplet_action_transport::model::{DEFAULTS, WaitStep};
-use droplet_action_transport::{Error, WaitOptions, Waiter};
+use droplet_action_transport::{Error, PollEvent, PollHook, WaitOptions, Waiter};
 
 use crate::action::wait_options;
 use crate::boundary::ffi_boundary;
@@ -22,6 +22,7 @@ pub struct droplet_waiter {
     /// `None` once the outcome was taken.
     waiter: Option<Waiter>,
     cancel: Option<droplet_action_transport::CancelToken>,
+    on_poll: Option<PollHook>,
 }
 
 /// Send the request now (`droplet_request_build` makes it), then `droplet_waiter_feed`
@@ -62,12 +63,14 @@ fn ms(duration: Duration) -> u64 {
 /// Creates a waiter for one action at `now_ms` on the caller's monotonic clock (any
 /// origin, in milliseconds, never going back): the deadline (`options->timeout_ms`, 0: ten
 /// minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
-/// token (checked at each `droplet_waiter_next`) are `droplet_action_wait_opts`'s; retries
-/// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1 or invalid
-/// options (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
+/// token (checked at each `droplet_waiter_next`) and the poll callback (called by
+/// `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_with_options`'s; retries
+/// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1, invalid
+/// options, or a deadline (`now_ms` plus the timeout) past `UINT64_MAX`
+/// (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
 ///
 /// # Safety
-/// `options` is NULL or as for `droplet_action_wait_opts`; its token must outlive the
+/// `options` is NULL or as for `droplet_action_wait_with_options`; its token must outlive the
 /// waiter.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn droplet_waiter_new(
@@ -86,12 +89,21 @@ pub unsafe extern "C" fn droplet_waiter_new(
             }
         };
         let wait: WaitOptions = wait_options(&options);
+        // The caller's clock is u64 milliseconds: the deadline must be a time on it.
+        if now_ms.checked_add(ms(wait.timeout())).is_none() {
+            set_last_error(
+                "waiter_new: invalid argument: the deadline (now plus the timeout) lies beyond \
+                 the clock's range",
+            );
+            return std::ptr::null_mut();
+        }
         match Waiter::new(droplet_id, action_id, &wait, Duration::from_millis(now_ms)) {
             Ok(waiter) => {
                 set_last_error("");
                 Box::into_raw(Box::new(droplet_waiter {
                     waiter: Some(waiter),
                     cancel: options.cancel.clone(),
+                    on_poll: options.on_poll.clone(),
                 }))
             }
             Err(error) => {
@@ -174,7 +186,10 @@ pub unsafe extern "C" fn droplet_waiter_feed(
 ) -> DropletStatus {
     ffi_boundary!(DropletStatus::Panic, {
         // SAFETY: NULL or a live waiter used by one thread, by this function's contract.
-        let Some(inner) = (unsafe { waiter.as_mut() }).and_then(|w| w.waiter.as_mut()) else {
+        let Some(waiter) = (unsafe { waiter.as_mut() }) else {
+            return DropletStatus::InvalidArgument;
+        };
+        let Some(inner) = waiter.waiter.as_mut() else {
             return DropletStatus::InvalidArgument;
         };
         let outcome = if http_status == 0 {
@@ -198,9 +213,17 @@ pub unsafe extern "C" fn droplet_waiter_feed(
                 }),
             }
         };
-        inner.feed(Duration::from_millis(now_ms), outcome);
+        let event = inner.feed(Duration::from_millis(now_ms), outcome);
+        report(waiter.on_poll.as_ref(), event);
         DropletStatus::Ok
     })
+}
+
+/// Hands a poll's event to the caller's callback, if both are there.
+fn report(on_poll: Option<&PollHook>, event: Option<PollEvent>) {
+    if let (Some(hook), Some(event)) = (on_poll, event) {
+        hook(&event);
+    }
 }
 
 /// Sends the request the waiter asked for (SEND) through `client` (its connections, TLS,
@@ -229,15 +252,17 @@ pub unsafe extern "C" fn droplet_waiter_send(
         let Some(inner) = waiter.waiter.as_mut() else {
             return DropletStatus::InvalidArgument;
         };
-        client
-            .client
-            .send_for(inner, Duration::from_millis(now_ms), waiter.cancel.as_ref());
+        let event =
+            client
+                .client
+                .send_for(inner, Duration::from_millis(now_ms), waiter.cancel.as_ref());
+        report(waiter.on_poll.as_ref(), event);
         DropletStatus::Ok
     })
 }
 
 /// The outcome once `droplet_waiter_next` said DONE, at `now_ms`, exactly as
-/// `droplet_action_wait_opts` reports it (the last action seen, the last HTTP status, the
+/// `droplet_action_wait_with_options` reports it (the last action seen, the last HTTP status, the
 /// polls and all the requests); free it with `droplet_action_result_free`. Taken once: the
 /// waiter is then spent (free it). Before DONE, or taken twice: `INVALID_ARGUMENT`.
 ///

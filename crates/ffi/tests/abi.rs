@@ -91,8 +91,8 @@ const ADD: &[Edit] = &[
     },
     Edit {
         file: "client.rs",
-        from: "Box::new(droplet_client_builder {\n",
-        to: "Box::new(droplet_client_builder {\n            added: 0,\n",
+        from: "Box::new(droplet_client_builder { builder })",
+        to: "Box::new(droplet_client_builder { builder, added: 0 })",
     },
 ];
 

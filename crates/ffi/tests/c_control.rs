@@ -12,7 +12,7 @@ use support::{
 };
 
 /// The number of checks test_control.c makes when all pass.
-const CHECKS: usize = 303;
+const CHECKS: usize = 337;
 
 fn build(name: &str, flags: &[&str]) -> PathBuf {
     let exe = out_dir("c").join(name);

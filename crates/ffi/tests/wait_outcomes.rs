@@ -7,7 +7,7 @@ use std::ptr;
 
 use droplet_action::{
     DropletStatus, droplet_action_ref, droplet_action_result, droplet_action_result_free,
-    droplet_action_result_polls, droplet_action_wait_opts, droplet_actions_wait,
+    droplet_action_result_polls, droplet_action_wait_many, droplet_action_wait_with_options,
     droplet_call_options, droplet_client, droplet_client_builder_build, droplet_client_builder_new,
     droplet_client_builder_set_base_url, droplet_client_builder_set_token, droplet_client_free,
 };
@@ -42,6 +42,8 @@ fn options(timeout_ms: u32, poll_interval_ms: u32) -> droplet_call_options {
         cancel: ptr::null(),
         timeout_ms,
         poll_interval_ms,
+        on_poll: None,
+        on_poll_userdata: ptr::null_mut(),
     }
 }
 
@@ -81,7 +83,8 @@ fn a_spent_hourly_limit_while_running_ends_the_wait_at_once_rate_limited() {
     let client = client(&server);
     let started = std::time::Instant::now();
     // SAFETY: a live client and options.
-    let mut result = unsafe { droplet_action_wait_opts(client, 7, 900199, &options(600_000, 10)) };
+    let mut result =
+        unsafe { droplet_action_wait_with_options(client, 7, 900199, &options(600_000, 10)) };
     assert!(
         started.elapsed() < std::time::Duration::from_secs(2),
         "{:?}",
@@ -133,7 +136,7 @@ fn a_401_inside_a_wait_for_many_keeps_the_polls_and_requests() {
     let mut results: [droplet_action_result; 2] = unsafe { std::mem::zeroed() };
     // SAFETY: a live client, two refs, two writable results.
     let status = unsafe {
-        droplet_actions_wait(
+        droplet_action_wait_many(
             client,
             refs.as_ptr(),
             2,

@@ -368,6 +368,12 @@ impl Wait {
         }
     }
 
+    /// Whether a request is out: [`Wait::next`] said [`WaitStep::Send`] and nothing was fed
+    /// since.
+    pub fn in_flight(&self) -> bool {
+        self.phase == Phase::InFlight
+    }
+
     /// Ends the wait as cancelled (a request out is forgotten).
     pub fn cancel(&mut self) {
         if !matches!(self.phase, Phase::Over(_)) {

@@ -115,7 +115,7 @@ fn members_fall_back_to_their_share_and_the_server_sees_no_429() {
             }
             thread::sleep(reservation.delay);
             sent += 1;
-            if let Err(error) = client.get_droplet_action(3164444, 36804636) {
+            if let Err(error) = client.get(3164444, 36804636) {
                 assert_eq!(error.status(), Some(429), "{error}");
                 refused += 1;
             }

@@ -1,4 +1,4 @@
-//! One full `get_droplet_action` against the mock server on a kept-alive connection:
+//! One full `get` against the mock server on a kept-alive connection:
 //! request, answer, parse.
 //!
 //! Run with `cargo bench -p droplet-action-transport --bench get`.
@@ -21,11 +21,11 @@ fn get_keep_alive(bencher: divan::Bencher<'_, '_>) {
         .build()
         .expect("the client builds");
     client
-        .get_droplet_action(DOCUMENTED_DROPLET, DOCUMENTED_ACTION)
+        .get(DOCUMENTED_DROPLET, DOCUMENTED_ACTION)
         .expect("the first call connects");
     bencher.bench_local(|| {
         let answer = client
-            .get_droplet_action(DOCUMENTED_DROPLET, DOCUMENTED_ACTION)
+            .get(DOCUMENTED_DROPLET, DOCUMENTED_ACTION)
             .expect("the call succeeds");
         assert_eq!(answer.action.id, Some(DOCUMENTED_ACTION));
         answer

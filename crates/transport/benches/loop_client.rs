@@ -1,4 +1,4 @@
-//! N sequential `get_droplet_action` calls on one client, checking the id of every answer.
+//! N sequential `get` calls on one client, checking the id of every answer.
 //! Driven by `benches/run.sh`; see `common/mod.rs` for the command line.
 
 mod common;
@@ -15,7 +15,7 @@ fn main() {
     let start = common::now();
     for call in 0..args.calls {
         let answer = client
-            .get_droplet_action(args.droplet_id, args.action_id)
+            .get(args.droplet_id, args.action_id)
             .unwrap_or_else(|e| panic!("call {call}: {e}"));
         assert_eq!(answer.action.id, Some(args.action_id), "call {call}");
     }

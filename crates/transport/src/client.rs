@@ -20,7 +20,7 @@ use crate::cancel::{self, CancelToken};
 use crate::events::{Events, Level, LogHook, RequestIdSuffix};
 use crate::options::{deadline_after, passes};
 use crate::resolver::CachingResolver;
-use crate::{ActionAnswer, CallOptions, Error, ResponseDetails, socket, tls};
+use crate::{ActionResponse, CallOptions, Error, ResponseDetails, socket, tls};
 
 /// The environment variables read by [`Client::from_env`], in order of preference.
 pub const TOKEN_ENV_VARS: [&str; 2] = ["DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_TOKEN"];
@@ -76,6 +76,8 @@ pub struct ClientBuilder {
     system_roots: bool,
     events: Events,
     pacing: Pacing,
+    /// Made by [`Client::builder_from_env`]: a missing token names the variables.
+    from_env: bool,
 }
 
 /// How a client paces its requests.
@@ -127,6 +129,7 @@ impl Default for ClientBuilder {
             system_roots: true,
             events: Events::default(),
             pacing: Pacing::Default,
+            from_env: false,
         }
     }
 }
@@ -279,7 +282,7 @@ impl ClientBuilder {
     ///         sink.lock().unwrap().push(format!("{level}: {message}"))
     ///     }), Level::Debug)
     ///     .build()?;
-    /// client.get_droplet_action(3164444, 36804636)?;
+    /// client.get(3164444, 36804636)?;
     /// let seen = seen.lock().unwrap();
     /// assert!(seen[0].starts_with("DEBUG: GET /v2/droplets/3164444/actions/36804636: attempt 1"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -339,6 +342,12 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let token = match &self.token {
             Some(token) => Token::new(token).map_err(Error::invalid)?,
+            None if self.from_env => {
+                return Err(Error::invalid(format!(
+                    "no API token: set {} or {}",
+                    TOKEN_ENV_VARS[0], TOKEN_ENV_VARS[1]
+                )));
+            }
             None => return Err(Error::invalid("no API token was given")),
         };
         let base_url = BaseUrl::parse(&self.base_url).map_err(Error::invalid)?;
@@ -683,7 +692,10 @@ impl Client {
     /// `DIGITALOCEAN_ACCESS_TOKEN`, else `DIGITALOCEAN_TOKEN`; the base URL from
     /// `DIGITALOCEAN_API_URL` when set.
     pub fn builder_from_env() -> ClientBuilder {
-        let mut builder = ClientBuilder::default();
+        let mut builder = ClientBuilder {
+            from_env: true,
+            ..ClientBuilder::default()
+        };
         if let Some(token) = TOKEN_ENV_VARS
             .iter()
             .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
@@ -720,16 +732,12 @@ impl Client {
     /// # Errors
     /// [`Error::InvalidArgument`] for an id below 1, before anything is sent; otherwise the
     /// error of the last attempt.
-    pub fn get_droplet_action(
-        &self,
-        droplet_id: i64,
-        action_id: i64,
-    ) -> Result<ActionAnswer, Error> {
+    pub fn get(&self, droplet_id: i64, action_id: i64) -> Result<ActionResponse, Error> {
         let request = action_request(droplet_id, action_id)?;
         self.execute(&request, None, None)
     }
 
-    /// [`Client::get_droplet_action`] with per-call options: a cancel token, and a limit
+    /// [`Client::get`] with per-call options: a cancel token, and a limit
     /// on the whole call, retries included.
     ///
     /// ```
@@ -741,20 +749,20 @@ impl Client {
     /// let token = CancelToken::new();
     /// token.cancel();
     /// let options = CallOptions::new().cancel(&token).timeout(Duration::from_secs(5));
-    /// let error = client.get_droplet_action_with(3164444, 36804636, &options).unwrap_err();
+    /// let error = client.get_with_options(3164444, 36804636, &options).unwrap_err();
     /// assert!(matches!(error, Error::Cancelled { attempts: 0, .. }));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
-    /// As [`Client::get_droplet_action`], plus [`Error::Cancelled`]; when the overall
+    /// As [`Client::get`], plus [`Error::Cancelled`]; when the overall
     /// timeout leaves no room for another attempt or pause, the last error.
-    pub fn get_droplet_action_with(
+    pub fn get_with_options(
         &self,
         droplet_id: i64,
         action_id: i64,
         options: &CallOptions,
-    ) -> Result<ActionAnswer, Error> {
+    ) -> Result<ActionResponse, Error> {
         let request = action_request(droplet_id, action_id)?;
         let deadline = options
             .timeout
@@ -778,11 +786,11 @@ impl Client {
     ///     .base_url(server.base_url())
     ///     .log_hook(Arc::new(move |level, _: &str| sink.lock().unwrap().push(level)), Level::Warn)
     ///     .build()?;
-    /// client.get_droplet_action(3164444, 36804636)?;
+    /// client.get(3164444, 36804636)?;
     /// assert_eq!(seen.lock().unwrap().len(), 0);
     /// client.set_log_level(Some(Level::Debug));
     /// assert_eq!(client.log_level(), Some(Level::Debug));
-    /// client.get_droplet_action(3164444, 36804636)?;
+    /// client.get(3164444, 36804636)?;
     /// assert_eq!(*seen.lock().unwrap(), [Level::Debug, Level::Debug]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -812,7 +820,7 @@ impl Client {
         request: &ActionRequest,
         deadline: Option<Instant>,
         cancel: Option<&CancelToken>,
-    ) -> Result<ActionAnswer, Error> {
+    ) -> Result<ActionResponse, Error> {
         let inner = &self.inner;
         let events = &inner.events;
         let _attached = cancel::Attached::new(cancel);
@@ -913,7 +921,7 @@ impl Client {
         allowed: Duration,
         deadline: Option<Instant>,
         cancel: Option<&CancelToken>,
-    ) -> Result<ActionAnswer, SendFailure> {
+    ) -> Result<ActionResponse, SendFailure> {
         let inner = &self.inner;
         let events = &inner.events;
         if cancel.is_some_and(CancelToken::is_cancelled) {
@@ -1036,7 +1044,7 @@ impl Client {
         request: &ActionRequest,
         timeout: Duration,
         unsent: &mut bool,
-    ) -> Result<ActionAnswer, Error> {
+    ) -> Result<ActionResponse, Error> {
         let inner = &self.inner;
         let started = Instant::now();
         let mut http_request = inner
@@ -1155,7 +1163,7 @@ impl Client {
         &self,
         response: Response<ureq::Body>,
         timeout: Duration,
-    ) -> Result<ActionAnswer, Error> {
+    ) -> Result<ActionResponse, Error> {
         let limit = self.inner.body_limit;
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
@@ -1191,19 +1199,19 @@ impl Client {
                 },
                 other => map_ureq_error(other, timeout, self.inner.connect_timeout),
             })?;
-        answer_from_parts(status, &parts.headers, body)
+        response_from_parts(status, &parts.headers, body)
     }
 }
 
-/// Classifies one HTTP answer exactly as [`Client::get_droplet_action`] does once it has
+/// Classifies one HTTP answer exactly as [`Client::get`] does once it has
 /// read it: the action, or the API, decode error. For callers that do their own I/O;
 /// `attempts` is 0 in what it returns.
 ///
 /// ```
-/// use droplet_action_transport::{Error, answer_from_parts};
+/// use droplet_action_transport::{Error, response_from_parts};
 /// let headers = http::HeaderMap::new();
 /// let body = br#"{"id":"not_found","message":"The resource you were accessing could not be found."}"#;
-/// let error = answer_from_parts(404, &headers, body.to_vec()).unwrap_err();
+/// let error = response_from_parts(404, &headers, body.to_vec()).unwrap_err();
 /// assert!(matches!(error, Error::Api { .. }));
 /// assert_eq!(error.status(), Some(404));
 /// ```
@@ -1211,15 +1219,15 @@ impl Client {
 /// # Errors
 /// [`Error::Api`] for an error status, [`Error::Decode`] for a success status whose body
 /// is not an action.
-pub fn answer_from_parts(
+pub fn response_from_parts(
     status: u16,
     headers: &http::HeaderMap,
     body: Vec<u8>,
-) -> Result<ActionAnswer, Error> {
+) -> Result<ActionResponse, Error> {
     match classify(status, headers, body) {
         Ok(answer) => {
             let (action, meta, body) = answer.into_parts();
-            Ok(ActionAnswer {
+            Ok(ActionResponse {
                 action,
                 meta,
                 attempts: 0,

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use droplet_action_model::{ApiError, DecodeError, RateLimit, ResponseMeta};
 
-use crate::ActionAnswer;
+use crate::ActionResponse;
 
 /// What came back with an answer that was not a usable action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub enum Error {
     #[error("action {} ended with status errored", .answer.action.id.unwrap_or_default())]
     ActionErrored {
         /// The answer that reported it.
-        answer: Box<ActionAnswer>,
+        answer: Box<ActionResponse>,
     },
     /// The client's request budget had no slot within the time the call allows: nothing
     /// more was sent.
@@ -100,7 +100,7 @@ pub enum Error {
         /// How many polls a wait made (0 for a get).
         polls: u32,
         /// The last state a wait saw, if any answer came.
-        last: Option<Box<ActionAnswer>>,
+        last: Option<Box<ActionResponse>>,
         /// A wait's last failure, if its last request failed.
         last_error: Option<Box<Error>>,
     },
@@ -121,7 +121,7 @@ pub enum Error {
         /// How many requests it sent.
         requests: u32,
         /// The last state seen: the answer that showed the spent limit.
-        last: Option<Box<ActionAnswer>>,
+        last: Option<Box<ActionResponse>>,
     },
     /// A wait ended because of `error` (an answer no retry cures, such as 401 or 404, a
     /// server's pause past the deadline, or no budget slot in time), with what the wait
@@ -135,7 +135,7 @@ pub enum Error {
         /// How many requests it sent.
         requests: u32,
         /// The last state seen, if any answer came.
-        last: Option<Box<ActionAnswer>>,
+        last: Option<Box<ActionResponse>>,
     },
     /// Waiting ended because the deadline passed before the action finished.
     #[error("the action did not finish within {waited:?}{}", last_status(.last))]
@@ -147,13 +147,13 @@ pub enum Error {
         /// How many requests it sent.
         requests: u32,
         /// The last state seen, if any answer came.
-        last: Option<Box<ActionAnswer>>,
+        last: Option<Box<ActionResponse>>,
         /// The last failure, if the last poll failed.
         last_error: Option<Box<Error>>,
     },
 }
 
-fn last_status(last: &Option<Box<ActionAnswer>>) -> String {
+fn last_status(last: &Option<Box<ActionResponse>>) -> String {
     match last.as_ref().and_then(|a| a.action.status.as_ref()) {
         Some(status) => format!(" (last status: {status})"),
         None => String::new(),
@@ -177,7 +177,7 @@ impl Error {
     }
 
     /// The last action state a wait saw before it ended this way, if any.
-    pub fn last_seen(&self) -> Option<&ActionAnswer> {
+    pub fn last_seen(&self) -> Option<&ActionResponse> {
         match self {
             Self::ActionErrored { answer } => Some(answer),
             Self::Cancelled { last, .. }

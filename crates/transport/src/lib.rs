@@ -12,7 +12,7 @@
 //!     .token(droplet_action_mock::DEFAULT_TOKEN)
 //!     .base_url(server.base_url())
 //!     .build()?;
-//! let answer = client.get_droplet_action(3164444, 36804636)?;
+//! let answer = client.get(3164444, 36804636)?;
 //! assert_eq!(answer.action.id, Some(36804636));
 //! assert_eq!(answer.action.status, Some(ActionStatus::Completed));
 //! assert_eq!(answer.status(), 200);
@@ -25,8 +25,8 @@
 //! - Retries connection errors, 408, 429 and 5xx with exponential backoff and full jitter,
 //!   honouring `retry-after` up to a cap; never retries other 4xx.
 //! - Every answer and every error carries the HTTP status, rate limit, request id, number
-//!   of attempts and the raw body ([`ActionAnswer`], [`Error`]).
-//! - [`Client::wait_for_droplet_action`] polls until `completed`, reports `errored` as an
+//!   of attempts and the raw body ([`ActionResponse`], [`Error`]).
+//! - [`Client::wait`] polls until `completed`, reports `errored` as an
 //!   error, and keeps an overall deadline.
 //!
 //! # What it does not do
@@ -40,28 +40,31 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
-mod answer;
 mod budget;
 mod cancel;
 mod client;
+mod deprecated;
 mod error;
 mod events;
 mod options;
 mod resolver;
+mod response;
 mod socket;
 mod tls;
 mod wait;
 
-pub use answer::ActionAnswer;
 pub use budget::{LocalBudget, RequestBudget, Taken};
 pub use cancel::CancelToken;
 pub use client::{
     BASE_URL_ENV_VAR, Client, ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_USER_AGENT,
-    TOKEN_ENV_VARS, answer_from_parts, check_proxy,
+    TOKEN_ENV_VARS, check_proxy, response_from_parts,
 };
+#[allow(deprecated)]
+pub use deprecated::{ActionAnswer, answer_from_parts};
 pub use error::{Error, ResponseDetails};
 pub use events::{LOG_TARGET, Level, LogHook};
 pub use options::CallOptions;
+pub use response::ActionResponse;
 pub use tls::check_ca_file;
 pub use wait::{PollEvent, PollHook, WaitOptions, Waiter};
 

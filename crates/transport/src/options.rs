@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::CancelToken;
 
-/// Options for one [`Client::get_droplet_action_with`](crate::Client::get_droplet_action_with)
+/// Options for one [`Client::get_with_options`](crate::Client::get_with_options)
 /// call. The default is the client's settings and no cancel token.
 ///
 /// ```

@@ -12,20 +12,24 @@ use droplet_action_model::{
 use crate::cancel::{self, CancelToken};
 use crate::client::{SendFailure, action_request};
 use crate::events::{Level, RequestIdSuffix};
-use crate::{ActionAnswer, Client, Error};
+use crate::{ActionResponse, Client, Error};
 
 /// A poll that times out this close to the deadline was cut short by it.
 const DEADLINE_SLACK: Duration = Duration::from_millis(5);
 
-/// What a wait reports after each poll's answer, to a [`WaitOptions::on_poll`] function.
+/// What a wait reports after each request, to a [`WaitOptions::on_poll`] function: the
+/// response's action status, or the failure that a retry answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollEvent {
     /// The droplet.
     pub droplet_id: i64,
     /// The action.
     pub action_id: i64,
-    /// The action's status as the answer gave it (`None`: absent).
+    /// The action's status as the response gave it (`None`: absent, or no action came).
     pub status: Option<ActionStatus>,
+    /// The response's HTTP status (`None`: no response came: the connection failed or the
+    /// request timed out).
+    pub http_status: Option<u16>,
     /// Time since the wait started.
     pub elapsed: Duration,
     /// Polls so far.
@@ -118,7 +122,7 @@ impl WaitOptions {
     ///     .on_poll(Arc::new(move |event| {
     ///         sink.lock().unwrap().push((event.polls, event.status.clone().unwrap().to_string()))
     ///     }));
-    /// client.wait_for_droplet_action(1, 900102, options)?;
+    /// client.wait(1, 900102, options)?;
     /// assert_eq!(
     ///     *seen.lock().unwrap(),
     ///     [(1, "in-progress".into()), (2, "in-progress".into()), (3, "completed".into())]
@@ -145,7 +149,7 @@ impl WaitOptions {
 struct Waiting {
     request: ActionRequest,
     wait: Wait,
-    last: Option<Box<ActionAnswer>>,
+    last: Option<Box<ActionResponse>>,
     last_error: Option<Box<Error>>,
 }
 
@@ -161,13 +165,18 @@ impl Waiting {
 
     /// What a request brought back, fed to the machine at `now`; returns the poll event
     /// of an answer, for the caller to report.
-    fn feed(&mut self, now: Duration, outcome: Result<ActionAnswer, Error>) -> Option<PollEvent> {
+    fn feed(&mut self, now: Duration, outcome: Result<ActionResponse, Error>) -> Option<PollEvent> {
+        if !self.wait.in_flight() {
+            // No request is out: nothing to feed, nothing to report.
+            return None;
+        }
         let unix = jiff::Timestamp::now();
         let random = fastrand::u64(..);
         match outcome {
             Ok(mut answer) => {
                 answer.polls = self.wait.polls();
                 let status = answer.action.status.clone();
+                let http_status = answer.meta.status;
                 self.wait.feed(
                     now,
                     unix,
@@ -177,18 +186,10 @@ impl Waiting {
                     },
                     random,
                 );
-                let event = PollEvent {
-                    droplet_id: self.request.droplet_id.get(),
-                    action_id: self.request.action_id.get(),
-                    status,
-                    elapsed: now.saturating_sub(self.wait.started()),
-                    polls: self.wait.polls(),
-                    requests: self.wait.requests(),
-                    next_poll_in: self.wait.next_request_at().map(|at| at.saturating_sub(now)),
-                };
+                let event = Some(self.event(now, status, Some(http_status)));
                 self.last = Some(Box::new(answer));
                 self.last_error = None;
-                Some(event)
+                event
             }
             Err(error) => {
                 let meta = error.details().map(|details| details.meta.clone());
@@ -209,11 +210,39 @@ impl Waiting {
                         .wait
                         .time_left(now)
                         .is_some_and(|left| left < DEADLINE_SLACK);
+                let http_status = meta.map(|meta| meta.status);
                 if !cut_by_deadline {
                     self.last_error = Some(Box::new(error));
                 }
-                None
+                Some(self.event(now, None, http_status))
             }
+        }
+    }
+
+    /// The event of the request just fed, at `now`.
+    fn event(
+        &self,
+        now: Duration,
+        status: Option<ActionStatus>,
+        http_status: Option<u16>,
+    ) -> PollEvent {
+        PollEvent {
+            droplet_id: self.request.droplet_id.get(),
+            action_id: self.request.action_id.get(),
+            status,
+            http_status,
+            elapsed: now.saturating_sub(self.wait.started()),
+            polls: self.wait.polls(),
+            requests: self.wait.requests(),
+            // None once the wait is over, or when the deadline comes before the next poll.
+            next_poll_in: self
+                .wait
+                .next_request_at()
+                .filter(|at| {
+                    self.wait.ended().is_none()
+                        && self.wait.deadline().is_none_or(|deadline| *at < deadline)
+                })
+                .map(|at| at.saturating_sub(now)),
         }
     }
 
@@ -226,10 +255,10 @@ impl Waiting {
     }
 
     /// The outcome of a wait that ended with `end`, after `waited`.
-    fn outcome(self, end: WaitEnd, waited: Duration) -> Result<ActionAnswer, Error> {
+    fn outcome(self, end: WaitEnd, waited: Duration) -> Result<ActionResponse, Error> {
         let polls = self.wait.polls();
         let requests = self.wait.requests();
-        let ended = |error: Error, last: Option<Box<ActionAnswer>>| Error::WaitEnded {
+        let ended = |error: Error, last: Option<Box<ActionResponse>>| Error::WaitEnded {
             error: Box::new(error),
             polls,
             requests,
@@ -343,12 +372,12 @@ impl Client {
     /// # Errors
     /// As above, [`Error::Cancelled`] when its token is cancelled, and
     /// [`Error::InvalidArgument`] for an id below 1.
-    pub fn wait_for_droplet_action(
+    pub fn wait(
         &self,
         droplet_id: i64,
         action_id: i64,
         options: WaitOptions,
-    ) -> Result<ActionAnswer, Error> {
+    ) -> Result<ActionResponse, Error> {
         let request = action_request(droplet_id, action_id)?;
         let clock = Clock::start();
         let mut waiting = Waiting::new(request, self.wait_config(&options), clock.now());
@@ -366,14 +395,16 @@ impl Client {
                         waiting.wait.cancel();
                     }
                 }
-                WaitStep::Send { timeout } => self.poll(&mut waiting, &clock, timeout, &options),
+                WaitStep::Send { timeout } => {
+                    self.poll(&mut waiting, &clock, timeout, &options);
+                }
             }
         }
     }
 
     /// Waits for many actions at once, under the client's one connection pool and rate
     /// budget, and returns each one's outcome in the order given, as
-    /// [`Client::wait_for_droplet_action`] would for it alone: `Ok` when it completed,
+    /// [`Client::wait`] would for it alone: `Ok` when it completed,
     /// [`Error::ActionErrored`], [`Error::DeadlineExceeded`] (the deadline is shared),
     /// [`Error::Cancelled`], or the error that ended its wait.
     ///
@@ -389,22 +420,22 @@ impl Client {
     /// let client = Client::builder().token("mock-token").base_url(server.base_url()).build()?;
     /// let options = WaitOptions::new(Duration::from_secs(5)).poll_interval(Duration::from_millis(10));
     /// // 900102 completes on its third poll, 900201 ends errored on its second.
-    /// let outcomes = client.wait_for_droplet_actions(&[(1, 900102), (1, 900201), (1, 0)], options);
+    /// let outcomes = client.wait_many(&[(1, 900102), (1, 900201), (1, 0)], options);
     /// assert_eq!(outcomes[0].as_ref().unwrap().polls, 3);
     /// assert!(outcomes[1].is_err());
     /// assert!(outcomes[2].is_err()); // an id below 1
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn wait_for_droplet_actions(
+    pub fn wait_many(
         &self,
         actions: &[(i64, i64)],
         options: WaitOptions,
-    ) -> Vec<Result<ActionAnswer, Error>> {
+    ) -> Vec<Result<ActionResponse, Error>> {
         let clock = Clock::start();
         let config = self.wait_config(&options);
         let cancel = options.cancel.as_ref();
         let _attached = cancel::Attached::new(cancel);
-        let mut outcomes: Vec<Option<Result<ActionAnswer, Error>>> =
+        let mut outcomes: Vec<Option<Result<ActionResponse, Error>>> =
             actions.iter().map(|_| None).collect();
         let mut pending: Vec<(usize, Waiting)> = Vec::with_capacity(actions.len());
         for (index, &(droplet_id, action_id)) in actions.iter().enumerate() {
@@ -482,7 +513,8 @@ impl Client {
     /// decides those), and feeds it what came back. `now` is the waiter's clock when the
     /// call starts; the answer is fed at `now` plus the time the request took. A binding
     /// runs this on a thread of its own and everything else of the wait on its event loop.
-    /// Does nothing when the waiter did not ask for a request.
+    /// Does nothing when the waiter did not ask for a request. Returns the poll's event when
+    /// a response came, as [`Waiter::feed`] does.
     ///
     /// ```
     /// use std::time::Duration;
@@ -499,9 +531,18 @@ impl Client {
     /// assert_eq!(waiter.finish(now)?.action.id, Some(36804636));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn send_for(&self, waiter: &mut Waiter, now: Duration, cancel: Option<&CancelToken>) {
+    pub fn send_for(
+        &self,
+        waiter: &mut Waiter,
+        now: Duration,
+        cancel: Option<&CancelToken>,
+    ) -> Option<PollEvent> {
+        // Only the request the waiter asked for (`next` said Send, nothing fed since).
+        if !waiter.waiting.wait.in_flight() {
+            return None;
+        }
         let WaitStep::Send { timeout } = waiter.waiting.wait.peek(now) else {
-            return;
+            return None;
         };
         let clock = Clock::reading(now);
         let options = WaitOptions {
@@ -509,17 +550,18 @@ impl Client {
             ..WaitOptions::default()
         };
         let _attached = cancel::Attached::new(cancel);
-        self.poll(&mut waiter.waiting, &clock, timeout, &options);
+        self.poll(&mut waiter.waiting, &clock, timeout, &options)
     }
 
-    /// One request of a wait, and what it brought back fed to its machine.
+    /// One request of a wait, and what it brought back fed to its machine; the options'
+    /// `on_poll` function sees the poll's event, which is also returned.
     fn poll(
         &self,
         waiting: &mut Waiting,
         clock: &Clock,
         timeout: Option<Duration>,
         options: &WaitOptions,
-    ) {
+    ) -> Option<PollEvent> {
         let cancel = options.cancel.as_ref();
         let now = clock.now();
         let policy = self.policy();
@@ -535,7 +577,7 @@ impl Client {
             cancel,
         );
         let now_after = clock.now();
-        match outcome {
+        let event = match outcome {
             Ok(answer) => {
                 let rate_limit = answer.meta.rate_limit;
                 let request_id = answer.meta.request_id.clone();
@@ -562,9 +604,7 @@ impl Client {
                         ),
                     );
                 }
-                if let (Some(hook), Some(event)) = (&options.on_poll, event) {
-                    hook(&event);
-                }
+                event
             }
             Err(SendFailure::Unsent(Error::RateBudget { needed, .. })) => {
                 // The budget's slot lies further than the wait allows: the model ends it
@@ -576,19 +616,23 @@ impl Client {
                         attempts: waiting.wait.requests(),
                     }));
                 }
+                None
             }
             Err(SendFailure::Unsent(_)) | Err(SendFailure::Sent(Error::Cancelled { .. })) => {
                 waiting.wait.cancel();
+                None
             }
-            Err(SendFailure::Sent(error)) => {
-                waiting.feed(now_after, Err(error));
-            }
+            Err(SendFailure::Sent(error)) => waiting.feed(now_after, Err(error)),
+        };
+        if let (Some(hook), Some(event)) = (&options.on_poll, &event) {
+            hook(event);
         }
+        event
     }
 }
 
 /// One wait driven by the caller's own I/O and clock: the sans-IO form of
-/// [`Client::wait_for_droplet_action`], on the same machine. Ask [`Waiter::next`] what to do;
+/// [`Client::wait`], on the same machine. Ask [`Waiter::next`] what to do;
 /// send the request ([`Waiter::request`]) when told, and [`Waiter::feed`] what came back;
 /// sleep when told; stop at [`WaitStep::Done`] and take [`Waiter::finish`].
 ///
@@ -596,13 +640,13 @@ impl Client {
 ///
 /// ```
 /// use std::time::Duration;
-/// use droplet_action_transport::{Waiter, WaitOptions, answer_from_parts};
+/// use droplet_action_transport::{Waiter, WaitOptions, response_from_parts};
 /// use droplet_action_transport::model::WaitStep;
 ///
 /// let mut waiter = Waiter::new(1, 2, &WaitOptions::default(), Duration::ZERO)?;
 /// assert!(matches!(waiter.next(Duration::ZERO), WaitStep::Send { .. }));
 /// let body = br#"{"action":{"id":2,"status":"completed"}}"#.to_vec();
-/// waiter.feed(Duration::from_millis(30), answer_from_parts(200, &Default::default(), body));
+/// waiter.feed(Duration::from_millis(30), response_from_parts(200, &Default::default(), body));
 /// assert!(matches!(waiter.next(Duration::from_millis(30)), WaitStep::Done(_)));
 /// let answer = waiter.finish(Duration::from_millis(30))?;
 /// assert_eq!((answer.polls, answer.attempts), (1, 1));
@@ -626,15 +670,21 @@ impl Waiter {
     /// retry policy, starting at `now`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an id below 1.
+    /// [`Error::InvalidArgument`] for an id below 1, or a deadline (`now` plus the timeout)
+    /// beyond [`Duration`]'s range.
     pub fn new(
         droplet_id: i64,
         action_id: i64,
         options: &WaitOptions,
         now: Duration,
     ) -> Result<Self, Error> {
+        if now.checked_add(options.timeout).is_none() {
+            return Err(Error::invalid(
+                "the deadline (now plus the timeout) lies beyond the clock's range",
+            ));
+        }
         let config = WaitConfig {
-            timeout: now.checked_add(options.timeout).map(|_| options.timeout),
+            timeout: Some(options.timeout),
             poll_interval: options.poll_interval,
             policy: droplet_action_model::RetryPolicy::default(),
         };
@@ -653,13 +703,13 @@ impl Waiter {
         self.waiting.wait.next(now)
     }
 
-    /// What the request brought back, at `now`: an answer as [`crate::answer_from_parts`]
+    /// What the request brought back, at `now`: an answer as [`crate::response_from_parts`]
     /// reads it, or the failure of a request that got none ([`Error::Transport`],
     /// [`Error::Timeout`]). Returns the poll's event for an answer.
     pub fn feed(
         &mut self,
         now: Duration,
-        outcome: Result<ActionAnswer, Error>,
+        outcome: Result<ActionResponse, Error>,
     ) -> Option<PollEvent> {
         self.waiting.feed(now, outcome)
     }
@@ -675,12 +725,12 @@ impl Waiter {
     }
 
     /// The outcome, once [`Waiter::next`] said [`WaitStep::Done`], as
-    /// [`Client::wait_for_droplet_action`] would report it; before that, an
+    /// [`Client::wait`] would report it; before that, an
     /// [`Error::InvalidArgument`] saying the wait goes on.
     ///
     /// # Errors
-    /// As [`Client::wait_for_droplet_action`].
-    pub fn finish(self, now: Duration) -> Result<ActionAnswer, Error> {
+    /// As [`Client::wait`].
+    pub fn finish(self, now: Duration) -> Result<ActionResponse, Error> {
         match self.waiting.wait.ended() {
             Some(end) => {
                 let waited = now.saturating_sub(self.waiting.wait.started());

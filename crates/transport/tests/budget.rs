@@ -21,8 +21,8 @@ fn paced(server: &MockServer, per_minute: u32) -> Client {
 fn a_call_that_cannot_fit_its_time_in_the_budget_fails_at_once() {
     let server = MockServer::start().unwrap();
     let client = paced(&server, 2);
-    client.get_droplet_action(3164444, 36804636).unwrap();
-    client.get_droplet_action(3164444, 36804636).unwrap();
+    client.get(3164444, 36804636).unwrap();
+    client.get(3164444, 36804636).unwrap();
     // The third request of the minute would wait about a minute: longer than the 200 ms
     // this call allows, and than the 10 ms the next one allows.
     for options in [
@@ -31,7 +31,7 @@ fn a_call_that_cannot_fit_its_time_in_the_budget_fails_at_once() {
     ] {
         let started = Instant::now();
         let error = client
-            .get_droplet_action_with(3164444, 36804636, &options)
+            .get_with_options(3164444, 36804636, &options)
             .unwrap_err();
         assert!(started.elapsed() < Duration::from_millis(100));
         match error {
@@ -57,7 +57,7 @@ fn a_wait_for_the_budget_is_cancelled_promptly() {
         .timeout(Duration::from_secs(120))
         .build()
         .unwrap();
-    client.get_droplet_action(3164444, 36804636).unwrap();
+    client.get(3164444, 36804636).unwrap();
     let token = CancelToken::new();
     let remote = token.clone();
     let canceller = std::thread::spawn(move || {
@@ -66,7 +66,7 @@ fn a_wait_for_the_budget_is_cancelled_promptly() {
         Instant::now()
     });
     let error = client
-        .get_droplet_action_with(3164444, 36804636, &CallOptions::new().cancel(&token))
+        .get_with_options(3164444, 36804636, &CallOptions::new().cancel(&token))
         .unwrap_err();
     let latency = Instant::now().saturating_duration_since(canceller.join().unwrap());
     assert!(latency < Duration::from_millis(100), "{latency:?}");
@@ -92,11 +92,11 @@ fn clients_sharing_a_budget_share_its_slots() {
         })
         .collect();
     for client in &clients {
-        client.get_droplet_action(3164444, 36804636).unwrap();
+        client.get(3164444, 36804636).unwrap();
     }
     // The fourth of the minute is a minute away: more than this call's second.
     let error = clients[0]
-        .get_droplet_action_with(
+        .get_with_options(
             3164444,
             36804636,
             &CallOptions::new().timeout(Duration::from_secs(1)),
@@ -154,14 +154,14 @@ fn a_call_without_a_timeout_waits_for_a_slot_beyond_the_attempt_timeout() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let answer = client.get_droplet_action(3164444, 36804636).unwrap();
+    let answer = client.get(3164444, 36804636).unwrap();
     assert!(started.elapsed() >= Duration::from_millis(600));
     assert_eq!(answer.meta.status, 200);
     assert_eq!(answer.attempts, 1);
     assert_eq!(*budget.asked.lock().unwrap(), [Duration::MAX]);
     // With a per-call timeout, the slot must fit in what is left of it.
     let error = client
-        .get_droplet_action_with(
+        .get_with_options(
             3164444,
             36804636,
             &CallOptions::new().timeout(Duration::from_millis(400)),
@@ -191,7 +191,7 @@ fn a_call_cancelled_while_it_waits_for_the_budget_gives_its_slot_back() {
         .budget(Arc::clone(&budget) as Arc<dyn RequestBudget>)
         .build()
         .unwrap();
-    client.get_droplet_action(3164444, 36804636).unwrap();
+    client.get(3164444, 36804636).unwrap();
     for _ in 0..3 {
         let token = CancelToken::new();
         let trigger = token.clone();
@@ -200,7 +200,7 @@ fn a_call_cancelled_while_it_waits_for_the_budget_gives_its_slot_back() {
             trigger.cancel();
         });
         let error = client
-            .get_droplet_action_with(3164444, 36804636, &CallOptions::new().cancel(&token))
+            .get_with_options(3164444, 36804636, &CallOptions::new().cancel(&token))
             .unwrap_err();
         canceller.join().unwrap();
         assert!(
@@ -233,7 +233,7 @@ fn an_attempt_that_could_not_connect_gives_its_slot_back() {
         .unwrap();
     for _ in 0..4 {
         let error = client
-            .get_droplet_action_with(
+            .get_with_options(
                 3164444,
                 36804636,
                 &CallOptions::new().timeout(Duration::from_millis(500)),

@@ -40,7 +40,7 @@ fn a_slow_answer_is_cancelled_promptly() {
     let canceller = cancel_after(&token, Duration::from_millis(150));
     // 900800 with droplet 5000: the answer takes five seconds.
     let error = client
-        .get_droplet_action_with(5000, 900800, &CallOptions::new().cancel(&token))
+        .get_with_options(5000, 900800, &CallOptions::new().cancel(&token))
         .unwrap_err();
     assert!(latency(canceller) < PROMPT);
     assert!(
@@ -56,7 +56,7 @@ fn a_slow_answer_is_cancelled_promptly() {
         "{error:?}"
     );
     // The client still works.
-    let answer = client.get_droplet_action(3164444, 36804636).unwrap();
+    let answer = client.get(3164444, 36804636).unwrap();
     assert_eq!(answer.action.id, Some(36804636));
 }
 
@@ -73,7 +73,7 @@ fn a_backoff_is_cancelled_promptly() {
     // 900599: always 500, so the client backs off between attempts.
     let started = Instant::now();
     let error = client
-        .get_droplet_action_with(1, 900599, &CallOptions::new().cancel(&token))
+        .get_with_options(1, 900599, &CallOptions::new().cancel(&token))
         .unwrap_err();
     assert!(latency(canceller) < PROMPT);
     assert!(started.elapsed() < Duration::from_secs(1));
@@ -91,9 +91,7 @@ fn the_sleep_between_polls_is_cancelled_promptly_with_the_last_state() {
     let options = WaitOptions::new(Duration::from_secs(60))
         .poll_interval(Duration::from_secs(5))
         .cancel(&token);
-    let error = client
-        .wait_for_droplet_action(1, 900199, options)
-        .unwrap_err();
+    let error = client.wait(1, 900199, options).unwrap_err();
     assert!(latency(canceller) < PROMPT);
     match error {
         Error::Cancelled {
@@ -149,7 +147,7 @@ fn a_connect_that_hangs_is_cancelled_promptly() {
     let canceller = cancel_after(&token, Duration::from_millis(300));
     let started = Instant::now();
     let error = client
-        .get_droplet_action_with(1, 2, &CallOptions::new().cancel(&token))
+        .get_with_options(1, 2, &CallOptions::new().cancel(&token))
         .unwrap_err();
     assert!(latency(canceller) < PROMPT, "{error:?}");
     assert!(started.elapsed() >= Duration::from_millis(290));
@@ -167,7 +165,7 @@ fn a_connect_that_hangs_times_out_at_the_connect_timeout_and_says_so() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = client.get_droplet_action(1, 2).unwrap_err();
+    let error = client.get(1, 2).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(
         matches!(error, Error::Timeout { timeout, attempts: 1 } if timeout == Duration::from_millis(300)),
@@ -186,7 +184,7 @@ fn a_token_cancelled_before_the_call_sends_nothing() {
     let token = CancelToken::new();
     token.cancel();
     let error = client
-        .get_droplet_action_with(3164444, 36804636, &CallOptions::new().cancel(&token))
+        .get_with_options(3164444, 36804636, &CallOptions::new().cancel(&token))
         .unwrap_err();
     assert!(matches!(error, Error::Cancelled { attempts: 0, .. }));
     assert_eq!(server.hits(3164444, 36804636), 0);
@@ -219,7 +217,7 @@ fn retries_and_the_outcome_are_logged_with_the_request_id() {
     let server = MockServer::start().unwrap();
     let (client, seen) = logging(&server, Level::Debug);
     // 900503: 503 twice, then 200.
-    let answer = client.get_droplet_action(7, 900503).unwrap();
+    let answer = client.get(7, 900503).unwrap();
     let request_id = answer.request_id().unwrap().to_owned();
     let seen = seen.lock().unwrap();
     let lines: Vec<String> = seen
@@ -258,9 +256,9 @@ fn retries_and_the_outcome_are_logged_with_the_request_id() {
 fn a_level_filters_what_is_logged() {
     let server = MockServer::start().unwrap();
     let (client, seen) = logging(&server, Level::Warn);
-    client.get_droplet_action(3164444, 36804636).unwrap();
+    client.get(3164444, 36804636).unwrap();
     assert!(seen.lock().unwrap().is_empty());
-    client.get_droplet_action(7, 900404).unwrap_err();
+    client.get(7, 900404).unwrap_err();
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].0, Level::Warn);

@@ -17,7 +17,7 @@ fn set(name: &str, value: Option<&str>) {
 fn sent_token(server: &MockServer) -> String {
     let client = Client::from_env().unwrap();
     assert_eq!(client.base_url(), server.base_url());
-    let _ = client.get_droplet_action(3164444, 36804636);
+    let _ = client.get(3164444, 36804636);
     let last = server.requests().pop().unwrap();
     last.header("authorization").unwrap().to_owned()
 }
@@ -31,7 +31,7 @@ fn from_env_prefers_access_token_then_token_and_reads_the_url() {
     set("DIGITALOCEAN_TOKEN", None);
     assert!(matches!(
         Client::from_env(),
-        Err(Error::InvalidArgument { message }) if message == "no API token was given"
+        Err(Error::InvalidArgument { message }) if message == "no API token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN"
     ));
 
     set("DIGITALOCEAN_TOKEN", Some("older"));

@@ -46,6 +46,68 @@ fn example_waits_until_the_action_completes() {
 }
 
 #[test]
+fn example_shows_each_poll_as_a_plain_line_when_not_on_a_terminal() {
+    let output = run(&["7", "900102", "--wait", "--poll-interval", "0.05"]);
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<String> = stderr
+        .lines()
+        .skip(1)
+        .map(|line| {
+            // The elapsed time varies from run to run: the rest is exact.
+            let (status, rest) = line.split_once(": ").unwrap();
+            let (_elapsed, rest) = rest.split_once("s elapsed").unwrap();
+            format!("{status}:{rest}")
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "in-progress:, 1 polls, 1 requests, next in 0.1s",
+            "in-progress:, 2 polls, 2 requests, next in 0.1s",
+            "completed:, 3 polls, 3 requests",
+        ]
+    );
+    assert!(!stderr.contains('\r'), "{stderr:?}");
+}
+
+#[test]
+fn example_shows_one_live_line_on_a_terminal() {
+    // `script` gives the example a terminal; what it wrote comes back on its output.
+    let command = format!(
+        "{} 7 900102 --wait --poll-interval 0.05",
+        example().display()
+    );
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("DIGITALOCEAN_ACCESS_TOKEN")
+        .env_remove("DIGITALOCEAN_TOKEN")
+        .env_remove("DIGITALOCEAN_API_URL")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    // Each poll rewrites the line: carriage return, erase the line, the new text.
+    let updates: Vec<&str> = shown
+        .split("\r\x1b[2K")
+        .skip(1)
+        .map(|part| {
+            part.split(" elapsed")
+                .next()
+                .unwrap()
+                .split(": ")
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        updates,
+        ["in-progress", "in-progress", "completed"],
+        "{shown:?}"
+    );
+}
+
+#[test]
 fn example_reports_not_found_with_the_request_id_and_exits_1() {
     let output = run(&["1", "2"]);
     assert_eq!(output.status.code(), Some(1));
@@ -65,6 +127,6 @@ fn example_explains_its_usage() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "usage: get_action <droplet_id> <action_id> [--wait]\n"
+        "usage: get_action <droplet_id> <action_id> [--wait [--poll-interval SECONDS]]\n"
     );
 }

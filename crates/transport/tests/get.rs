@@ -34,9 +34,7 @@ fn decode_error(error: &Error) -> (&DecodeError, &ResponseDetails) {
 #[test]
 fn documented_example_arrives_with_every_field_and_the_metadata() {
     let server = MockServer::start().unwrap();
-    let answer = client(&server)
-        .get_droplet_action(3164444, 36804636)
-        .unwrap();
+    let answer = client(&server).get(3164444, 36804636).unwrap();
     let action = &answer.action;
     assert_eq!(action.id, Some(36804636));
     assert_eq!(action.status, Some(ActionStatus::Completed));
@@ -72,9 +70,7 @@ fn documented_example_arrives_with_every_field_and_the_metadata() {
 #[test]
 fn request_carries_token_user_agent_and_accept() {
     let server = MockServer::start().unwrap();
-    client(&server)
-        .get_droplet_action(3164444, 36804636)
-        .unwrap();
+    client(&server).get(3164444, 36804636).unwrap();
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
@@ -92,7 +88,7 @@ fn rate_limit_counts_down_over_one_kept_alive_connection() {
     let client = client(&server);
     let remaining: Vec<i64> = (0..3)
         .map(|_| {
-            let answer = client.get_droplet_action(3164444, 36804636).unwrap();
+            let answer = client.get(3164444, 36804636).unwrap();
             answer.rate_limit().unwrap().remaining
         })
         .collect();
@@ -102,7 +98,7 @@ fn rate_limit_counts_down_over_one_kept_alive_connection() {
 #[test]
 fn not_found_is_an_api_error_with_id_message_and_request_id() {
     let server = MockServer::start().unwrap();
-    let error = client(&server).get_droplet_action(1, 2).unwrap_err();
+    let error = client(&server).get(1, 2).unwrap_err();
     let (api, details) = api_error(&error);
     assert_eq!(api.status, 404);
     assert_eq!(api.id.as_deref(), Some("not_found"));
@@ -124,7 +120,7 @@ fn not_found_is_an_api_error_with_id_message_and_request_id() {
 fn wrong_token_is_unauthorized_and_never_retried() {
     let server = MockServer::start().unwrap();
     let client = builder(&server).token("not-the-token").build().unwrap();
-    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    let error = client.get(3164444, 36804636).unwrap_err();
     let (api, _) = api_error(&error);
     assert_eq!(api.status, 401);
     assert_eq!(api.id.as_deref(), Some("unauthorized"));
@@ -139,7 +135,7 @@ fn wrong_token_is_unauthorized_and_never_retried() {
 fn too_many_requests_is_retried_once_after_retry_after() {
     let server = MockServer::start().unwrap();
     let started = Instant::now();
-    let answer = client(&server).get_droplet_action(7, 900429).unwrap();
+    let answer = client(&server).get(7, 900429).unwrap();
     let elapsed = started.elapsed();
     assert_eq!(answer.attempts, 2);
     assert_eq!(server.hits(7, 900429), 2);
@@ -155,7 +151,7 @@ fn retry_after_longer_than_the_cap_returns_the_error_with_the_wait() {
         .max_retry_after(Duration::from_millis(500))
         .build()
         .unwrap();
-    let error = client.get_droplet_action(8, 900429).unwrap_err();
+    let error = client.get(8, 900429).unwrap_err();
     assert_eq!(error.status(), Some(429));
     assert_eq!(error.attempts(), 1);
     assert_eq!(
@@ -170,7 +166,7 @@ fn server_errors_twice_then_success_takes_three_attempts() {
     let server = MockServer::start().unwrap();
     let client = client(&server);
     for action in [900500, 900503] {
-        let answer = client.get_droplet_action(9, action).unwrap();
+        let answer = client.get(9, action).unwrap();
         assert_eq!(answer.attempts, 3);
         assert_eq!(server.hits(9, action), 3);
         assert_eq!(answer.action.status, Some(ActionStatus::Completed));
@@ -180,7 +176,7 @@ fn server_errors_twice_then_success_takes_three_attempts() {
 #[test]
 fn always_500_fails_after_max_retries_plus_one_attempts() {
     let server = MockServer::start().unwrap();
-    let error = client(&server).get_droplet_action(10, 900599).unwrap_err();
+    let error = client(&server).get(10, 900599).unwrap_err();
     assert_eq!(error.attempts(), 3);
     assert_eq!(server.hits(10, 900599), 3);
     let (api, _) = api_error(&error);
@@ -188,28 +184,16 @@ fn always_500_fails_after_max_retries_plus_one_attempts() {
     assert_eq!(api.id.as_deref(), Some("server_error"));
 
     let patient = builder(&server).max_retries(4).build().unwrap();
-    assert_eq!(
-        patient
-            .get_droplet_action(11, 900599)
-            .unwrap_err()
-            .attempts(),
-        5
-    );
+    assert_eq!(patient.get(11, 900599).unwrap_err().attempts(), 5);
     let impatient = builder(&server).max_retries(0).build().unwrap();
-    assert_eq!(
-        impatient
-            .get_droplet_action(12, 900599)
-            .unwrap_err()
-            .attempts(),
-        1
-    );
+    assert_eq!(impatient.get(12, 900599).unwrap_err().attempts(), 1);
 }
 
 #[test]
 fn html_502_is_an_api_error_with_the_status_alone() {
     let server = MockServer::start().unwrap();
     let client = builder(&server).max_retries(0).build().unwrap();
-    let error = client.get_droplet_action(13, 900502).unwrap_err();
+    let error = client.get(13, 900502).unwrap_err();
     let (api, details) = api_error(&error);
     assert_eq!(api.status, 502);
     assert_eq!(api.id, None);
@@ -224,7 +208,7 @@ fn html_502_is_an_api_error_with_the_status_alone() {
 #[test]
 fn malformed_json_is_a_decode_error_that_is_not_retried() {
     let server = MockServer::start().unwrap();
-    let error = client(&server).get_droplet_action(14, 900600).unwrap_err();
+    let error = client(&server).get(14, 900600).unwrap_err();
     let (decode, details) = decode_error(&error);
     assert!(
         decode.message.starts_with("EOF while parsing"),
@@ -238,7 +222,7 @@ fn malformed_json_is_a_decode_error_that_is_not_retried() {
 #[test]
 fn html_with_status_200_is_a_decode_error() {
     let server = MockServer::start().unwrap();
-    let error = client(&server).get_droplet_action(15, 900606).unwrap_err();
+    let error = client(&server).get(15, 900606).unwrap_err();
     let (decode, _) = decode_error(&error);
     assert_eq!(decode.message, "expected value");
 }
@@ -246,7 +230,7 @@ fn html_with_status_200_is_a_decode_error() {
 #[test]
 fn truncated_body_is_a_transport_error_after_retries() {
     let server = MockServer::start().unwrap();
-    let error = client(&server).get_droplet_action(16, 900900).unwrap_err();
+    let error = client(&server).get(16, 900900).unwrap_err();
     let Error::Transport {
         attempts,
         retryable,
@@ -262,7 +246,7 @@ fn truncated_body_is_a_transport_error_after_retries() {
 #[test]
 fn connection_closed_without_answer_is_a_transport_error() {
     let server = MockServer::start().unwrap();
-    let error = client(&server).get_droplet_action(17, 900901).unwrap_err();
+    let error = client(&server).get(17, 900901).unwrap_err();
     assert!(
         matches!(error, Error::Transport { attempts: 3, .. }),
         "{error:?}"
@@ -274,7 +258,7 @@ fn connection_closed_without_answer_is_a_transport_error() {
 fn body_over_the_cap_is_refused() {
     let server = MockServer::start().unwrap();
     let client = builder(&server).body_limit(64 * 1024).build().unwrap();
-    let error = client.get_droplet_action(18, 900700).unwrap_err();
+    let error = client.get(18, 900700).unwrap_err();
     let Error::BodyTooLarge { limit, details } = &error else {
         panic!("expected body too large, got {error:?}");
     };
@@ -290,7 +274,7 @@ fn body_over_the_cap_is_refused() {
 #[test]
 fn gzip_bomb_is_never_inflated() {
     let server = MockServer::start().unwrap();
-    let error = client(&server).get_droplet_action(19, 900701).unwrap_err();
+    let error = client(&server).get(19, 900701).unwrap_err();
     let (_, details) = decode_error(&error);
     assert!(details.body.len() < 1024 * 1024, "{}", details.body.len());
 }
@@ -304,7 +288,7 @@ fn slow_answer_times_out_within_the_timeout_and_a_margin() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = client.get_droplet_action(3000, 900800).unwrap_err();
+    let error = client.get(3000, 900800).unwrap_err();
     let elapsed = started.elapsed();
     assert!(
         matches!(error, Error::Timeout { timeout, attempts: 1 } if timeout == Duration::from_millis(300)),
@@ -321,7 +305,7 @@ fn slow_answer_times_out_within_the_timeout_and_a_margin() {
 #[test]
 fn slow_answer_within_the_timeout_succeeds() {
     let server = MockServer::start().unwrap();
-    let answer = client(&server).get_droplet_action(200, 900800).unwrap();
+    let answer = client(&server).get(200, 900800).unwrap();
     assert_eq!(answer.action.status, Some(ActionStatus::Completed));
 }
 
@@ -334,7 +318,7 @@ fn trickling_body_times_out() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = client.get_droplet_action(20, 900801).unwrap_err();
+    let error = client.get(20, 900801).unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(started.elapsed() < Duration::from_millis(900));
 }
@@ -352,7 +336,7 @@ fn dead_port_fails_fast_with_a_transport_error() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = client.get_droplet_action(1, 1).unwrap_err();
+    let error = client.get(1, 1).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(1));
     let Error::Transport {
         message,
@@ -394,7 +378,7 @@ fn invalid_ids_fail_before_any_request() {
             "invalid argument: invalid action id: -9223372036854775808 (ids are integers >= 1)",
         ),
     ] {
-        let error = client.get_droplet_action(droplet, action).unwrap_err();
+        let error = client.get(droplet, action).unwrap_err();
         assert_eq!(error.to_string(), message);
         assert_eq!(error.attempts(), 0);
     }
@@ -404,7 +388,7 @@ fn invalid_ids_fail_before_any_request() {
 #[test]
 fn token_follows_a_same_origin_redirect() {
     let server = MockServer::start().unwrap();
-    let answer = client(&server).get_droplet_action(21, 900302).unwrap();
+    let answer = client(&server).get(21, 900302).unwrap();
     assert_eq!(answer.action.id, Some(36804636));
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
@@ -418,7 +402,7 @@ fn token_follows_a_same_origin_redirect() {
 #[test]
 fn token_never_follows_a_redirect_to_another_origin() {
     let server = MockServer::start().unwrap();
-    let answer = client(&server).get_droplet_action(22, 900301).unwrap();
+    let answer = client(&server).get(22, 900301).unwrap();
     assert_eq!(answer.status(), 200);
     let elsewhere = server.redirect_target_requests();
     assert_eq!(elsewhere.len(), 1);
@@ -429,7 +413,7 @@ fn token_never_follows_a_redirect_to_another_origin() {
 #[test]
 fn unknown_status_type_and_fields_parse() {
     let server = MockServer::start().unwrap();
-    let answer = client(&server).get_droplet_action(23, 900601).unwrap();
+    let answer = client(&server).get(23, 900601).unwrap();
     assert_eq!(
         answer.action.status,
         Some(ActionStatus::Unknown("paused".into()))
@@ -440,10 +424,7 @@ fn unknown_status_type_and_fields_parse() {
 #[test]
 fn nulls_read_as_none() {
     let server = MockServer::start().unwrap();
-    let action = client(&server)
-        .get_droplet_action(24, 900602)
-        .unwrap()
-        .action;
+    let action = client(&server).get(24, 900602).unwrap().action;
     assert_eq!(action.status, Some(ActionStatus::InProgress));
     assert_eq!(action.completed_at, None);
     assert_eq!(action.resource_id, None);
@@ -454,10 +435,7 @@ fn nulls_read_as_none() {
 #[test]
 fn ids_near_i64_max_parse() {
     let server = MockServer::start().unwrap();
-    let action = client(&server)
-        .get_droplet_action(25, 900603)
-        .unwrap()
-        .action;
+    let action = client(&server).get(25, 900603).unwrap().action;
     assert_eq!(action.id, Some(i64::MAX));
     assert_eq!(action.resource_id, Some(i64::MAX - 1));
 }
@@ -465,20 +443,14 @@ fn ids_near_i64_max_parse() {
 #[test]
 fn empty_action_has_every_field_absent() {
     let server = MockServer::start().unwrap();
-    let action = client(&server)
-        .get_droplet_action(26, 900604)
-        .unwrap()
-        .action;
+    let action = client(&server).get(26, 900604).unwrap().action;
     assert_eq!(action, droplet_action_model::Action::default());
 }
 
 #[test]
 fn timestamps_with_fractions_and_offsets_arrive_parsed() {
     let server = MockServer::start().unwrap();
-    let action = client(&server)
-        .get_droplet_action(27, 900607)
-        .unwrap()
-        .action;
+    let action = client(&server).get(27, 900607).unwrap().action;
     let started = action.started_at.unwrap();
     assert_eq!(started.as_str(), "2020-11-14T17:29:21.123456+01:00");
     assert_eq!(started.unix_seconds(), 1_605_371_361);
@@ -494,7 +466,7 @@ fn eight_threads_share_one_client_for_a_thousand_calls_each() {
             let client = client.clone();
             scope.spawn(move || {
                 for _ in 0..1000 {
-                    let answer = client.get_droplet_action(3164444, 36804636).unwrap();
+                    let answer = client.get(3164444, 36804636).unwrap();
                     assert_eq!(answer.action.id, Some(36804636));
                 }
             });
@@ -506,7 +478,7 @@ fn eight_threads_share_one_client_for_a_thousand_calls_each() {
 #[test]
 fn rate_limit_of_an_error_is_reported() {
     let server = MockServer::start().unwrap();
-    let error = client(&server).get_droplet_action(1, 2).unwrap_err();
+    let error = client(&server).get(1, 2).unwrap_err();
     let RateLimit {
         limit, remaining, ..
     } = error.rate_limit().unwrap();

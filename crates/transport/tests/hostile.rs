@@ -93,7 +93,7 @@ fn an_absurd_retry_after_ends_a_get_at_once_without_a_panic() {
         UNAVAILABLE,
     )]);
     let started = Instant::now();
-    let error = client(&server.url).get_droplet_action(1, 2).unwrap_err();
+    let error = client(&server.url).get(1, 2).unwrap_err();
     assert_eq!(api_status(&error), 503);
     assert_eq!(error.attempts(), 1);
     assert_eq!(server.requests(), 1);
@@ -110,9 +110,7 @@ fn an_absurd_retry_after_ends_a_wait_at_once_without_a_panic() {
     let options =
         WaitOptions::new(Duration::from_secs(3)).poll_interval(Duration::from_millis(100));
     let started = Instant::now();
-    let error = client(&server.url)
-        .wait_for_droplet_action(1, 2, options)
-        .unwrap_err();
+    let error = client(&server.url).wait(1, 2, options).unwrap_err();
     assert_eq!(api_status(&error), 503);
     assert_eq!(server.requests(), 1);
     assert!(started.elapsed() < Duration::from_millis(500));
@@ -127,7 +125,7 @@ fn an_absurd_retry_after_ends_a_wait_without_a_deadline_at_once() {
     )]);
     let started = Instant::now();
     let error = client(&server.url)
-        .wait_for_droplet_action(1, 2, WaitOptions::new(Duration::MAX))
+        .wait(1, 2, WaitOptions::new(Duration::MAX))
         .unwrap_err();
     assert_eq!(api_status(&error), 503);
     assert_eq!(server.requests(), 1);
@@ -141,7 +139,7 @@ fn a_retry_after_date_far_in_the_future_ends_the_call() {
         vec![("retry-after", "Fri, 01 Jan 2100 00:00:00 GMT".to_owned())],
         UNAVAILABLE,
     )]);
-    let error = client(&server.url).get_droplet_action(1, 2).unwrap_err();
+    let error = client(&server.url).get(1, 2).unwrap_err();
     assert_eq!(api_status(&error), 503);
     assert_eq!(server.requests(), 1);
 }
@@ -150,12 +148,12 @@ fn a_retry_after_date_far_in_the_future_ends_the_call() {
 fn a_wait_without_an_end_works() {
     let server = Scripted::start(vec![(200, vec![], DOCUMENTED_ACTION_JSON)]);
     let answer = client(&server.url)
-        .wait_for_droplet_action(1, 2, WaitOptions::new(Duration::MAX))
+        .wait(1, 2, WaitOptions::new(Duration::MAX))
         .unwrap();
     assert_eq!(answer.action.id, Some(36804636));
     assert_eq!(answer.polls, 1);
     let answer = client(&server.url)
-        .get_droplet_action_with(1, 2, &CallOptions::new().timeout(Duration::MAX))
+        .get_with_options(1, 2, &CallOptions::new().timeout(Duration::MAX))
         .unwrap();
     assert_eq!(answer.attempts, 1);
 }
@@ -164,7 +162,7 @@ fn a_wait_without_an_end_works() {
 fn a_429_with_a_reset_far_ahead_is_not_hammered_by_a_get() {
     let server = Scripted::start(vec![(429, spent_limit(now() + 3600), TOO_MANY)]);
     let started = Instant::now();
-    let error = client(&server.url).get_droplet_action(1, 2).unwrap_err();
+    let error = client(&server.url).get(1, 2).unwrap_err();
     assert_eq!(api_status(&error), 429);
     assert_eq!(error.rate_limit().unwrap().remaining, 0);
     assert_eq!(server.requests(), 1);
@@ -177,9 +175,7 @@ fn a_429_with_a_reset_far_ahead_is_not_hammered_by_a_wait() {
     let options =
         WaitOptions::new(Duration::from_secs(3)).poll_interval(Duration::from_millis(100));
     let started = Instant::now();
-    let error = client(&server.url)
-        .wait_for_droplet_action(1, 2, options)
-        .unwrap_err();
+    let error = client(&server.url).wait(1, 2, options).unwrap_err();
     assert_eq!(api_status(&error), 429);
     assert_eq!(error.rate_limit().unwrap().reset, now() + 3600);
     assert_eq!(server.requests(), 1);
@@ -193,7 +189,7 @@ fn a_429_waits_for_the_reset_when_it_is_near() {
         (200, vec![], DOCUMENTED_ACTION_JSON),
     ]);
     let started = Instant::now();
-    let answer = client(&server.url).get_droplet_action(1, 2).unwrap();
+    let answer = client(&server.url).get(1, 2).unwrap();
     assert_eq!(answer.attempts, 2);
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert!(started.elapsed() < Duration::from_millis(2500));
@@ -208,7 +204,7 @@ fn a_429_whose_reset_passes_the_call_time_limit_stops_at_once() {
     let started = Instant::now();
     let options = CallOptions::new().timeout(Duration::from_millis(500));
     let error = client(&server.url)
-        .get_droplet_action_with(1, 2, &options)
+        .get_with_options(1, 2, &options)
         .unwrap_err();
     assert_eq!(api_status(&error), 429);
     assert_eq!(server.requests(), 1);
@@ -235,7 +231,7 @@ fn a_redirect_to_plain_http_on_a_remote_host_is_refused() {
     let server = Scripted::start(redirect_to(
         "http://api.example.com/v2/droplets/1/actions/2",
     ));
-    let error = client(&server.url).get_droplet_action(1, 2).unwrap_err();
+    let error = client(&server.url).get(1, 2).unwrap_err();
     assert_eq!(
         refused_redirect(&error),
         "refusing to follow a redirect to http://api.example.com/v2/droplets/1/actions/2: plain \
@@ -248,7 +244,7 @@ fn a_redirect_to_plain_http_on_a_remote_host_is_refused() {
 #[test]
 fn a_redirect_never_shows_credentials() {
     let server = Scripted::start(redirect_to("http://user:hunter2@api.example.com/x"));
-    let error = client(&server.url).get_droplet_action(1, 2).unwrap_err();
+    let error = client(&server.url).get(1, 2).unwrap_err();
     assert_eq!(
         refused_redirect(&error),
         "refusing to follow a redirect to http://***@api.example.com/x: plain http to a host \
@@ -263,7 +259,7 @@ fn a_redirect_to_plain_http_on_loopback_is_followed() {
         "{}/v2/droplets/1/actions/2",
         target.url
     )));
-    let answer = client(&server.url).get_droplet_action(1, 2).unwrap();
+    let answer = client(&server.url).get(1, 2).unwrap();
     assert_eq!(answer.action.id, Some(36804636));
     assert_eq!(target.requests(), 1);
 }
@@ -281,7 +277,7 @@ fn timeouts_are_retried_within_the_overall_time_limit() {
         .unwrap();
     // 900800 with droplet 1000: each answer takes a second, longer than the timeout.
     let started = Instant::now();
-    let error = client.get_droplet_action(1000, 900800).unwrap_err();
+    let error = client.get(1000, 900800).unwrap_err();
     assert!(
         matches!(error, Error::Timeout { attempts: 6, .. }),
         "{error:?}"
@@ -289,9 +285,7 @@ fn timeouts_are_retried_within_the_overall_time_limit() {
     assert!(started.elapsed() >= Duration::from_millis(900));
     let started = Instant::now();
     let options = CallOptions::new().timeout(Duration::from_millis(400));
-    let error = client
-        .get_droplet_action_with(1000, 900800, &options)
-        .unwrap_err();
+    let error = client.get_with_options(1000, 900800, &options).unwrap_err();
     let elapsed = started.elapsed();
     assert!(
         matches!(error, Error::Timeout { attempts: 3, .. }),
@@ -324,7 +318,7 @@ fn a_token_the_server_echoes_back_never_shows_in_errors_or_logs() {
         )
         .build()
         .unwrap();
-    let error = client.get_droplet_action(1, 2).unwrap_err();
+    let error = client.get(1, 2).unwrap_err();
     let Error::Api {
         error: api,
         details,
@@ -360,7 +354,7 @@ fn a_decode_error_never_echoes_the_token_either() {
         .base_url(&server.url)
         .build()
         .unwrap();
-    let error = client.get_droplet_action(1, 2).unwrap_err();
+    let error = client.get(1, 2).unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
     assert!(!error.to_string().contains(token), "{error}");
     assert!(error.to_string().contains("<redacted>"), "{error}");

@@ -19,9 +19,9 @@ fn a_sixteen_mib_body_fails_with_memory_bounded_by_the_cap() {
         .max_retries(0)
         .build()
         .unwrap();
-    client.get_droplet_action(3164444, 36804636).unwrap();
+    client.get(3164444, 36804636).unwrap();
     let before = peak_rss_kib();
-    let error = client.get_droplet_action(40, 900700).unwrap_err();
+    let error = client.get(40, 900700).unwrap_err();
     assert!(
         matches!(error, Error::BodyTooLarge { limit: 4194304, .. }),
         "{error:?}"

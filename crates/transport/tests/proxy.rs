@@ -21,7 +21,7 @@ fn a_dead_proxy_of_any_kind_fails_the_call_and_nothing_reaches_the_host() {
             .connect_timeout(Duration::from_secs(2))
             .build()
             .unwrap();
-        let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+        let error = client.get(3164444, 36804636).unwrap_err();
         assert!(
             matches!(error, Error::Transport { attempts: 1, .. }),
             "{scheme}: {error:?}"
@@ -43,7 +43,7 @@ fn every_request_goes_through_an_http_connect_proxy() {
         .unwrap();
     assert!(!format!("{client:?}").contains("hunter2"));
     for _ in 0..3 {
-        let answer = client.get_droplet_action(3164444, 36804636).unwrap();
+        let answer = client.get(3164444, 36804636).unwrap();
         assert_eq!(answer.action.id, Some(36804636));
     }
     let tunnels = proxy.tunnels();
@@ -68,7 +68,7 @@ fn every_request_goes_through_a_socks5_proxy() {
             .proxy(url)
             .build()
             .unwrap();
-        let answer = client.get_droplet_action(3164444, 36804636).unwrap();
+        let answer = client.get(3164444, 36804636).unwrap();
         assert_eq!(answer.action.id, Some(36804636));
         let tunnels = proxy.tunnels();
         assert_eq!(tunnels.len(), 1, "{scheme}: {tunnels:?}");

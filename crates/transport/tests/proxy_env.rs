@@ -42,10 +42,7 @@ fn client(server: &MockServer) -> Result<Client, Error> {
 
 /// Whether a get through a client built now from the environment answered.
 fn get(server: &MockServer) -> bool {
-    client(server)
-        .unwrap()
-        .get_droplet_action(3164444, 36804636)
-        .is_ok()
+    client(server).unwrap().get(3164444, 36804636).is_ok()
 }
 
 #[test]
@@ -113,7 +110,7 @@ fn the_environments_proxy_is_used_as_curl_uses_it() {
             .proxy_from_env()
             .build()
             .unwrap()
-            .get_droplet_action(3164444, 36804636)
+            .get(3164444, 36804636)
             .unwrap();
         connect.tunnels().len()
     };
@@ -165,7 +162,7 @@ fn the_environments_proxy_is_used_as_curl_uses_it() {
         .proxy(&connect_url)
         .build()
         .unwrap();
-    assert!(explicit.get_droplet_action(3164444, 36804636).is_ok());
+    assert!(explicit.get(3164444, 36804636).is_ok());
     assert_eq!(tunnels(), (6, 1));
     let direct = Client::builder()
         .token("mock-token")
@@ -175,7 +172,7 @@ fn the_environments_proxy_is_used_as_curl_uses_it() {
         .no_proxy()
         .build()
         .unwrap();
-    assert!(direct.get_droplet_action(3164444, 36804636).is_ok());
+    assert!(direct.get(3164444, 36804636).is_ok());
     assert_eq!(tunnels(), (6, 1));
     environment(&[]);
 }

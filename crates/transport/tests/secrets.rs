@@ -47,7 +47,7 @@ fn no_debug_display_error_or_log_line_shows_a_secret() {
         let client = builder.build().unwrap();
         shown.push(format!("{client:?}"));
         // The proxy does not answer: the error must not show its password.
-        let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+        let error = client.get(3164444, 36804636).unwrap_err();
         shown.push(format!("{error} {error:?}"));
     }
 
@@ -83,13 +83,13 @@ fn no_debug_display_error_or_log_line_shows_a_secret() {
             .timeout(Duration::from_millis(300)),
     );
     for action in [36804636, 900401, 900404, 900301, 900302] {
-        let outcome = client.get_droplet_action(3164444, action);
+        let outcome = client.get(3164444, action);
         shown.push(format!("{outcome:?}"));
         if let Err(error) = outcome {
             shown.push(error.to_string());
         }
     }
-    let outcome = client.get_droplet_action_with(
+    let outcome = client.get_with_options(
         3164444,
         36804636,
         &CallOptions::new().timeout(Duration::from_millis(1)),
@@ -148,7 +148,7 @@ fn a_secret_in_a_redirect_location_reaches_no_log_line_or_error() {
     );
     let mut shown = Vec::new();
     for _ in 0..3 {
-        match client.get_droplet_action(3164444, 36804636) {
+        match client.get(3164444, 36804636) {
             Ok(answer) => shown.push(format!("{:?}", answer.meta)),
             Err(error) => shown.push(format!("{error} {error:?}")),
         }

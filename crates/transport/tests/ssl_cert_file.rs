@@ -44,7 +44,7 @@ fn ssl_cert_file_is_honoured_as_the_system_store() {
         .max_retries(0)
         .build()
         .unwrap();
-    let error = client.get_droplet_action(1, 2).unwrap_err();
+    let error = client.get(1, 2).unwrap_err();
     assert_eq!(error.status(), Some(503), "{error:?}");
     assert!(server.join().unwrap() > 0);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -74,7 +74,7 @@ fn a_certificate_from_no_trusted_authority_is_refused_before_the_token_is_sent()
         .base_url(format!("https://localhost:{port}"))
         .build()
         .unwrap();
-    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    let error = client.get(3164444, 36804636).unwrap_err();
     let (message, attempts, retryable) = transport_error(&error);
     assert_eq!(
         message,
@@ -108,7 +108,7 @@ fn https_is_really_tls_a_plain_http_answer_fails_the_handshake() {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    let error = client.get(3164444, 36804636).unwrap_err();
     assert_eq!(server.join().unwrap(), Some(0x16));
     let (message, attempts, retryable) = transport_error(&error);
     assert_eq!(
@@ -133,7 +133,7 @@ fn a_ca_file_makes_a_private_authority_trusted() {
         .max_retries(0)
         .build()
         .unwrap();
-    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    let error = client.get(3164444, 36804636).unwrap_err();
     // The handshake succeeded: the request arrived, and the server's 500 came back.
     assert_eq!(error.status(), Some(500), "{error:?}");
     let received = String::from_utf8(server.join().unwrap()).unwrap();
@@ -237,7 +237,7 @@ fn a_redirect_from_https_to_plain_http_is_refused_even_to_loopback() {
         .allow_insecure_http(true)
         .build()
         .unwrap();
-    let error = client.get_droplet_action(3164444, 36804636).unwrap_err();
+    let error = client.get(3164444, 36804636).unwrap_err();
     let (message, attempts, retryable) = transport_error(&error);
     assert_eq!(
         message,

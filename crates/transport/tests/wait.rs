@@ -22,9 +22,7 @@ fn quick(timeout_ms: u64) -> WaitOptions {
 #[test]
 fn wait_returns_the_action_once_completed() {
     let server = MockServer::start().unwrap();
-    let answer = client(&server)
-        .wait_for_droplet_action(30, 900103, quick(5000))
-        .unwrap();
+    let answer = client(&server).wait(30, 900103, quick(5000)).unwrap();
     assert_eq!(answer.action.status, Some(ActionStatus::Completed));
     assert!(answer.action.completed_at.is_some());
     assert_eq!(server.hits(30, 900103), 4);
@@ -33,9 +31,7 @@ fn wait_returns_the_action_once_completed() {
 #[test]
 fn wait_reports_errored_as_an_error_carrying_the_action() {
     let server = MockServer::start().unwrap();
-    let error = client(&server)
-        .wait_for_droplet_action(31, 900202, quick(5000))
-        .unwrap_err();
+    let error = client(&server).wait(31, 900202, quick(5000)).unwrap_err();
     let Error::ActionErrored { answer } = &error else {
         panic!("expected an errored action, got {error:?}");
     };
@@ -49,9 +45,7 @@ fn wait_reports_errored_as_an_error_carrying_the_action() {
 fn wait_honours_its_deadline_and_keeps_the_last_state() {
     let server = MockServer::start().unwrap();
     let started = Instant::now();
-    let error = client(&server)
-        .wait_for_droplet_action(32, 900199, quick(300))
-        .unwrap_err();
+    let error = client(&server).wait(32, 900199, quick(300)).unwrap_err();
     let elapsed = started.elapsed();
     let Error::DeadlineExceeded {
         last, last_error, ..
@@ -76,9 +70,7 @@ fn wait_honours_its_deadline_and_keeps_the_last_state() {
 fn wait_cuts_a_slow_answer_at_the_deadline() {
     let server = MockServer::start().unwrap();
     let started = Instant::now();
-    let error = client(&server)
-        .wait_for_droplet_action(5000, 900800, quick(300))
-        .unwrap_err();
+    let error = client(&server).wait(5000, 900800, quick(300)).unwrap_err();
     let elapsed = started.elapsed();
     let Error::DeadlineExceeded {
         last, last_error, ..
@@ -97,9 +89,7 @@ fn wait_cuts_a_slow_answer_at_the_deadline() {
 #[test]
 fn wait_rides_out_transient_server_errors() {
     let server = MockServer::start().unwrap();
-    let answer = client(&server)
-        .wait_for_droplet_action(33, 900500, quick(5000))
-        .unwrap();
+    let answer = client(&server).wait(33, 900500, quick(5000)).unwrap();
     assert_eq!(answer.action.status, Some(ActionStatus::Completed));
     assert_eq!(server.hits(33, 900500), 3);
 }
@@ -107,9 +97,7 @@ fn wait_rides_out_transient_server_errors() {
 #[test]
 fn wait_stops_at_once_on_not_found() {
     let server = MockServer::start().unwrap();
-    let error = client(&server)
-        .wait_for_droplet_action(34, 35, quick(5000))
-        .unwrap_err();
+    let error = client(&server).wait(34, 35, quick(5000)).unwrap_err();
     assert_eq!(error.status(), Some(404));
     assert_eq!(server.hits(34, 35), 1);
 }
@@ -117,9 +105,7 @@ fn wait_stops_at_once_on_not_found() {
 #[test]
 fn wait_rejects_invalid_ids_before_any_request() {
     let server = MockServer::start().unwrap();
-    let error = client(&server)
-        .wait_for_droplet_action(0, 1, quick(100))
-        .unwrap_err();
+    let error = client(&server).wait(0, 1, quick(100)).unwrap_err();
     assert!(matches!(error, Error::InvalidArgument { .. }));
     assert!(server.requests().is_empty());
 }

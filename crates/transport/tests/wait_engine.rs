@@ -80,7 +80,7 @@ fn a_spent_hourly_limit_while_running_ends_the_wait_at_once_with_its_reset() {
     let server = Scripted::start(vec![(200, spent_hour(), RUNNING)]);
     let started = Instant::now();
     let error = client(&server.url)
-        .wait_for_droplet_action(1, 2, WaitOptions::new(Duration::from_secs(300)))
+        .wait(1, 2, WaitOptions::new(Duration::from_secs(300)))
         .unwrap_err();
     assert!(
         started.elapsed() < Duration::from_millis(500),
@@ -114,7 +114,7 @@ fn a_terminal_answer_with_a_spent_limit_still_ends_the_wait_normally() {
     let done = r#"{"action":{"id":2,"status":"completed"}}"#;
     let server = Scripted::start(vec![(200, spent_hour(), done)]);
     let answer = client(&server.url)
-        .wait_for_droplet_action(1, 2, WaitOptions::new(Duration::from_secs(300)))
+        .wait(1, 2, WaitOptions::new(Duration::from_secs(300)))
         .unwrap();
     assert_eq!((answer.polls, server.requests()), (1, 1));
 }
@@ -129,9 +129,7 @@ fn a_401_after_polls_keeps_the_polls_the_requests_and_the_last_action() {
     ]);
     let options =
         WaitOptions::new(Duration::from_secs(10)).poll_interval(Duration::from_millis(20));
-    let error = client(&server.url)
-        .wait_for_droplet_action(1, 2, options)
-        .unwrap_err();
+    let error = client(&server.url).wait(1, 2, options).unwrap_err();
     let Error::WaitEnded {
         error: cause,
         polls,
@@ -166,7 +164,7 @@ fn a_wait_cancelled_while_backing_off_after_a_500_keeps_its_status() {
         trigger.cancel();
     });
     let options = WaitOptions::new(Duration::from_secs(60)).cancel(&token);
-    let error = client.wait_for_droplet_action(1, 2, options).unwrap_err();
+    let error = client.wait(1, 2, options).unwrap_err();
     canceller.join().unwrap();
     assert!(matches!(error, Error::Cancelled { .. }), "{error:?}");
     assert_eq!(error.status(), Some(500));
@@ -217,7 +215,7 @@ fn a_budget_delay_past_the_deadline_or_the_longest_pause_ends_the_wait_at_once()
             .unwrap();
         let started = Instant::now();
         let error = client
-            .wait_for_droplet_action(1, 900102, WaitOptions::new(timeout))
+            .wait(1, 900102, WaitOptions::new(timeout))
             .unwrap_err();
         assert!(
             started.elapsed() < Duration::from_millis(300),
@@ -254,9 +252,7 @@ fn a_budget_timeout_after_polls_keeps_the_last_action_and_the_polls() {
         .build()
         .unwrap();
     let options = WaitOptions::new(Duration::from_secs(5)).poll_interval(Duration::from_millis(50));
-    let error = client
-        .wait_for_droplet_action(1, 900105, options)
-        .unwrap_err();
+    let error = client.wait(1, 900105, options).unwrap_err();
     assert!(
         matches!(error.cause(), Error::RateBudget { .. }),
         "{error:?}"

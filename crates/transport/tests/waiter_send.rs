@@ -24,7 +24,9 @@ fn a_waiter_sends_through_a_client_on_the_callers_clock() {
         match step {
             WaitStep::Done(_) => break,
             WaitStep::Sleep { until } => clock = until,
-            WaitStep::Send { .. } => client.send_for(&mut waiter, clock, None),
+            WaitStep::Send { .. } => {
+                client.send_for(&mut waiter, clock, None);
+            }
         }
     }
     assert!(matches!(steps.last(), Some(WaitStep::Done(_))), "{steps:?}");

@@ -4,10 +4,10 @@
 
 bool triggered() {
 #ifndef CONTROL
-  const droplet_cancel *raw = droplet::CancelToken().raw();  // refused here
-  return droplet_cancel_is_triggered(raw);
+  const droplet_cancel_token *raw = droplet::CancelToken().raw();  // refused here
+  return droplet_cancel_token_is_cancelled(raw);
 #else
   const droplet::CancelToken token;
-  return droplet_cancel_is_triggered(token.raw());
+  return droplet_cancel_token_is_cancelled(token.raw());
 #endif
 }

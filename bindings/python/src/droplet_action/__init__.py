@@ -15,7 +15,9 @@ Failures raise subclasses of ``Error``; events are logged to the ``droplet_actio
 """
 
 from . import sansio
-from ._client import AsyncClient, CancelToken, Client, flush_logs, library_version
+from ._args import CancelToken
+from ._async import AsyncClient
+from ._client import Client, library_version
 from ._errors import (
     ActionErroredError,
     ApiError,
@@ -30,7 +32,8 @@ from ._errors import (
     TimeoutError,
     TransportError,
 )
-from ._model import Action, ActionStatus, RateLimit, Region
+from ._logs import flush_logs
+from ._model import Action, ActionStatus, PollEvent, RateLimit, Region
 
 #: The version of this package.
 __version__ = "0.1.0"
@@ -49,6 +52,7 @@ __all__ = [
     "Error",
     "InternalError",
     "InvalidArgumentError",
+    "PollEvent",
     "RateLimit",
     "RateLimitedError",
     "Region",

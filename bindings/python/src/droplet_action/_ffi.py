@@ -60,7 +60,7 @@ DROPLET_ACTION_STATUS_IN_PROGRESS = 1
 DROPLET_ACTION_STATUS_COMPLETED = 2
 DROPLET_ACTION_STATUS_ERRORED = 3
 
-# Opaque types: droplet_cancel, droplet_client, droplet_client_builder are void pointers.
+# Opaque types: droplet_cancel_token, droplet_client, droplet_client_builder are void pointers.
 
 
 class droplet_region(Structure):
@@ -138,6 +138,28 @@ class droplet_action_result(Structure):
             droplet_action_result_free(ctypes.byref(self))
 
 
+class droplet_poll_event(Structure):
+    """``struct droplet_poll_event``."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("droplet_id", c_int64),
+        ("action_id", c_int64),
+        ("status", c_uint32),
+        ("status_text", c_char_p),
+        ("http_status", c_uint16),
+        ("elapsed_ms", c_uint64),
+        ("polls", c_uint32),
+        ("requests", c_uint32),
+        ("more", c_bool),
+        ("next_poll_in_ms", c_uint64),
+    ]
+
+
+# typedef void (*droplet_poll_callback)(void *userdata, const struct droplet_poll_event *event);
+droplet_poll_callback = CFUNCTYPE(None, c_void_p, POINTER(droplet_poll_event))
+
+
 class droplet_call_options(Structure):
     """``struct droplet_call_options``; ``size`` must be ``ctypes.sizeof`` of it."""
 
@@ -146,6 +168,8 @@ class droplet_call_options(Structure):
         ("cancel", c_void_p),
         ("timeout_ms", c_uint32),
         ("poll_interval_ms", c_uint32),
+        ("on_poll", droplet_poll_callback),
+        ("on_poll_userdata", c_void_p),
     ]
 
 
@@ -223,8 +247,8 @@ droplet_version = _declare("droplet_version", c_char_p)
 droplet_action_get = _declare(
     "droplet_action_get", droplet_action_result, c_void_p, c_int64, c_int64
 )
-droplet_action_get_opts = _declare(
-    "droplet_action_get_opts", droplet_action_result, c_void_p, c_int64, c_int64, _options_p
+droplet_action_get_with_options = _declare(
+    "droplet_action_get_with_options", droplet_action_result, c_void_p, c_int64, c_int64, _options_p
 )
 droplet_action_wait = _declare(
     "droplet_action_wait",
@@ -235,11 +259,11 @@ droplet_action_wait = _declare(
     c_uint32,
     c_uint32,
 )
-droplet_action_wait_opts = _declare(
-    "droplet_action_wait_opts", droplet_action_result, c_void_p, c_int64, c_int64, _options_p
+droplet_action_wait_with_options = _declare(
+    "droplet_action_wait_with_options", droplet_action_result, c_void_p, c_int64, c_int64, _options_p
 )
-droplet_actions_wait = _declare(
-    "droplet_actions_wait",
+droplet_action_wait_many = _declare(
+    "droplet_action_wait_many",
     c_uint32,
     c_void_p,
     POINTER(droplet_action_ref),
@@ -249,6 +273,7 @@ droplet_actions_wait = _declare(
 )
 droplet_last_error_message = _declare("droplet_last_error_message", c_char_p)
 droplet_client_builder_new = _declare("droplet_client_builder_new", c_void_p)
+droplet_client_builder_new_from_env = _declare("droplet_client_builder_new_from_env", c_void_p)
 droplet_client_builder_set_token = _declare(
     "droplet_client_builder_set_token", c_uint32, c_void_p, c_char_p
 )
@@ -305,10 +330,10 @@ droplet_client_free = _declare("droplet_client_free", None, c_void_p)
 droplet_client_set_log_level = _declare(
     "droplet_client_set_log_level", c_uint32, c_void_p, c_uint32
 )
-droplet_cancel_new = _declare("droplet_cancel_new", c_void_p)
-droplet_cancel_trigger = _declare("droplet_cancel_trigger", None, c_void_p)
-droplet_cancel_is_triggered = _declare("droplet_cancel_is_triggered", c_bool, c_void_p)
-droplet_cancel_free = _declare("droplet_cancel_free", None, c_void_p)
+droplet_cancel_token_new = _declare("droplet_cancel_token_new", c_void_p)
+droplet_cancel_token_cancel = _declare("droplet_cancel_token_cancel", None, c_void_p)
+droplet_cancel_token_is_cancelled = _declare("droplet_cancel_token_is_cancelled", c_bool, c_void_p)
+droplet_cancel_token_free = _declare("droplet_cancel_token_free", None, c_void_p)
 droplet_action_result_polls = _declare("droplet_action_result_polls", c_uint32, _result_p)
 droplet_action_result_free = _declare("droplet_action_result_free", None, _result_p)
 droplet_request_build = _declare(

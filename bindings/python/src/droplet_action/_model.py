@@ -1,5 +1,5 @@
-"""The values a call returns: ``Action``, ``Region``, ``ActionStatus`` and ``RateLimit``,
-and their conversion from the C structs (done once, while the result is alive)."""
+"""The values a call returns: ``Action``, ``Region``, ``ActionStatus``, ``RateLimit`` and
+``PollEvent``, and their conversion from the C structs (done once, while the result is alive)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,48 @@ class RateLimit:
     def reset_at(self) -> _dt.datetime:
         """``reset`` as an aware UTC datetime."""
         return _dt.datetime.fromtimestamp(self.reset, _dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class PollEvent:
+    """What a wait reports after each request (``droplet_poll_event``): the response's
+    action status, or the failure a retry answers. Durations are seconds."""
+
+    #: The droplet.
+    droplet_id: int
+    #: The action.
+    action_id: int
+    #: The action's status in the response; ``None`` when absent or when no action came.
+    status: Optional[ActionStatus]
+    #: The status exactly as sent, or ``None``.
+    status_text: Optional[str]
+    #: The response's HTTP status; ``None`` when no response came.
+    http_status: Optional[int]
+    #: Seconds since the wait started.
+    elapsed: float
+    #: Polls so far, this one included.
+    polls: int
+    #: Requests so far, retries included.
+    requests: int
+    #: Seconds until the next poll; ``None`` once the wait is over.
+    next_poll_in: Optional[float]
+
+
+def poll_event_from_c(event: _ffi.droplet_poll_event) -> PollEvent:
+    """Copies a ``droplet_poll_event``."""
+    return PollEvent(
+        droplet_id=event.droplet_id,
+        action_id=event.action_id,
+        status=None
+        if event.status_text is None
+        else _STATUS_FROM_C.get(event.status, ActionStatus.UNKNOWN),
+        status_text=_text(event.status_text),
+        http_status=event.http_status or None,
+        elapsed=event.elapsed_ms / 1000,
+        polls=event.polls,
+        requests=event.requests,
+        next_poll_in=event.next_poll_in_ms / 1000 if event.more else None,
+    )
 
 
 def _text(value: Optional[bytes]) -> Optional[str]:

@@ -18,7 +18,7 @@ import os
 from typing import Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _ffi
-from ._client import _c_text, _id
+from ._args import _c_text, _id
 from ._errors import InvalidArgumentError, build_error, take_result, unwrap
 from ._model import Action
 

@@ -30,7 +30,9 @@ def blocking(client: da.Client, token: da.CancelToken) -> None:
         features: Tuple[str, ...] = region.features
         available: Optional[bool] = region.available
         print(names, sizes, features, available)
-    done: da.Action = client.wait(1, 2, timeout=10.0, poll_interval=1.0, cancel=token)
+    done: da.Action = client.wait(
+        1, 2, timeout=10.0, poll_interval=1.0, cancel=token, on_poll=progress
+    )
     actions: List[da.Action] = client.wait_many([(1, 2), (3, 4)], timeout=10.0)
     mixed: List[Union[da.Action, da.Error]] = client.wait_many(
         [(1, 2)], return_exceptions=True
@@ -42,6 +44,16 @@ def blocking(client: da.Client, token: da.CancelToken) -> None:
     print(done, actions, client.closed, token.cancelled, da.ActionStatus.COMPLETED.value)
     token.cancel()
     client.close()
+
+
+def progress(event: da.PollEvent) -> None:
+    ids: Tuple[int, int] = (event.droplet_id, event.action_id)
+    status: Optional[da.ActionStatus] = event.status
+    text: Optional[str] = event.status_text
+    http_status: Optional[int] = event.http_status
+    counts: Tuple[int, int] = (event.polls, event.requests)
+    times: Tuple[float, Optional[float]] = (event.elapsed, event.next_poll_in)
+    print(ids, status, text, http_status, counts, times)
 
 
 def describe(error: da.Error) -> None:
@@ -80,7 +92,9 @@ async def non_blocking() -> None:
     async with da.AsyncClient("token", base_url="http://127.0.0.1:1") as client:
         action: da.Action = await client.get(1, 2, timeout=1.0)
         waited: da.Action = await client.wait(1, 2, timeout=5.0, poll_interval=0.5)
-        many: List[da.Action] = await client.wait_many([(1, 2)])
+        many: List[da.Action] = await client.wait_many([(1, 2)], on_poll=progress)
+        async for event in client.watch(1, 2, timeout=5.0, poll_interval=0.5):
+            progress(event)
         mixed: List[Union[da.Action, da.Error]] = await client.wait_many(
             [(1, 2)], return_exceptions=True
         )

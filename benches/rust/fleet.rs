@@ -17,9 +17,9 @@
 //! - `naive`: one thread per waiter, each asking every `poll-seconds` on its own, with no
 //!   pacing and no retries, going on after 429s and errors (what godo's and doctl's wait
 //!   loops do);
-//! - `threads`: one thread per waiter, each in `Client::wait_for_droplet_action`, on one
+//! - `threads`: one thread per waiter, each in `Client::wait`, on one
 //!   client paced by `LocalBudget::time_scaled(BudgetConfig::default(), scale)`;
-//! - `many`: one `Client::wait_for_droplet_actions` call for all the waiters, same budget;
+//! - `many`: one `Client::wait_many` call for all the waiters, same budget;
 //! - `redis`: as `threads`, paced by a `RedisBudget` shared by every process of the token,
 //!   its windows (250 a minute, 5,000 an hour, and with `--spread-per-minute L` at most L a
 //!   minute) and its margin divided by the scale.
@@ -267,7 +267,7 @@ fn run(args: &Args) -> Result<(), String> {
     // Mock seconds since the start at which each waiter saw its action completed.
     let done: Vec<Option<f64>> = match client_kind {
         "many" => {
-            let outcomes = client.wait_for_droplet_actions(&pairs, options);
+            let outcomes = client.wait_many(&pairs, options);
             let at = counters.mock_now();
             outcomes
                 .iter()
@@ -289,7 +289,7 @@ fn run(args: &Args) -> Result<(), String> {
                         if client_kind == "naive" {
                             naive_wait(client, counters, droplet, action, poll, timeout)
                         } else {
-                            match client.wait_for_droplet_action(droplet, action, options) {
+                            match client.wait(droplet, action, options) {
                                 Ok(_) => Some(counters.mock_now()),
                                 Err(error) => {
                                     count_failure(counters, &error);
@@ -347,7 +347,7 @@ fn naive_wait(
 ) -> Option<f64> {
     loop {
         counters.count_sent();
-        match client.get_droplet_action(droplet, action) {
+        match client.get(droplet, action) {
             Ok(answer) => {
                 counters.count_status(answer.status());
                 if answer.action.status == Some(ActionStatus::Completed) {

@@ -4,7 +4,7 @@ use droplet_action_model::{Action, RateLimit, ResponseMeta};
 
 /// A retrieved action, with everything the answer carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionAnswer {
+pub struct ActionResponse {
     /// The action.
     pub action: Action,
     /// Status, rate limit, request id and `retry-after` of the last answer.
@@ -19,7 +19,7 @@ pub struct ActionAnswer {
     pub body: Vec<u8>,
 }
 
-impl ActionAnswer {
+impl ActionResponse {
     /// The HTTP status code.
     pub fn status(&self) -> u16 {
         self.meta.status
