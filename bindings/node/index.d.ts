@@ -63,20 +63,28 @@ export interface RateLimit {
   readonly resetAt: Date;
 }
 
-/** What a wait reports after each request. */
+/**
+ * What a wait reports after each request (`droplet_poll_event`): the response's action
+ * status, or the failure a retry answers. Python's `PollEvent` in camelCase; times are
+ * milliseconds.
+ */
 export interface PollEvent {
   readonly dropletId: number | bigint;
   readonly actionId: number | bigint;
-  /** The action's status on the wait's last event; null before (the waiter tells it at the end). */
+  /** The action's status in the response; null when no action came. */
   readonly status: ActionStatus | null;
+  /** The status exactly as sent, or null. */
+  readonly statusText: string | null;
+  /** The response's HTTP status; null when no response came. */
+  readonly httpStatus: number | null;
   /** Milliseconds since the wait started. */
   readonly elapsedMs: number;
-  /** The polls the wait made, on its last event; null before. */
-  readonly polls: number | null;
-  /** The requests sent so far, retries included. */
+  /** Polls so far, this one included. */
+  readonly polls: number;
+  /** Requests so far, retries included. */
   readonly requests: number;
-  /** When the next request goes out; null on the last event. */
-  readonly nextPollAt: Date | null;
+  /** Milliseconds until the next poll; null once the wait is over. */
+  readonly nextPollInMs: number | null;
 }
 
 export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug';
@@ -129,7 +137,16 @@ export interface WaitOptions {
   /** The pause between polls (default: the library's, 3000). */
   pollInterval?: number;
   signal?: AbortSignal;
+  /** Called with each PollEvent, on the event loop, after each request. */
   onPoll?: (event: PollEvent) => void;
+}
+
+export interface WatchOptions {
+  /** The wait's deadline (default: the library's, ten minutes). */
+  timeout?: number;
+  /** The pause between polls (default: the library's, 3000). */
+  pollInterval?: number;
+  signal?: AbortSignal;
 }
 
 export interface WaitManyOptions extends WaitOptions {
@@ -141,10 +158,18 @@ export type ActionRef = readonly [dropletId: Id, actionId: Id];
 
 export declare class Client {
   constructor(options: ClientOptions);
-  /** The token from DIGITALOCEAN_ACCESS_TOKEN (else DIGITALOCEAN_TOKEN), the base URL from DIGITALOCEAN_API_URL. */
+  /**
+   * The token from DIGITALOCEAN_ACCESS_TOKEN (else DIGITALOCEAN_TOKEN), the base URL from
+   * DIGITALOCEAN_API_URL, read by the library; settings given win.
+   */
   static fromEnv(settings?: Settings & { token?: string }): Client;
   get(dropletId: Id, actionId: Id, options?: GetOptions): Promise<Action>;
   wait(dropletId: Id, actionId: Id, options?: WaitOptions): Promise<Action>;
+  /**
+   * `wait` as an async iterator of its PollEvents: it ends when the action completed and
+   * throws what `wait` rejects with otherwise; leaving it early ends the wait.
+   */
+  watch(dropletId: Id, actionId: Id, options?: WatchOptions): AsyncGenerator<PollEvent, void, undefined>;
   waitMany(refs: Iterable<ActionRef>, options?: WaitManyOptions & { returnExceptions?: false }): Promise<Action[]>;
   waitMany(refs: Iterable<ActionRef>, options: WaitManyOptions & { returnExceptions: true }): Promise<(Action | DropletActionError)[]>;
   /** Frees the client once the calls running on it end; later calls reject. */

@@ -5,9 +5,9 @@
 // thread.
 
 const { koffi, c, constants, nowMs } = require('./ffi.cjs');
+const { pollEventFromC } = require('./model.cjs');
 const {
   CancelledError,
-  DropletActionError,
   InvalidArgumentError,
   TimeoutError,
   refusal,
@@ -20,6 +20,8 @@ const INT64_MAX = 2n ** 63n - 1n;
 const OPTIONS_SIZE = koffi.sizeof('droplet_call_options');
 const LOG_LEVELS = Object.freeze({ off: 0, error: 1, warn: 2, info: 3, debug: 4 });
 const LOG_NAMES = ['off', 'error', 'warn', 'info', 'debug'];
+/** The waits of a waitMany started in one turn of the event loop. */
+const START_BATCH = 50;
 
 /** The library's defaults (droplet_defaults_get), in milliseconds and counts. */
 const defaults = (() => {
@@ -249,6 +251,9 @@ class Native {
   }
 }
 
+/** Marks the settings `fromEnv` hands to the constructor. */
+const FROM_ENV = Symbol('fromEnv');
+
 class Client {
   #native = null;
   #inFlight = 0;
@@ -258,6 +263,7 @@ class Client {
     if (settings === null || typeof settings !== 'object') {
       throw new TypeError('Client takes an object of settings: new Client({ token, ... })');
     }
+    const fromEnv = settings[FROM_ENV] === true;
     const {
       token,
       baseUrl,
@@ -289,10 +295,9 @@ class Client {
       );
     }
     checkFunction(log, 'log');
-    const settings_ = [
-      [c.droplet_client_builder_set_token, text(token, 'token')],
-      [c.droplet_client_builder_set_allow_insecure_http, allowInsecureHttp],
-    ];
+    // From the environment, the token is the library's to read unless one is given.
+    const settings_ = fromEnv && token === undefined ? [] : [[c.droplet_client_builder_set_token, text(token, 'token')]];
+    settings_.push([c.droplet_client_builder_set_allow_insecure_http, allowInsecureHttp]);
     if (timeout !== undefined) {
       settings_.push([c.droplet_client_builder_set_timeout_ms, milliseconds(timeout, 'timeout')]);
     }
@@ -345,7 +350,7 @@ class Client {
     } else if (settings.logLevel !== undefined) {
       logLevel(level);
     }
-    const builder = c.droplet_client_builder_new();
+    const builder = fromEnv ? c.droplet_client_builder_new_from_env() : c.droplet_client_builder_new();
     if (builder === null) throw new Error('droplet_client_builder_new: out of memory');
     for (const [setter, ...args] of settings_) {
       if (setter(builder, ...args) !== constants.DROPLET_STATUS_OK) {
@@ -367,20 +372,14 @@ class Client {
   }
 
   /**
-   * A client configured from the environment: the token from DIGITALOCEAN_ACCESS_TOKEN,
-   * else DIGITALOCEAN_TOKEN; the base URL from DIGITALOCEAN_API_URL when set. Settings
-   * given win over the environment.
+   * A client configured from the environment by the library's builder
+   * (droplet_client_builder_new_from_env): the token from DIGITALOCEAN_ACCESS_TOKEN, else
+   * DIGITALOCEAN_TOKEN; the base URL from DIGITALOCEAN_API_URL when set. Settings given win
+   * over the environment. InvalidArgumentError when no token is set.
    */
   static fromEnv(settings = {}) {
     if (settings === null || typeof settings !== 'object') throw new TypeError('settings must be an object');
-    const env = process.env;
-    const token = settings.token ?? (env.DIGITALOCEAN_ACCESS_TOKEN || env.DIGITALOCEAN_TOKEN);
-    if (!token && settings.token === undefined) {
-      throw new InvalidArgumentError('no token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN');
-    }
-    const merged = { ...settings, token: token ?? '' };
-    if (settings.baseUrl === undefined && env.DIGITALOCEAN_API_URL) merged.baseUrl = env.DIGITALOCEAN_API_URL;
-    return new Client(merged);
+    return new Client({ ...settings, [FROM_ENV]: true });
   }
 
   /** Whether `close` was called. */
@@ -455,20 +454,34 @@ class Client {
    * Polls an action every `pollInterval` ms until it completes, and returns it; rejects
    * with ActionErroredError, TimeoutError (with `last`) when `timeout` ms passed, or the
    * error that ended it. Runs on the event loop: sleeps are timers, and each request runs on
-   * a thread of libuv's pool.
+   * a thread of libuv's pool. `onPoll` gets a PollEvent after each request.
    */
   async wait(dropletId, actionId, options = {}) {
     const { timeout, pollInterval, signal, onPoll } = options;
-    checkId(dropletId, 'dropletId');
-    checkId(actionId, 'actionId');
-    const timeoutMs = milliseconds(timeout, 'timeout');
-    const pollMs = milliseconds(pollInterval, 'pollInterval');
-    checkSignal(signal);
+    const args = waitArguments(dropletId, actionId, timeout, pollInterval, signal);
     checkFunction(onPoll, 'onPoll');
+    return unwrap(await this.#wait(args, signal, onPoll));
+  }
+
+  /**
+   * The same wait as `wait`, as an async iterator of its PollEvents, one per request. It
+   * ends when the action completed, and throws what `wait` rejects with otherwise. Ending
+   * the iteration early (`break`, `return()`) ends the wait.
+   */
+  watch(dropletId, actionId, options = {}) {
+    const { timeout, pollInterval, signal } = options;
+    const args = waitArguments(dropletId, actionId, timeout, pollInterval, signal);
+    if (this.#closing) throw new InvalidArgumentError('the client is closed');
+    const wait = (onPoll, stop) => this.#wait(args, stop, onPoll);
+    return watchEvents(wait, signal);
+  }
+
+  /** One wait, with the client held while it runs: its outcome (an Action or an error). */
+  async #wait([dropletId, actionId, timeoutMs, pollMs], signal, onPoll) {
     const pointer = this.#enter();
     const cancel = signal === undefined ? null : new Cancel(signal);
     try {
-      return unwrap(await waitOutcome(pointer, dropletId, actionId, timeoutMs, pollMs, cancel, onPoll));
+      return await waitOutcome(pointer, dropletId, actionId, timeoutMs, pollMs, cancel, onPoll);
     } finally {
       cancel?.free();
       this.#leave();
@@ -499,88 +512,183 @@ class Client {
     if (typeof returnExceptions !== 'boolean') throw new TypeError('returnExceptions must be a boolean');
     const pointer = this.#enter();
     const cancel = signal === undefined ? null : new Cancel(signal);
-    let outcomes;
+    let settled;
     try {
-      outcomes = await Promise.all(
-        pairs.map(([d, a]) => waitOutcome(pointer, d, a, timeoutMs, pollMs, cancel, onPoll)),
-      );
+      // The waits start a few at a time, the event loop turning in between, so that a
+      // thousand of them never hold it for long. Every wait ends before the token and the
+      // client are let go, whatever happens.
+      const running = [];
+      for (const [i, [d, a]] of pairs.entries()) {
+        if (i > 0 && i % START_BATCH === 0) await new Promise(setImmediate);
+        running.push(waitOutcome(pointer, d, a, timeoutMs, pollMs, cancel, onPoll));
+      }
+      settled = await Promise.allSettled(running);
     } finally {
       cancel?.free();
       this.#leave();
     }
+    const broken = settled.find((result) => result.status === 'rejected');
+    if (broken !== undefined) throw broken.reason;
+    const outcomes = settled.map((result) => result.value);
     if (!returnExceptions) {
-      const failure = outcomes.find((outcome) => outcome instanceof DropletActionError);
+      const failure = outcomes.find((outcome) => outcome instanceof Error);
       if (failure !== undefined) throw failure;
     }
     return outcomes;
   }
 }
 
+/** The checked arguments of one wait: [dropletId, actionId, timeoutMs, pollMs]. */
+function waitArguments(dropletId, actionId, timeout, pollInterval, signal) {
+  const args = [
+    checkId(dropletId, 'dropletId'),
+    checkId(actionId, 'actionId'),
+    milliseconds(timeout, 'timeout'),
+    milliseconds(pollInterval, 'pollInterval'),
+  ];
+  checkSignal(signal);
+  return args;
+}
+
+/**
+ * The events of a wait as an async iterator. `wait(onPoll, stop)` runs the wait with the
+ * signal `stop`, which aborts with the caller's signal, or when the iteration ends early.
+ */
+async function* watchEvents(wait, signal) {
+  const stop = new AbortController();
+  const forward = () => stop.abort(signal.reason);
+  if (signal?.aborted) forward();
+  else signal?.addEventListener('abort', forward, { once: true });
+  const events = [];
+  let wake = null;
+  let outcome;
+  let ended = false;
+  const running = wait((event) => {
+    events.push(event);
+    wake?.();
+  }, stop.signal).then(
+    (value) => {
+      outcome = value;
+      ended = true;
+      wake?.();
+    },
+    (error) => {
+      outcome = error;
+      ended = true;
+      wake?.();
+    },
+  );
+  try {
+    for (;;) {
+      if (events.length > 0) {
+        yield events.shift();
+      } else if (ended) {
+        break;
+      } else {
+        await new Promise((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      }
+    }
+    unwrap(outcome);
+  } finally {
+    signal?.removeEventListener('abort', forward);
+    if (!ended) {
+      // Ended early: the wait ends within about 20 ms of its token, and only then are its
+      // waiter and its hold on the client let go.
+      stop.abort();
+      await running;
+    }
+  }
+}
+
+// --- poll events --------------------------------------------------------------------------------
+
+/**
+ * The events of the waits with an `onPoll`, by the number each gave the library as its
+ * `on_poll_userdata`. The library calls one registered function (`collect`) on the thread
+ * that sends, after each request; koffi runs it on the main thread while that thread
+ * waits, and it only copies the event here. The wait hands the events to `onPoll` once
+ * the request's asynchronous call has resolved, on the event loop.
+ */
+const pollSinks = new Map();
+let nextSink = 1;
+let collect = null;
+
+function openSink() {
+  collect ??= koffi.register((userdata, event) => {
+    try {
+      pollSinks.get(Number(userdata))?.push(pollEventFromC(event));
+    } catch {
+      // nothing may unwind into the library; an event that cannot be copied is lost
+    }
+  }, 'droplet_poll_callback');
+  const id = nextSink;
+  nextSink = nextSink === Number.MAX_SAFE_INTEGER ? 1 : nextSink + 1;
+  pollSinks.set(id, []);
+  return id;
+}
+
+/** Hands the events of `sink` to `onPoll`; an exception it throws becomes a warning. */
+function deliver(sink, onPoll) {
+  const events = pollSinks.get(sink);
+  for (const event of events.splice(0)) {
+    try {
+      onPoll(event);
+    } catch (error) {
+      const warning = new Error(`onPoll threw for action ${event.actionId}; the wait goes on`, { cause: error });
+      warning.name = 'DropletActionWarning';
+      process.emitWarning(warning);
+    }
+  }
+}
+
 /**
  * One wait on the event loop, driven by the library's wait engine: the Action, or the
- * error that ended the wait (returned, not thrown). A refused waiter throws.
+ * error that ended the wait (returned, not thrown), a refused waiter's included.
  */
 async function waitOutcome(client, dropletId, actionId, timeoutMs, pollMs, cancel, onPoll) {
-  const started = nowMs();
-  const options = {
-    size: OPTIONS_SIZE,
-    cancel: cancel?.pointer ?? null,
-    timeout_ms: timeoutMs,
-    poll_interval_ms: pollMs,
-  };
-  const waiter = c.droplet_waiter_new(dropletId, actionId, options, started);
-  if (waiter === null) throw refusal();
+  const sink = onPoll === undefined ? 0 : openSink();
   try {
-    const step = Buffer.alloc(STEP_SIZE);
-    let requests = 0;
-    // One event per request, once the waiter said what comes next.
-    const report = (now, nextAt, action, polls) => {
-      onPoll?.(
-        Object.freeze({
-          dropletId,
-          actionId,
-          status: action?.status ?? null,
-          elapsedMs: now - started,
-          polls,
-          requests,
-          nextPollAt: nextAt === null ? null : new Date(Date.now() + (nextAt - now)),
-        }),
-      );
+    const options = {
+      size: OPTIONS_SIZE,
+      cancel: cancel?.pointer ?? null,
+      timeout_ms: timeoutMs,
+      poll_interval_ms: pollMs,
+      on_poll: sink === 0 ? null : collect,
+      on_poll_userdata: sink === 0 ? null : BigInt(sink),
     };
-    let sent = false;
-    for (;;) {
-      const now = nowMs();
-      c.droplet_waiter_next(waiter, now, step);
-      const kind = step.readUInt32LE(STEP_KIND);
-      if (kind === constants.DROPLET_WAIT_DONE) {
-        const result = c.droplet_waiter_result(waiter, now);
-        const polls = c.droplet_action_result_polls(result);
-        const outcome = takeResult(result, cancel?.signal.reason);
-        if (sent) report(now, null, outcome instanceof Error ? (outcome.last ?? outcome.action) : outcome, polls);
-        return outcome;
+    const waiter = c.droplet_waiter_new(dropletId, actionId, options, nowMs());
+    if (waiter === null) return refusal();
+    try {
+      const step = Buffer.alloc(STEP_SIZE);
+      for (;;) {
+        const now = nowMs();
+        c.droplet_waiter_next(waiter, now, step);
+        const kind = step.readUInt32LE(STEP_KIND);
+        if (kind === constants.DROPLET_WAIT_DONE) {
+          return takeResult(c.droplet_waiter_result(waiter, now), cancel?.signal.reason);
+        }
+        if (kind === constants.DROPLET_WAIT_SLEEP) {
+          await sleep(Math.max(0, Number(step.readBigUInt64LE(STEP_UNTIL)) - now), cancel);
+          continue;
+        }
+        // Still queued for a thread when the request's time is up: never sent, and the
+        // waiter, asked again, says what comes next (the deadline passed, or send again).
+        if (!(await slots.acquire(step.readUInt32LE(STEP_TIMEOUT), cancel))) continue;
+        try {
+          await callAsync(c.droplet_waiter_send, client, waiter, nowMs());
+        } finally {
+          slots.release();
+        }
+        if (sink !== 0) deliver(sink, onPoll);
       }
-      if (kind === constants.DROPLET_WAIT_SLEEP) {
-        const until = Number(step.readBigUInt64LE(STEP_UNTIL));
-        if (sent) report(now, until, null, null);
-        sent = false;
-        await sleep(Math.max(0, until - now), cancel);
-        continue;
-      }
-      if (sent) report(now, now, null, null);
-      sent = false;
-      // Still queued for a thread when the request's time is up: never sent, and the
-      // waiter, asked again, says what comes next (the deadline passed, or send again).
-      if (!(await slots.acquire(step.readUInt32LE(STEP_TIMEOUT), cancel))) continue;
-      try {
-        await callAsync(c.droplet_waiter_send, client, waiter, nowMs());
-      } finally {
-        slots.release();
-      }
-      requests++;
-      sent = true;
+    } finally {
+      c.droplet_waiter_free(waiter);
     }
   } finally {
-    c.droplet_waiter_free(waiter);
+    pollSinks.delete(sink);
   }
 }
 

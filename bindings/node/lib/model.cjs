@@ -1,6 +1,6 @@
 'use strict';
-// The values a call returns (Action, Region, RateLimit, ActionStatus) and their conversion
-// from the C structs, done once while the result is alive.
+// The values a call returns (Action, Region, RateLimit, ActionStatus, PollEvent) and their
+// conversion from the C structs, done once while the result (or the event) is alive.
 
 const { koffi, constants } = require('./ffi.cjs');
 
@@ -94,4 +94,24 @@ function rateLimitFromC(rateLimit) {
   });
 }
 
-module.exports = { ActionStatus, actionFromC, rateLimitFromC, text, Unrepresentable };
+/**
+ * Copies a `droplet_poll_event` (valid only during the library's call) into a frozen
+ * PollEvent: Python's `PollEvent` in camelCase, with milliseconds.
+ */
+function pollEventFromC(pointer) {
+  const event = koffi.decode(pointer, 'droplet_poll_event');
+  const statusText = text(event.status_text);
+  return Object.freeze({
+    dropletId: event.droplet_id,
+    actionId: event.action_id,
+    status: statusText === null ? null : STATUS_FROM_C.get(event.status) ?? ActionStatus.UNKNOWN,
+    statusText,
+    httpStatus: event.http_status || null,
+    elapsedMs: Number(event.elapsed_ms),
+    polls: event.polls,
+    requests: event.requests,
+    nextPollInMs: event.more ? Number(event.next_poll_in_ms) : null,
+  });
+}
+
+module.exports = { ActionStatus, actionFromC, pollEventFromC, rateLimitFromC, text, Unrepresentable };

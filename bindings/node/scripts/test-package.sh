@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests the npm tarball as a user gets it: installed offline (an empty npm cache, no
 # registry) into an empty folder, then
-#   - the README's Node example, from that folder, against the mock server;
+#   - the README's Node example, from that folder, against the mock server, and every js
+#     block of bindings/node/README.md;
 #   - both entry points by name: `import` and `require`;
 #   - the types: tsc --strict on consumer files (ESM and CommonJS), and a file of mistakes
 #     that must not compile;
@@ -15,7 +16,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)
-[ $# = 1 ] && [ -f "$1" ] || { sed -n '2,12p' "$0"; exit 2; }
+[ $# = 1 ] && [ -f "$1" ] || { sed -n '2,15p' "$0"; exit 2; }
 tarball=$(realpath "$1")
 mock=${DROPLET_ACTION_MOCK:-$root/target/release/droplet-action-mock}
 tsc=$here/node_modules/.bin/tsc
@@ -60,6 +61,21 @@ readme_example() {
 }
 check "the README's Node example, from the installed tarball" readme_example
 
+package_readme() {
+  # Every js block of this package's README, each saved as a reader would, run in turn.
+  local blocks
+  blocks=$(awk -v dir="$app" '/^```js$/ {n++; code = 1; next} code && /^```$/ {code = 0; next}
+    code {print > (dir "/package-readme-" n ".mjs")} END {print n + 0}' "$here/README.md")
+  [ "$blocks" -gt 0 ] || { echo "no js block in bindings/node/README.md" >&2; return 1; }
+  local n out
+  for n in $(seq "$blocks"); do
+    out=$(cd "$app" && DIGITALOCEAN_ACCESS_TOKEN=mock-token DIGITALOCEAN_API_URL=$url \
+      node "package-readme-$n.mjs") || { echo "block $n of bindings/node/README.md failed" >&2; return 1; }
+    echo "$out" | sed "s/^/  [$n] /"
+  done
+}
+check "bindings/node/README.md's js blocks, from the installed tarball" package_readme
+
 entry_points() {
   (cd "$app" && node --input-type=module -e "import { Client } from 'droplet-action'; if (typeof Client !== 'function') process.exit(1)") \
     && (cd "$app" && node -e "const { Client, Status } = require('droplet-action'); if (typeof Client !== 'function' || Status.OK !== 0) process.exit(1)") \
@@ -77,7 +93,7 @@ types() {
   local errors
   errors=$(cd "$app/typing" && "$tsc" --strict --noEmit --module node16 --moduleResolution node16 \
     --target es2022 --types node --typeRoots "$here/node_modules/@types" wrong.mts | grep -c 'error TS' || true)
-  [ "$errors" = 3 ] || { echo "wrong.mts: $errors errors, not 3" >&2; return 1; }
+  [ "$errors" = 4 ] || { echo "wrong.mts: $errors errors, not 4" >&2; return 1; }
 }
 check "tsc --strict on consumer files; mistakes refused" types
 

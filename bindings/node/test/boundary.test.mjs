@@ -169,7 +169,7 @@ test('the fields of an action: dates, an unknown status with its text, nulls, bi
   client.close();
 });
 
-test('fromEnv reads the token and the base URL from the environment; settings given win', async (t) => {
+test('fromEnv reads the token and the base URL through the library; settings given win', async (t) => {
   const mock = await startMock();
   t.after(() => mock.stop());
   const saved = { ...process.env };
@@ -179,22 +179,34 @@ test('fromEnv reads the token and the base URL from the environment; settings gi
       else process.env[name] = saved[name];
     }
   });
+  const get = async (client) => {
+    try {
+      return await client.get(3164444, 36804636);
+    } finally {
+      client.close();
+    }
+  };
+  // The library reads the process's environment, which process.env writes to.
   delete process.env.DIGITALOCEAN_ACCESS_TOKEN;
   process.env.DIGITALOCEAN_TOKEN = TOKEN;
   process.env.DIGITALOCEAN_API_URL = mock.url;
-  assert.equal((await da.Client.fromEnv().get(3164444, 36804636)).id, 36804636);
+  assert.equal((await get(da.Client.fromEnv())).id, 36804636);
+  process.env.DIGITALOCEAN_ACCESS_TOKEN = '';
+  assert.equal((await get(da.Client.fromEnv({ maxRetries: 0 }))).id, 36804636);
   process.env.DIGITALOCEAN_ACCESS_TOKEN = 'another-token';
-  const refused = await rejection(da.Client.fromEnv().get(3164444, 36804636));
+  const refused = await rejection(get(da.Client.fromEnv()));
   assert.equal(refused.httpStatus, 401);
-  assert.equal((await da.Client.fromEnv({ token: TOKEN }).get(3164444, 36804636)).id, 36804636);
-  const unreachable = await rejection(da.Client.fromEnv({ token: TOKEN, baseUrl: 'http://127.0.0.1:1', maxRetries: 0 }).get(1, 2));
+  assert.equal((await get(da.Client.fromEnv({ token: TOKEN }))).id, 36804636);
+  const unreachable = await rejection(get(da.Client.fromEnv({ token: TOKEN, baseUrl: 'http://127.0.0.1:1', maxRetries: 0 })));
   assert.ok(unreachable instanceof da.TransportError);
   delete process.env.DIGITALOCEAN_ACCESS_TOKEN;
   delete process.env.DIGITALOCEAN_TOKEN;
   assert.throws(() => da.Client.fromEnv(), {
     name: 'InvalidArgumentError',
-    message: 'no token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN',
+    message: 'build: invalid argument: no API token: set DIGITALOCEAN_ACCESS_TOKEN or DIGITALOCEAN_TOKEN',
   });
+  assert.equal((await get(da.Client.fromEnv({ token: TOKEN }))).id, 36804636);
+  assert.throws(() => da.Client.fromEnv(null), TypeError);
 });
 
 test('threads is UV_THREADPOOL_SIZE when set, else 4', () => {

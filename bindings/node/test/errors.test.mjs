@@ -199,6 +199,12 @@ test('an id below 1 and a refused setting are InvalidArgumentErrors; nothing is 
   });
   assert.throws(() => new da.Client({ token: 'a b' }), { name: 'InvalidArgumentError' });
   assert.throws(() => new da.Client({ token: TOKEN, timeout: 0 }), { name: 'InvalidArgumentError' });
+  await assert.rejects(client(mock).get(1, 2, { timeout: 0 }), {
+    name: 'InvalidArgumentError',
+    message: 'timeout must be above 0 and at most 4294967295 ms, not 0',
+  });
+  await assert.rejects(client(mock).wait(1, 2, { pollInterval: -1 }), { name: 'InvalidArgumentError' });
+  assert.throws(() => client(mock).watch(1, 2, { timeout: -1 }), { name: 'InvalidArgumentError' });
   assert.throws(() => new da.Client({ token: TOKEN, requestsPerMinute: 0 }), { name: 'InvalidArgumentError' });
   assert.throws(() => new da.Client({ token: 42 }), TypeError);
   await assert.rejects(client(mock).get('1', 2), TypeError);

@@ -21,6 +21,11 @@ try {
     pollInterval: 3_000,
     onPoll: (event: PollEvent) => event.requests,
   });
+  for await (const event of client.watch(3164444, 36804636, { pollInterval: 3_000, signal: controller.signal })) {
+    const next: number | null = event.nextPollInMs;
+    const http: number | null = event.httpStatus;
+    console.log(event.statusText, event.elapsedMs, event.polls, next, http);
+  }
 } catch (error) {
   if (error instanceof ActionErroredError) console.log(error.action.statusText);
   else if (error instanceof TimeoutError) console.log(error.last?.status);
