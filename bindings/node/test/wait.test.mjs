@@ -130,6 +130,11 @@ test('a get queued behind busy threads counts the queue in its timeout and sends
   await Promise.all(slow);
 });
 
+/** The CPU time the main thread has used, in ms (the kernel's count). */
+function mainThreadCpuMs() {
+  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+}
+
 function threadCount() {
   return Number(/^Threads:\s+(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
 }
@@ -143,41 +148,47 @@ test('a thousand concurrent waits finish while a timer on the event loop fires w
   const threadsBefore = threadCount();
   let threadsMost = threadsBefore;
   const refs = Array.from({ length: 1000 }, (_, i) => [1000 + i, 900103]);
+  // How late each tick comes, but no more than the CPU time the main thread used since the
+  // last one: on a busy machine (the pool's threads, the server and other processes share
+  // the cores) a tick can also be late for want of a CPU, which is no work of the event
+  // loop's. What is left is the time the event loop was held.
   let worst = 0;
+  let worstSeen = 0;
   let ticks = 0;
   let expected = performance.now() + 10;
+  let cpu = mainThreadCpuMs();
   const timer = setInterval(() => {
     const now = performance.now();
-    worst = Math.max(worst, now - expected);
+    const cpuNow = mainThreadCpuMs();
+    worstSeen = Math.max(worstSeen, now - expected);
+    worst = Math.max(worst, Math.min(now - expected, cpuNow - cpu));
     threadsMost = Math.max(threadsMost, threadCount());
     expected = now + 10;
+    cpu = cpuNow;
     ticks++;
   }, 10);
   const started = performance.now();
   let actions;
   const events = [];
   try {
-    // Half of them report their poll events: each is brought to the event loop while the
+    // Each reports its poll events: each event is brought to the event loop while the
     // thread that sent waits for it.
-    actions = await waits.waitMany(refs, {
-      pollInterval: 300,
-      timeout: 30_000,
-      onPoll: (event) => (event.dropletId % 2 === 0 ? events.push(event) : undefined),
-    });
+    actions = await waits.waitMany(refs, { pollInterval: 300, timeout: 30_000, onPoll: (event) => events.push(event) });
   } finally {
     clearInterval(timer);
   }
   assert.equal(actions.length, 1000);
   assert.ok(actions.every((a, i) => a.status === 'completed' && a.resourceId === 1000 + i));
   // Four requests each, the last one completed.
-  assert.equal(events.length, 2000);
-  assert.equal(events.filter((event) => event.status === 'completed' && event.polls === 4).length, 500);
+  assert.equal(events.length, 4000);
+  assert.equal(events.filter((event) => event.status === 'completed' && event.polls === 4).length, 1000);
   assert.ok(ticks > 50, `${ticks} ticks`);
   assert.ok(worst < 50, `a timer fired ${worst.toFixed(1)} ms late`);
   // No thread per wait: at most the pool's threads come on top of those already there.
   assert.ok(threadsMost <= threadsBefore + da.threads, `${threadsBefore} threads, then ${threadsMost}`);
   console.log(
-    `1000 waits (500 with onPoll): ${(performance.now() - started).toFixed(0)} ms, timer at most ` +
-      `${worst.toFixed(1)} ms late, ${threadsMost} threads at most`,
+    `1000 waits with onPoll: ${(performance.now() - started).toFixed(0)} ms, timer at most ` +
+      `${worst.toFixed(1)} ms late (${worstSeen.toFixed(1)} ms counting the waits for a CPU), ` +
+      `${threadsMost} threads at most`,
   );
 });
