@@ -296,7 +296,10 @@ class Client {
     }
     checkFunction(log, 'log');
     // From the environment, the token is the library's to read unless one is given.
-    const settings_ = fromEnv && token === undefined ? [] : [[c.droplet_client_builder_set_token, text(token, 'token')]];
+    const settings_ = [];
+    if (!fromEnv || token !== undefined) {
+      settings_.push([c.droplet_client_builder_set_token, text(token, 'token')]);
+    }
     settings_.push([c.droplet_client_builder_set_allow_insecure_http, allowInsecureHttp]);
     if (timeout !== undefined) {
       settings_.push([c.droplet_client_builder_set_timeout_ms, milliseconds(timeout, 'timeout')]);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Measures the memory of many calls against the mock (no rate limit): after every tenth of
-// them, a full garbage collection, then the process's RSS, the JavaScript heap in use and
-// the bytes malloc holds in use (the C library's, koffi's and Node's native memory).
+// them, a full garbage collection, then the process's RSS, the JavaScript heap in use, the
+// heap V8 holds (in use or not: its young generation included) and the bytes malloc holds
+// in use (the C library's, koffi's and Node's native memory).
 // Prints one line per sample and, last, one line of JSON with every sample.
 //
 //   node --expose-gc bindings/node/scripts/memory.mjs [--calls N] [--signals FRACTION] [--what WHAT]
@@ -59,14 +60,16 @@ koffi.struct('memory_mallinfo2', {
 // (uordblks) and those mapped on their own (hblkhd).
 const mallinfo2 = koffi.load('libc.so.6').func('memory_mallinfo2 mallinfo2(void)');
 
-/** RSS, JavaScript heap in use and malloc's bytes in use, in KiB, after a full collection. */
+/** RSS, the JavaScript heap (in use, held) and malloc's bytes in use, in KiB, after a full collection. */
 function sample(done) {
   globalThis.gc();
   const malloc = mallinfo2();
+  const heap = process.memoryUsage();
   return {
     calls: done,
     rssKiB: Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]),
-    heapKiB: Math.round(process.memoryUsage().heapUsed / 1024),
+    heapKiB: Math.round(heap.heapUsed / 1024),
+    heapHeldKiB: Math.round(heap.heapTotal / 1024),
     mallocKiB: Math.round((Number(malloc.uordblks) + Number(malloc.hblkhd)) / 1024),
   };
 }
@@ -126,7 +129,10 @@ for (let tenth = 1; tenth <= 10; tenth++) {
   await new Promise(setImmediate);
   samples.push(sample(end));
   const s = samples.at(-1);
-  console.log(`${s.calls} ${values.what}: RSS ${s.rssKiB} KiB, heap ${s.heapKiB} KiB, malloc ${s.mallocKiB} KiB`);
+  console.log(
+    `${s.calls} ${values.what}: RSS ${s.rssKiB} KiB, heap ${s.heapKiB} KiB in use of ${s.heapHeldKiB} KiB, ` +
+      `malloc ${s.mallocKiB} KiB`,
+  );
 }
 client.close();
 await mock.stop();
