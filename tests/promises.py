@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks tests/PROMISES.md: every file a promise names exists, and every test it names is
-defined (a Rust `fn`, a Python `def`, a C or C++ function) in the project's tests.
+defined (a Rust `fn`, a Python `def`, a C or C++ function, a JavaScript `test('...')` of
+node:test, a shell function) in the project's tests.
 
 Run from anywhere: python3 tests/promises.py. Exits 1, naming each missing one, otherwise.
 """
@@ -11,23 +12,29 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEST_DIRS = ["tests", "crates", "bindings", "examples"]
-SOURCE_SUFFIXES = {".rs", ".py", ".c", ".cpp", ".h", ".hpp"}
+SOURCE_SUFFIXES = {".rs", ".py", ".c", ".cpp", ".h", ".hpp", ".mjs", ".sh"}
 
 
 def defined_names() -> set:
     """Every function name defined in the project's test and example sources."""
     pattern = re.compile(
         r"^\s*(?:pub\s+)?(?:async\s+)?(?:fn|def)\s+([A-Za-z_][A-Za-z0-9_]*)"
-        r"|^(?:static\s+)?(?:void|int|bool)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(",
+        r"|^(?:static\s+)?(?:void|int|bool)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\("
+        r"|^\s*test\(\s*'([^']+)'"
+        r"|^([A-Za-z_][A-Za-z0-9_]*)\(\) \{",
         re.MULTILINE,
     )
     names = set()
     for top in TEST_DIRS:
         for path in (ROOT / top).rglob("*"):
-            if path.suffix in SOURCE_SUFFIXES and "target" not in path.parts:
+            if (
+                path.suffix in SOURCE_SUFFIXES
+                and "target" not in path.parts
+                and "node_modules" not in path.parts
+            ):
                 text = path.read_text(encoding="utf-8", errors="replace")
                 for match in pattern.finditer(text):
-                    names.add(match.group(1) or match.group(2))
+                    names.add(next(group for group in match.groups() if group))
     return names
 
 

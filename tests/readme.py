@@ -7,6 +7,8 @@
 - c / cpp: compiled with the project's strict flags and pkg-config from that prefix, then
   run against a mock server started for them.
 - python: run from the repository root against the same mock server.
+- js: run with node as an ECMAScript module in "$HOME/app", where the README's sh block
+  installed the npm package, against the same mock server.
 - rust: run as doctests of droplet-action-transport (cargo test); only counted here.
 
 Prints "N passed, M failed" and exits non-zero on any failure.
@@ -67,7 +69,7 @@ def main():
                 run = subprocess.run(["bash", "-euo", "pipefail", "-c", code], cwd=ROOT, env=env,
                                      capture_output=True, text=True, timeout=900)
                 check(name, run.returncode == 0, run.stdout + run.stderr)
-            elif lang in ("c", "cpp", "python"):
+            elif lang in ("c", "cpp", "python", "js"):
                 if mock is None:
                     mock = start_mock()
                 run_env = dict(env, DIGITALOCEAN_ACCESS_TOKEN="mock-token",
@@ -76,6 +78,14 @@ def main():
                                LD_LIBRARY_PATH=str(prefix / "lib"))
                 if lang == "python":
                     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=run_env,
+                                         capture_output=True, text=True, timeout=120)
+                    check(name, run.returncode == 0, run.stdout + run.stderr)
+                    continue
+                if lang == "js":
+                    app = pathlib.Path(home) / "app"
+                    script = app / f"block{index}.mjs"
+                    script.write_text(code)
+                    run = subprocess.run(["node", str(script)], cwd=app, env=run_env,
                                          capture_output=True, text=True, timeout=120)
                     check(name, run.returncode == 0, run.stdout + run.stderr)
                     continue
