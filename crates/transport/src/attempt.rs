@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use droplet_action_model::{ActionRequest, RetryAdvice, budget_wait_allowed, redact_url};
+use droplet_action_model::{
+    ActionRequest, RetryAdvice, budget_wait_allowed, is_loopback_host, redact_url,
+};
 use ureq::ResponseExt;
 use ureq::http::{Request, Response, Uri, header};
 
@@ -394,13 +396,4 @@ fn unshown_request_id(error: &Error) -> Option<&str> {
         Error::Api { .. } => None,
         other => other.request_id(),
     }
-}
-
-/// Whether a URL host is `localhost` or a loopback address.
-fn is_loopback_host(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
