@@ -77,8 +77,10 @@ cargo-zigbuild rustc --locked --profile dist -p droplet-action-ffi --lib \
 built=$target_dir/$rust_target/dist
 name=droplet_action-$version-x86_64-linux-gnu
 c=$stage/$name
-mkdir -p "$c/include" "$c/lib/pkgconfig" "$c/lib/cmake/droplet_action" "$c/share/doc/droplet_action"
+mkdir -p "$c/include/droplet_action" "$c/lib/pkgconfig" "$c/lib/cmake/droplet_action" \
+  "$c/share/doc/droplet_action"
 install -m 644 include/droplet_action.h include/droplet_action.hpp "$c/include/"
+install -m 644 include/droplet_action/*.hpp "$c/include/droplet_action/"
 # Stripped: the .so of everything but its dynamic symbols, the .a of debug info only (its
 # symbols are what a linker needs).
 strip --strip-all -o "$c/lib/libdroplet_action.so.$version" "$built/libdroplet_action.so"
@@ -112,7 +114,8 @@ cat > "$c/lib/cmake/droplet_action/droplet_actionConfig.cmake" <<CMAKE
 #   droplet_action::shared   libdroplet_action.so (SONAME libdroplet_action.so.$soname_version)
 #   droplet_action::static   libdroplet_action.a, with the system libraries it needs
 #   droplet_action::droplet_action   the shared one
-# Both carry include/, where droplet_action.h (C) and droplet_action.hpp (C++17) are.
+# Both carry include/, where droplet_action.h (C) and droplet_action.hpp (C++17, with its
+# parts in include/droplet_action/) are.
 cmake_minimum_required(VERSION 3.11)
 include(CMakeFindDependencyMacro)
 find_dependency(Threads)

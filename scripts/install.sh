@@ -49,9 +49,11 @@ for artifact in libdroplet_action.so libdroplet_action.a; do
   [ -f "$built/$artifact" ] || { echo "missing $built/$artifact: build it first" >&2; exit 1; }
 done
 
-mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
+mkdir -p "$prefix/include/droplet_action" "$prefix/lib/pkgconfig"
 install -m 644 "$root/include/droplet_action.h" "$prefix/include/droplet_action.h"
 install -m 644 "$root/include/droplet_action.hpp" "$prefix/include/droplet_action.hpp"
+# The parts of droplet_action.hpp, which includes them from the folder beside it.
+install -m 644 "$root"/include/droplet_action/*.hpp "$prefix/include/droplet_action/"
 install -m 755 "$built/libdroplet_action.so" "$prefix/lib/libdroplet_action.so.$version"
 ln -sf "libdroplet_action.so.$version" "$prefix/lib/libdroplet_action.so.$soname_version"
 ln -sf "libdroplet_action.so.$soname_version" "$prefix/lib/libdroplet_action.so"

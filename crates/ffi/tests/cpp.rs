@@ -1,5 +1,6 @@
-//! The C++ interface (include/droplet_action.hpp): the header compiles on its own as C++17
-//! and C++20, with and without exceptions; its test program (tests/cpp/test_cpp.cpp) passes
+//! The C++ interface (include/droplet_action.hpp and its parts, include/droplet_action/): the
+//! header compiles on its own as C++17 and C++20, with and without exceptions, and a part
+//! included on its own is refused; its test program (tests/cpp/test_cpp.cpp) passes
 //! against the mock server, plain, under valgrind and under ASan and UBSan; the programs in
 //! tests/cpp/compile_fail do not compile, each for its stated reason; every C function has a
 //! C++ counterpart; and the header leaves no C symbol in a user's program.
@@ -244,12 +245,12 @@ fn cpp_files_with_and_without_exceptions_link_into_one_program() {
     }
 }
 
-/// Every function the C header declares is called by the C++ header, so none is left
-/// without a C++ counterpart.
+/// Every function the C header declares is called by the C++ header (one of its files), so
+/// none is left without a C++ counterpart.
 #[test]
 fn every_c_function_has_a_cpp_counterpart() {
     let c_header = std::fs::read_to_string(repo().join("include/droplet_action.h")).unwrap();
-    let cpp_header = std::fs::read_to_string(repo().join("include/droplet_action.hpp")).unwrap();
+    let cpp_header = cpp_header_text();
     let functions: Vec<&str> = c_header
         .lines()
         .filter(|line| !line.starts_with("//") && !line.starts_with(' ') && line.contains('('))
@@ -328,6 +329,43 @@ fn cpp_header_compiles_alone_as_cpp17_and_cpp20() {
             "g++ {standard} failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
+    }
+}
+
+/// A part of the header (include/droplet_action/*.hpp) included without the header, or
+/// after it, stops the build with an #error that names the header to include.
+#[test]
+fn cpp_header_parts_refuse_to_be_included_alone() {
+    let dir = out_dir("cpp-header-parts");
+    let parts = &cpp_header_files()[1..];
+    assert!(parts.len() >= 5, "{parts:?}");
+    for part in parts {
+        for before in ["", "#include \"droplet_action.hpp\"\n"] {
+            let source = dir.join("only_part.cpp");
+            std::fs::write(
+                &source,
+                format!("{before}#include \"{}\"\n", part.display()),
+            )
+            .unwrap();
+            let output = Command::new("g++")
+                .args(CXX_FLAGS)
+                .arg("-fsyntax-only")
+                .arg("-I")
+                .arg(repo().join("include"))
+                .arg(&source)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let expected = format!(
+                "#error \"include droplet_action.hpp, not {}\"",
+                part.display()
+            );
+            assert!(
+                !output.status.success() && stderr.contains(&expected),
+                "{} (after {before:?}): expected {expected}, got:\n{stderr}",
+                part.display()
+            );
+        }
     }
 }
 
@@ -418,11 +456,21 @@ fn installed_prefix_builds_the_cpp_example_with_pkg_config_only() {
             .arg("--from")
             .arg(cargo_lib_dir()),
     );
-    let installed = std::fs::read(prefix.join("include/droplet_action.hpp")).unwrap();
-    assert_eq!(
-        installed,
-        std::fs::read(repo().join("include/droplet_action.hpp")).unwrap()
-    );
+    // The header and its parts, each as in the repository, and no other part.
+    let files = cpp_header_files();
+    for file in &files {
+        let installed = std::fs::read(prefix.join("include").join(file))
+            .unwrap_or_else(|error| panic!("{} is not installed: {error}", file.display()));
+        assert!(
+            installed == std::fs::read(repo().join("include").join(file)).unwrap(),
+            "the installed {} differs from the repository's",
+            file.display()
+        );
+    }
+    let installed_parts = std::fs::read_dir(prefix.join("include/droplet_action"))
+        .unwrap()
+        .count();
+    assert_eq!(installed_parts, files.len() - 1);
     let flags = run_ok(
         Command::new("pkg-config")
             .args(["--cflags", "--libs", "droplet_action"])

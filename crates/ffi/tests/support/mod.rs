@@ -146,3 +146,39 @@ pub fn assert_no_definite_leak(output: &Output) {
     let report = String::from_utf8_lossy(&output.stderr);
     assert!(!report.contains("definitely lost"), "{report}");
 }
+
+/// The files of the C++ interface, relative to `include/`: `droplet_action.hpp`, then the
+/// parts it includes (`droplet_action/*.hpp`), in its order. Fails when a file of
+/// `include/droplet_action/` is not included, so that reading these files reads all of it.
+pub fn cpp_header_files() -> Vec<PathBuf> {
+    let include = repo().join("include");
+    let main = std::fs::read_to_string(include.join("droplet_action.hpp")).unwrap();
+    let parts: Vec<PathBuf> = main
+        .lines()
+        .filter_map(|line| line.strip_prefix("#include \"droplet_action/"))
+        .map(|rest| Path::new("droplet_action").join(rest.trim_end_matches('"')))
+        .collect();
+    let mut on_disk: Vec<PathBuf> = std::fs::read_dir(include.join("droplet_action"))
+        .unwrap()
+        .map(|entry| Path::new("droplet_action").join(entry.unwrap().file_name()))
+        .collect();
+    on_disk.sort();
+    let mut included = parts.clone();
+    included.sort();
+    assert_eq!(
+        included, on_disk,
+        "droplet_action.hpp must include every file of include/droplet_action/"
+    );
+    std::iter::once(PathBuf::from("droplet_action.hpp"))
+        .chain(parts)
+        .collect()
+}
+
+/// The text of the C++ interface: every file of `cpp_header_files`, in order.
+pub fn cpp_header_text() -> String {
+    let include = repo().join("include");
+    cpp_header_files()
+        .iter()
+        .map(|file| std::fs::read_to_string(include.join(file)).unwrap())
+        .collect()
+}
