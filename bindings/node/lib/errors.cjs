@@ -173,7 +173,14 @@ function takeResult(result, cause) {
 
 /** The error for a refused builder or waiter call, with the library's reason. */
 function refusal() {
-  return new InvalidArgumentError(c.droplet_last_error_message() || 'invalid argument');
+  const reason = c.droplet_last_error_message() || c.droplet_status_str(Status.INVALID_ARGUMENT);
+  return new InvalidArgumentError(reason);
+}
+
+/** The Action of an outcome, or its error thrown. */
+function unwrap(outcome) {
+  if (outcome instanceof Error) throw outcome;
+  return outcome;
 }
 
 module.exports = {
@@ -191,4 +198,5 @@ module.exports = {
   RateLimitedError,
   takeResult,
   refusal,
+  unwrap,
 };

@@ -59,4 +59,22 @@ function nowMs() {
   return Math.floor(performance.now());
 }
 
-module.exports = { koffi, c, constants: header.constants, bytes, nowMs, LIBRARY };
+const CALL_OPTIONS_SIZE = koffi.sizeof('droplet_call_options');
+
+/**
+ * A `droplet_call_options` with its `size`: a cancel token pointer, a timeout, a poll
+ * interval, a poll callback and its userdata; what is left out is 0 or NULL, the library's
+ * default.
+ */
+function callOptions({ cancel = null, timeoutMs = 0, pollMs = 0, onPoll = null, userdata = null }) {
+  return {
+    size: CALL_OPTIONS_SIZE,
+    cancel,
+    timeout_ms: timeoutMs,
+    poll_interval_ms: pollMs,
+    on_poll: onPoll,
+    on_poll_userdata: userdata,
+  };
+}
+
+module.exports = { koffi, c, constants: header.constants, bytes, callOptions, nowMs, LIBRARY };

@@ -19,6 +19,11 @@ const STATUS_FROM_C = new Map([
   [constants.DROPLET_ACTION_STATUS_ERRORED, ActionStatus.ERRORED],
 ]);
 
+/** The status of an action or poll event: null with no status text, else known or UNKNOWN. */
+function statusFromC(status, statusText) {
+  return statusText === null ? null : STATUS_FROM_C.get(status) ?? ActionStatus.UNKNOWN;
+}
+
 /** Thrown by the conversion when a value has no exact JavaScript form. */
 class Unrepresentable extends Error {}
 
@@ -70,7 +75,7 @@ function actionFromC(pointer) {
   const statusText = text(action.status_text);
   return Object.freeze({
     id: action.has_id ? integer(action.id, 'id') : null,
-    status: statusText === null ? null : STATUS_FROM_C.get(action.status) ?? ActionStatus.UNKNOWN,
+    status: statusFromC(action.status, statusText),
     statusText,
     type: text(action.type),
     startedAt: timestamp(action.started_at, action.started_at_unix, action.has_started_at),
@@ -104,7 +109,7 @@ function pollEventFromC(pointer) {
   return Object.freeze({
     dropletId: event.droplet_id,
     actionId: event.action_id,
-    status: statusText === null ? null : STATUS_FROM_C.get(event.status) ?? ActionStatus.UNKNOWN,
+    status: statusFromC(event.status, statusText),
     statusText,
     httpStatus: event.http_status || null,
     elapsedMs: Number(event.elapsed_ms),

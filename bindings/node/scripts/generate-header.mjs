@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Writes lib/header.cjs, the C declarations of include/droplet_action.h as koffi reads
-// them: the numeric constants, the integer type names, the opaque types and their other
-// names, every struct with its fields in order, the callbacks' prototypes and every
-// function's prototype, all taken from the header and nothing else. A declaration marked
-// DROPLET_DEPRECATED (a name of an earlier version) is left out: the package uses the
-// current names only.
+// them: the numeric constants (one defined as `UINT32_MAX` as that number), the integer
+// type names, the opaque types and their other names, every struct with its fields in
+// order, the callbacks' prototypes and every function's prototype, all taken from the
+// header and nothing else. A declaration marked DROPLET_DEPRECATED (a name of an earlier
+// version) is left out: the package uses the current names only.
 //
 //   node scripts/generate-header.mjs           # writes lib/header.cjs
 //   node scripts/generate-header.mjs --check   # exits 1 when lib/header.cjs differs
@@ -43,8 +43,8 @@ export function generate(header) {
     let match;
     if (line.startsWith('DROPLET_DEPRECATED(')) {
       continue;
-    } else if ((match = /^#define (DROPLET_\w+) (\d+)$/.exec(line))) {
-      constants[match[1]] = Number(match[2]);
+    } else if ((match = /^#define (DROPLET_\w+) (\d+|UINT32_MAX)$/.exec(line))) {
+      constants[match[1]] = match[2] === 'UINT32_MAX' ? 2 ** 32 - 1 : Number(match[2]);
     } else if ((match = /^ {2}(DROPLET_\w+) = (\d+),$/.exec(line))) {
       constants[match[1]] = Number(match[2]);
     } else if ((match = /^typedef (u?int\d+_t) (droplet_\w+);$/.exec(line))) {
