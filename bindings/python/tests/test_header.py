@@ -83,7 +83,12 @@ def test_every_function_of_the_header_is_declared() -> None:
         if name.startswith("droplet_") and not isinstance(value, type) and hasattr(value, "argtypes")
     }
     assert sorted(functions()) == sorted(declared)
-    assert len(declared) == 46
+    # No prototype escapes the line parser of functions(): every name the header's code
+    # (comments and deprecated declarations aside) calls like a function is one it found.
+    code = re.sub(
+        r"/\*.*?\*/|//[^\n]*|^DROPLET_DEPRECATED\([^\n]*", "", HEADER.read_text(), flags=re.S | re.M
+    )
+    assert sorted(declared) == sorted(set(re.findall(r"\b(droplet_\w+)\(", code)))
 
 
 @pytest.mark.parametrize("name", sorted(functions()))
