@@ -839,7 +839,8 @@ const char *droplet_status_str(uint32_t status);
 // minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
 // token (checked at each `droplet_waiter_next`) and the poll callback (called by
 // `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_with_options`'s; retries
-// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1, invalid
+// and pauses follow the defaults of `droplet_defaults_get`, or, once a request goes through
+// `droplet_waiter_send`, the settings of the client that sent it. NULL for an id below 1, invalid
 // options, or a deadline (`now_ms` plus the timeout) past `UINT64_MAX`
 // (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
 //
@@ -867,7 +868,8 @@ droplet_status droplet_waiter_next(struct droplet_waiter *waiter, uint64_t now_m
 droplet_status droplet_waiter_feed(struct droplet_waiter *waiter, uint64_t now_ms, uint16_t http_status, const struct droplet_header *headers, size_t headers_len, const uint8_t *body, size_t body_len);
 
 // Sends the request the waiter asked for (SEND) through `client` (its connections, TLS,
-// proxy and request budget; one attempt, no retry: the waiter decides those) and feeds it
+// proxy and request budget; one attempt, no retry: the waiter decides those, from then on
+// with the client's retries, backoff and longest pause) and feeds it
 // what came back: the blocking alternative to building the request and feeding the
 // answer yourself. `now_ms` is the caller's clock when the call starts. Blocks for the
 // request; a binding runs it on a thread of its own, and everything else of the wait on

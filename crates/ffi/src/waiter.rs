@@ -65,7 +65,8 @@ fn ms(duration: Duration) -> u64 {
 /// minutes), the poll interval (`options->poll_interval_ms`, 0: 3000 ms) and the cancel
 /// token (checked at each `droplet_waiter_next`) and the poll callback (called by
 /// `droplet_waiter_feed` and `droplet_waiter_send`) are `droplet_action_wait_with_options`'s; retries
-/// and pauses follow the defaults of `droplet_defaults_get`. NULL for an id below 1, invalid
+/// and pauses follow the defaults of `droplet_defaults_get`, or, once a request goes through
+/// `droplet_waiter_send`, the settings of the client that sent it. NULL for an id below 1, invalid
 /// options, or a deadline (`now_ms` plus the timeout) past `UINT64_MAX`
 /// (`droplet_last_error_message` says why). Free it with `droplet_waiter_free`.
 ///
@@ -227,7 +228,8 @@ fn report(on_poll: Option<&PollHook>, event: Option<PollEvent>) {
 }
 
 /// Sends the request the waiter asked for (SEND) through `client` (its connections, TLS,
-/// proxy and request budget; one attempt, no retry: the waiter decides those) and feeds it
+/// proxy and request budget; one attempt, no retry: the waiter decides those, from then on
+/// with the client's retries, backoff and longest pause) and feeds it
 /// what came back: the blocking alternative to building the request and feeding the
 /// answer yourself. `now_ms` is the caller's clock when the call starts. Blocks for the
 /// request; a binding runs it on a thread of its own, and everything else of the wait on

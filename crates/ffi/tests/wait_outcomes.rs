@@ -9,11 +9,18 @@ use droplet_action::{
     DropletStatus, droplet_action_ref, droplet_action_result, droplet_action_result_free,
     droplet_action_result_polls, droplet_action_wait_many, droplet_action_wait_with_options,
     droplet_call_options, droplet_client, droplet_client_builder_build, droplet_client_builder_new,
-    droplet_client_builder_set_base_url, droplet_client_builder_set_token, droplet_client_free,
+    droplet_client_builder_set_base_url, droplet_client_builder_set_max_retries,
+    droplet_client_builder_set_token, droplet_client_free, droplet_wait_step, droplet_waiter_free,
+    droplet_waiter_new, droplet_waiter_next, droplet_waiter_result, droplet_waiter_send,
 };
 use droplet_action_mock::{MockServer, RateLimit};
 
 fn client(server: &MockServer) -> *mut droplet_client {
+    client_retrying(server, None)
+}
+
+/// A client of `server`, with `max_retries` when given.
+fn client_retrying(server: &MockServer, max_retries: Option<u32>) -> *mut droplet_client {
     let url = CString::new(server.base_url()).unwrap();
     let token = CString::new("mock-token").unwrap();
     let mut client = ptr::null_mut();
@@ -28,6 +35,12 @@ fn client(server: &MockServer) -> *mut droplet_client {
             droplet_client_builder_set_base_url(builder, url.as_ptr()),
             DropletStatus::Ok
         );
+        if let Some(retries) = max_retries {
+            assert_eq!(
+                droplet_client_builder_set_max_retries(builder, retries),
+                DropletStatus::Ok
+            );
+        }
         assert_eq!(
             droplet_client_builder_build(builder, &mut client),
             DropletStatus::Ok
@@ -165,5 +178,62 @@ fn a_401_inside_a_wait_for_many_keeps_the_polls_and_requests() {
             droplet_action_result_free(result);
         }
         droplet_client_free(client);
+    }
+}
+
+/// Drives a waiter for (droplet, 900599: a 500 every time) through `client` with
+/// `droplet_waiter_send` on a fake clock that jumps to each sleep's end, until the deadline
+/// of 10 s with polls every 4 s; returns the result's summary.
+fn drive_waiter_on_500s(
+    client: *const droplet_client,
+    droplet_id: i64,
+) -> (DropletStatus, u16, u32, u32, Option<i64>, String) {
+    let opts = options(10_000, 4_000);
+    let mut now = 1_000u64;
+    // SAFETY: live client and options; the waiter is used by this thread only and freed.
+    unsafe {
+        let waiter = droplet_waiter_new(droplet_id, 900599, &opts, now);
+        assert!(!waiter.is_null());
+        let mut step = droplet_wait_step::default();
+        loop {
+            assert_eq!(
+                droplet_waiter_next(waiter, now, &mut step),
+                DropletStatus::Ok
+            );
+            match step.kind {
+                0 => assert_eq!(droplet_waiter_send(client, waiter, now), DropletStatus::Ok),
+                1 => now = step.until_ms,
+                _ => break,
+            }
+        }
+        let mut result = droplet_waiter_result(waiter, now);
+        let summary = summary(&result);
+        droplet_action_result_free(&mut result);
+        droplet_waiter_free(waiter);
+        summary
+    }
+}
+
+#[test]
+fn a_waiter_sent_through_a_client_retries_as_that_client_does() {
+    let server = MockServer::start().unwrap();
+    let once = client_retrying(&server, Some(0));
+    let default = client(&server);
+    // Polls at 0, 4 and 8 s of the 10 s: with no retry, one request each.
+    let (status, http, attempts, polls, _, _) = drive_waiter_on_500s(once, 71);
+    assert_eq!(
+        (status, http, attempts, polls),
+        (DropletStatus::Timeout, 500, 3, 3)
+    );
+    assert_eq!(server.hits(71, 900599), 3);
+    // The default client retries twice in a poll (1 + 2 requests), its pauses within 5 s.
+    let (status, http, attempts, _, _, _) = drive_waiter_on_500s(default, 72);
+    assert_eq!((status, http), (DropletStatus::Timeout, 500));
+    assert_eq!(server.hits(72, 900599) as u32, attempts);
+    assert!(attempts > 3, "{attempts} requests");
+    // SAFETY: live clients, freed once.
+    unsafe {
+        droplet_client_free(once);
+        droplet_client_free(default);
     }
 }

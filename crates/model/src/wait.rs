@@ -374,6 +374,12 @@ impl Wait {
         self.phase == Phase::InFlight
     }
 
+    /// Retries within each poll and the longest server pause follow `policy` from now on:
+    /// a driver that sends through a client of its own settings hands them over here.
+    pub fn set_policy(&mut self, policy: RetryPolicy) {
+        self.config.policy = policy;
+    }
+
     /// Ends the wait as cancelled (a request out is forgotten).
     pub fn cancel(&mut self) {
         if !matches!(self.phase, Phase::Over(_)) {

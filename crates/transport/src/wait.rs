@@ -345,7 +345,8 @@ impl Client {
 
     /// Sends the request a [`Waiter`] asked for ([`WaitStep::Send`]) through this client
     /// (its connections, TLS, proxy and request budget, one attempt, no retry: the waiter
-    /// decides those), and feeds it what came back. `now` is the waiter's clock when the
+    /// decides those, from then on with this client's retries, backoff and longest pause),
+    /// and feeds it what came back. `now` is the waiter's clock when the
     /// call starts; the answer is fed at `now` plus the time the request took. A binding
     /// runs this on a thread of its own and everything else of the wait on its event loop.
     /// Does nothing when the waiter did not ask for a request. Returns the poll's event when
@@ -379,6 +380,8 @@ impl Client {
         let WaitStep::Send { timeout } = waiter.waiting.wait.peek(now) else {
             return None;
         };
+        // Sent through this client, the wait retries as the client does.
+        waiter.waiting.wait.set_policy(self.policy());
         let clock = Clock::reading(now);
         let options = WaitOptions {
             cancel: cancel.cloned(),

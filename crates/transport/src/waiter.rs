@@ -45,7 +45,8 @@ impl fmt::Debug for Waiter {
 
 impl Waiter {
     /// A wait for one action with `options`' deadline and poll interval and the default
-    /// retry policy, starting at `now`.
+    /// retry policy (a client's own once [`Client::send_for`](crate::Client::send_for) sends
+    /// for it), starting at `now`.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for an id below 1, or a deadline (`now` plus the timeout)
