@@ -1,12 +1,14 @@
 //! What each request is checked for, in order, before a scenario plays: the stats path, the
 //! rate limit, the token, the method and the path. Also the redirect target's answers.
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use http_body::Body as _;
 use hyper::body::Incoming;
 use hyper::header::AUTHORIZATION;
-use hyper::{Method, Request, StatusCode};
+use hyper::{Method, Request, StatusCode, Version};
 
 use crate::RecordedRequest;
 use crate::answer::{self, Answer};
@@ -85,6 +87,49 @@ pub(crate) async fn api(
     hang_up: &Arc<HangUp>,
     request: Request<Incoming>,
 ) -> Answer {
+    // A body is read and dropped before the answer, so that a kept-alive HTTP/1.1
+    // connection goes on after it; one too long to read ends the connection after the
+    // answer, which says so.
+    let (parts, body) = request.into_parts();
+    let version = parts.version;
+    let request = Request::from_parts(parts, ());
+    if drained(body).await {
+        api_answer(shared, hang_up, request).await
+    } else {
+        let answer = api_answer(shared, hang_up, request).await;
+        if version < Version::HTTP_2 {
+            answer::with_header(answer, "connection", "close")
+        } else {
+            answer
+        }
+    }
+}
+
+/// The most of a request's body the mock reads (it uses none of it) before it gives up the
+/// connection instead.
+const MAX_DRAINED_BODY: u64 = 16 * 1024 * 1024;
+
+/// Reads a request's body to its end and drops it: false when it is longer than
+/// [`MAX_DRAINED_BODY`] or breaks off.
+async fn drained(mut body: Incoming) -> bool {
+    let mut read = 0u64;
+    while !body.is_end_stream() {
+        match std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            None => break,
+            Some(Ok(frame)) => {
+                read += frame.data_ref().map_or(0, |data| data.len() as u64);
+                if read > MAX_DRAINED_BODY {
+                    return false;
+                }
+            }
+            Some(Err(_)) => return false,
+        }
+    }
+    true
+}
+
+/// The answer to a request whose body was read.
+async fn api_answer(shared: &Shared, hang_up: &Arc<HangUp>, request: Request<()>) -> Answer {
     if is_stats_request(&request) {
         return answer::bare_json(StatusCode::OK, shared.stats().to_json());
     }

@@ -138,17 +138,29 @@ pub(crate) fn start(config: &Config) -> io::Result<Running> {
     })
 }
 
+/// The most a request's head may hold, in bytes, in either protocol: HTTP/1.1's read buffer
+/// (hyper's default) and HTTP/2's header list, so that a header one protocol takes the
+/// other takes too.
+const MAX_REQUEST_HEAD: usize = 8192 + 4096 * 100;
+
 /// hyper's settings for every connection: HTTP/1.1 kept alive with no limit on how long a
-/// connection may stay idle between requests, and HTTP/2 for a client that opens with its
-/// preface (ALPN `h2`, or prior knowledge on plain HTTP).
+/// connection may stay idle between requests, answering a client that has shut its side
+/// down after its request (`half_close`), and HTTP/2 for a client that opens with its
+/// preface (ALPN `h2`, or prior knowledge on plain HTTP); heads up to [`MAX_REQUEST_HEAD`]
+/// in both.
 fn http() -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(None)
-        .keep_alive(true);
-    builder.http2().timer(TokioTimer::new());
+        .keep_alive(true)
+        .half_close(true)
+        .max_buf_size(MAX_REQUEST_HEAD);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(MAX_REQUEST_HEAD).unwrap_or(u32::MAX));
     builder
 }
 

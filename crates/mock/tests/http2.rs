@@ -205,3 +205,28 @@ fn a_tls_client_offering_no_alpn_may_speak_either() {
     assert!(http1.ends_with(DOCUMENTED_ACTION_JSON), "{http1}");
     assert_eq!(server.hits(3164444, 36804636), 2);
 }
+
+#[test]
+fn a_large_header_is_taken_alike_over_h2_and_http_1_1() {
+    let server = MockServer::start().unwrap();
+    let url = format!(
+        "{}/v2/droplets/{}/actions/{}",
+        server.base_url(),
+        scenario::DOCUMENTED_DROPLET,
+        scenario::DOCUMENTED_ACTION
+    );
+    let token = format!("Authorization: Bearer {DEFAULT_TOKEN}");
+    // 60,000: curl's HTTP/2 library sends no header block over 64 KiB.
+    for size in [17_000, 60_000] {
+        let big = format!("X-Big: {}", "b".repeat(size));
+        for protocol in ["--http2-prior-knowledge", "--http1.1"] {
+            let run = common::curl(&[protocol, "-H", &token, "-H", &big, &url]);
+            assert_eq!(
+                (run.code, run.status),
+                (0, 200),
+                "{protocol} with a {size}-byte header: {}",
+                run.stderr
+            );
+        }
+    }
+}

@@ -352,3 +352,104 @@ fn dropping_the_server_cuts_a_slow_answer_short() {
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(connection.read_until_closed(), b"");
 }
+
+/// The answers of everything `raw` sent, after `shutdown(Write)` when `half_close`: the
+/// status lines in order and the whole text.
+fn exchange(server: &MockServer, raw: &[u8], half_close: bool) -> (Vec<String>, Vec<u8>) {
+    let mut connection = RawConnection::open(server);
+    std::io::Write::write_all(connection.reader.get_mut(), raw).unwrap();
+    if half_close {
+        connection
+            .reader
+            .get_mut()
+            .shutdown(std::net::Shutdown::Write)
+            .unwrap();
+    }
+    let all = connection.read_until_closed();
+    let text = String::from_utf8_lossy(&all);
+    // Each answer's status line; a body ends where the next answer starts.
+    let statuses = text
+        .match_indices("HTTP/1.1 ")
+        .map(|(at, _)| text[at..].split("\r\n").next().unwrap().to_owned())
+        .collect();
+    (statuses, all)
+}
+
+#[test]
+fn a_client_that_shuts_its_side_after_the_request_gets_the_whole_answer() {
+    let server = MockServer::start().unwrap();
+    // A slow answer (300 ms) and the 17 KiB gzip body, each after the client's shutdown.
+    for (droplet, action, length) in [(300, 900800, None), (1, 900701, Some(17_729))] {
+        let request = format!(
+            "GET /v2/droplets/{droplet}/actions/{action} HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             Authorization: Bearer {DEFAULT_TOKEN}\r\n\r\n"
+        );
+        let (statuses, all) = exchange(&server, request.as_bytes(), true);
+        assert_eq!(statuses, ["HTTP/1.1 200 OK"], "{droplet} {action}");
+        let text = String::from_utf8_lossy(&all);
+        let head_end = text.find("\r\n\r\n").unwrap() + 4;
+        let announced: usize = text
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length: "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert_eq!(all.len() - head_end, announced, "{droplet} {action}");
+        if let Some(length) = length {
+            assert_eq!(announced, length);
+        }
+    }
+}
+
+#[test]
+fn a_request_body_is_read_and_the_connection_goes_on() {
+    let server = MockServer::start().unwrap();
+    for size in [10, 100_000, 2_000_000] {
+        let mut raw = format!(
+            "POST /v2/droplets/1/actions/2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             Authorization: Bearer {DEFAULT_TOKEN}\r\nContent-Length: {size}\r\n\r\n"
+        )
+        .into_bytes();
+        raw.extend(std::iter::repeat_n(b'x', size));
+        raw.extend(
+            format!(
+                "GET /v2/droplets/{}/actions/{} HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+                 Authorization: Bearer {DEFAULT_TOKEN}\r\nConnection: close\r\n\r\n",
+                DOCUMENTED.0, DOCUMENTED.1
+            )
+            .bytes(),
+        );
+        let (statuses, _) = exchange(&server, &raw, false);
+        assert_eq!(
+            statuses,
+            ["HTTP/1.1 405 Method Not Allowed", "HTTP/1.1 200 OK"],
+            "a body of {size} bytes"
+        );
+    }
+}
+
+#[test]
+fn a_request_body_over_16_mib_is_answered_then_the_connection_closes() {
+    let server = MockServer::start().unwrap();
+    let size = 16 * 1024 * 1024 + 1;
+    let mut connection = RawConnection::open(&server);
+    let mut writer = connection.reader.get_ref().try_clone().unwrap();
+    let sending = std::thread::spawn(move || {
+        let head = format!(
+            "POST /v2/droplets/1/actions/2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             Authorization: Bearer {DEFAULT_TOKEN}\r\nContent-Length: {size}\r\n\r\n"
+        );
+        let body = vec![b'x'; size];
+        // The mock stops reading past its limit: the end of this write may fail.
+        let _ = std::io::Write::write_all(&mut writer, head.as_bytes())
+            .and_then(|()| std::io::Write::write_all(&mut writer, &body));
+    });
+    let (status, headers) = connection.read_head();
+    assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
+    assert_eq!(headers.get("connection").map(String::as_str), Some("close"));
+    let length: usize = headers["content-length"].parse().unwrap();
+    connection.read_body(length);
+    assert!(connection.read_until_closed().is_empty());
+    sending.join().unwrap();
+}
