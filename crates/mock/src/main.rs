@@ -119,12 +119,21 @@ fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Some(options)) => options,
         Ok(None) => {
-            print!(
+            // A reader that went away (`| head`) ends the help, not the process with a panic.
+            let written = write!(
+                std::io::stdout(),
                 "{USAGE}\nScenarios (chosen by the ids in the path):\n{}\n\
                  GET {STATS_PATH} answers the request and 429 counters as JSON.\n",
                 scenario::TABLE
             );
-            return ExitCode::SUCCESS;
+            return match written.and_then(|()| std::io::stdout().flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("droplet-action-mock: {e}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         Err(message) => {
             eprintln!("droplet-action-mock: {message}\n\n{USAGE}");
