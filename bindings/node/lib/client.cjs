@@ -15,7 +15,7 @@ const {
   text,
   waitTiming,
 } = require('./arguments.cjs');
-const { Cancel } = require('./cancel.cjs');
+const { Cancel, onExit } = require('./cancel.cjs');
 const { getOutcome } = require('./get.cjs');
 const { slots } = require('./threads.cjs');
 const { waitOutcome, waitOutcomes, watchEvents } = require('./wait.cjs');
@@ -56,9 +56,18 @@ class Native {
   constructor(pointer, logCallback) {
     this.pointer = pointer;
     this.logCallback = logCallback;
+    // A client that logs stops when the process exits (see lib/cancel.cjs).
+    this.forgetExit =
+      logCallback === null
+        ? null
+        : onExit(() => {
+            if (this.pointer !== null) c.droplet_client_set_log_level(this.pointer, LOG_LEVELS.off);
+          });
   }
 
   free() {
+    this.forgetExit?.();
+    this.forgetExit = null;
     if (this.pointer !== null) c.droplet_client_free(this.pointer);
     this.pointer = null;
     if (this.logCallback !== null) koffi.unregister(this.logCallback);
@@ -160,7 +169,9 @@ class Client {
       // dropped; it never reaches the library.
       logCallback = koffi.register((_userdata, cLevel, message) => {
         try {
-          log(LOG_NAMES.get(cLevel) ?? 'debug', message);
+          const returned = log(LOG_NAMES.get(cLevel) ?? 'debug', message);
+          // an async log function's rejection is dropped the same way
+          if (typeof returned?.then === 'function') returned.then(undefined, () => {});
         } catch {
           // dropped: a log function must not end the call that logged
         }
@@ -221,15 +232,17 @@ class Client {
   }
 
   /**
-   * Runs `call(pointer, cancel)` with the client held, and the Cancel of `signal` (null
-   * without one): both are let go once it has ended, the token first.
+   * Runs `call(pointer, cancel)` with the client held, and a Cancel of `signal` (cancelled
+   * by it, when given, and by the process's exit): both are let go once it has ended, the
+   * token first.
    */
   async #hold(signal, call) {
     if (this.#closing || this.#native === null) throw new InvalidArgumentError('the client is closed');
     this.#inFlight++;
     let cancel = null;
     try {
-      cancel = signal === undefined ? null : new Cancel(signal);
+      // Every call has a token, a signal or not: the process's exit cancels it.
+      cancel = new Cancel(signal);
       return await call(this.#native.pointer, cancel);
     } finally {
       cancel?.free();

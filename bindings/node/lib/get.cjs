@@ -29,7 +29,7 @@ async function getOutcome(client, dropletId, actionId, started, timeoutMs, cance
   } finally {
     slots.release();
   }
-  return takeResult(result, cancel?.signal.reason);
+  return takeResult(result, cancel?.reason);
 }
 
 /** The error of a call whose signal aborted before the library was called. */

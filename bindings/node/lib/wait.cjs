@@ -64,13 +64,19 @@ function deliver(sink, onPoll) {
   const events = pollSinks.get(sink);
   for (const event of events.splice(0)) {
     try {
-      onPoll(event);
+      const returned = onPoll(event);
+      if (typeof returned?.then === 'function') returned.then(undefined, (error) => warn(event, error));
     } catch (error) {
-      const warning = new Error(`onPoll threw for action ${event.actionId}; the wait goes on`, { cause: error });
-      warning.name = 'DropletActionWarning';
-      process.emitWarning(warning);
+      warn(event, error);
     }
   }
+}
+
+/** What an exception of `onPoll` (thrown, or the rejection of what it returned) becomes. */
+function warn(event, error) {
+  const warning = new Error(`onPoll threw for action ${event.actionId}; the wait goes on`, { cause: error });
+  warning.name = 'DropletActionWarning';
+  process.emitWarning(warning);
 }
 
 // --- the waits ----------------------------------------------------------------------------------
@@ -98,7 +104,7 @@ async function waitOutcome(client, dropletId, actionId, timeoutMs, pollMs, cance
         c.droplet_waiter_next(waiter, now, step);
         const kind = step.readUInt32LE(STEP_KIND);
         if (kind === constants.DROPLET_WAIT_DONE) {
-          return takeResult(c.droplet_waiter_result(waiter, now), cancel?.signal.reason);
+          return takeResult(c.droplet_waiter_result(waiter, now), cancel?.reason);
         }
         if (kind === constants.DROPLET_WAIT_SLEEP) {
           await sleep(Math.max(0, Number(step.readBigUInt64LE(STEP_UNTIL)) - now), cancel);
