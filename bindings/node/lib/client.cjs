@@ -15,7 +15,7 @@ const {
   text,
   waitTiming,
 } = require('./arguments.cjs');
-const { Cancel } = require('./cancel.cjs');
+const { Cancel, onExit } = require('./cancel.cjs');
 const { getOutcome } = require('./get.cjs');
 const { slots } = require('./threads.cjs');
 const { waitOutcome, waitOutcomes, watchEvents } = require('./wait.cjs');
@@ -51,14 +51,27 @@ function logLevel(value) {
 /** Frees what a client that was never closed holds, once it is garbage. */
 const finalizer = new FinalizationRegistry((native) => native.free());
 
+/** The clients not yet freed that have a log function. */
+const logging = new Set();
+
+// Once the process exits, the library logs no more: a pool thread would wait forever for
+// an exiting main thread to run the log function.
+onExit(() => {
+  for (const native of logging) {
+    if (native.pointer !== null) c.droplet_client_set_log_level(native.pointer, LOG_LEVELS.off);
+  }
+});
+
 /** What a client owns in the C library: its pointer and its log callback. */
 class Native {
   constructor(pointer, logCallback) {
     this.pointer = pointer;
     this.logCallback = logCallback;
+    if (logCallback !== null) logging.add(this);
   }
 
   free() {
+    logging.delete(this);
     if (this.pointer !== null) c.droplet_client_free(this.pointer);
     this.pointer = null;
     if (this.logCallback !== null) koffi.unregister(this.logCallback);
@@ -221,15 +234,16 @@ class Client {
   }
 
   /**
-   * Runs `call(pointer, cancel)` with the client held, and the Cancel of `signal` (null
-   * without one): both are let go once it has ended, the token first.
+   * Runs `call(pointer, cancel)` with the client held, and a Cancel of its own (with
+   * `signal`, when given, or none), which the process's exit cancels too: both are let go
+   * once it has ended, the token first.
    */
   async #hold(signal, call) {
     if (this.#closing || this.#native === null) throw new InvalidArgumentError('the client is closed');
     this.#inFlight++;
     let cancel = null;
     try {
-      cancel = signal === undefined ? null : new Cancel(signal);
+      cancel = new Cancel(signal);
       return await call(this.#native.pointer, cancel);
     } finally {
       cancel?.free();

@@ -83,7 +83,7 @@ async function waitOutcome(client, dropletId, actionId, timeoutMs, pollMs, cance
   const sink = onPoll === undefined ? 0 : openSink();
   try {
     const options = callOptions({
-      cancel: cancel?.pointer ?? null,
+      cancel: cancel.pointer,
       timeoutMs,
       pollMs,
       onPoll: sink === 0 ? null : collect,
@@ -98,7 +98,7 @@ async function waitOutcome(client, dropletId, actionId, timeoutMs, pollMs, cance
         c.droplet_waiter_next(waiter, now, step);
         const kind = step.readUInt32LE(STEP_KIND);
         if (kind === constants.DROPLET_WAIT_DONE) {
-          return takeResult(c.droplet_waiter_result(waiter, now), cancel?.signal.reason);
+          return takeResult(c.droplet_waiter_result(waiter, now), cancel.reason);
         }
         if (kind === constants.DROPLET_WAIT_SLEEP) {
           await sleep(Math.max(0, Number(step.readBigUInt64LE(STEP_UNTIL)) - now), cancel);
