@@ -115,8 +115,11 @@ export interface Settings {
   allowInsecureHttp?: boolean;
   /** Requests a minute for the whole client (default: 250 for DigitalOcean's API, none elsewhere). */
   requestsPerMinute?: number;
-  /** Receives the library's events, on the main thread, in order; never the token. */
-  log?: (level: Exclude<LogLevel, 'off'>, message: string) => void;
+  /**
+   * Receives the library's events, on the main thread, in order; never the token. An
+   * exception it throws, or a promise it returns that rejects, is dropped.
+   */
+  log?: (level: Exclude<LogLevel, 'off'>, message: string) => unknown;
   /** The most verbose level `log` gets (default 'info'). */
   logLevel?: LogLevel;
 }
@@ -137,8 +140,12 @@ export interface WaitOptions {
   /** The pause between polls (default: the library's, 3000). */
   pollInterval?: number;
   signal?: AbortSignal;
-  /** Called with each PollEvent, on the event loop, after each request. */
-  onPoll?: (event: PollEvent) => void;
+  /**
+   * Called with each PollEvent, on the event loop, after each request. An exception it
+   * throws, or a promise it returns that rejects, becomes a `DropletActionWarning` process
+   * warning, and the wait goes on.
+   */
+  onPoll?: (event: PollEvent) => unknown;
 }
 
 export interface WatchOptions {

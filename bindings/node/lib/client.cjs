@@ -48,6 +48,13 @@ function logLevel(value) {
   return LOG_LEVELS[value];
 }
 
+/** Whether `value` is a promise, or looks like one. */
+function isThenable(value) {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof value.then === 'function';
+}
+
+function ignore() {}
+
 /** Frees what a client that was never closed holds, once it is garbage. */
 const finalizer = new FinalizationRegistry((native) => native.free());
 
@@ -169,11 +176,12 @@ class Client {
     if (log !== undefined) {
       const maxLevel = logLevel(level);
       // koffi runs this function on the main thread, whichever thread the library logs
-      // from: a call on a worker thread waits until it has run. An exception it throws is
-      // dropped; it never reaches the library.
+      // from: a call on a worker thread waits until it has run. An exception it throws, or
+      // the rejection of a promise it returns, is dropped; it never reaches the library.
       logCallback = koffi.register((_userdata, cLevel, message) => {
         try {
-          log(LOG_NAMES.get(cLevel) ?? 'debug', message);
+          const returned = log(LOG_NAMES.get(cLevel) ?? 'debug', message);
+          if (isThenable(returned)) returned.then(undefined, ignore);
         } catch {
           // dropped: a log function must not end the call that logged
         }

@@ -59,18 +59,29 @@ function openSink() {
   return id;
 }
 
-/** Hands the events of `sink` to `onPoll`; an exception it throws becomes a warning. */
+/**
+ * Hands the events of `sink` to `onPoll`; an exception it throws, or the rejection of a
+ * promise it returns, becomes a warning.
+ */
 function deliver(sink, onPoll) {
   const events = pollSinks.get(sink);
   for (const event of events.splice(0)) {
     try {
-      onPoll(event);
+      const returned = onPoll(event);
+      if ((typeof returned === 'object' || typeof returned === 'function') && returned !== null) {
+        if (typeof returned.then === 'function') returned.then(undefined, (error) => warn(event, error));
+      }
     } catch (error) {
-      const warning = new Error(`onPoll threw for action ${event.actionId}; the wait goes on`, { cause: error });
-      warning.name = 'DropletActionWarning';
-      process.emitWarning(warning);
+      warn(event, error);
     }
   }
+}
+
+/** The process warning of an `onPoll` that failed on `event`. */
+function warn(event, error) {
+  const warning = new Error(`onPoll threw for action ${event.actionId}; the wait goes on`, { cause: error });
+  warning.name = 'DropletActionWarning';
+  process.emitWarning(warning);
 }
 
 // --- the waits ----------------------------------------------------------------------------------

@@ -46,6 +46,33 @@ test('a wait reports a poll event after each request: status, HTTP status, polls
   assert.ok(Object.isFrozen(events[0]));
 });
 
+test('a promise onPoll returns that rejects becomes a process warning and the wait goes on', async () => {
+  const warnings = [];
+  const unhandled = [];
+  const onWarning = (warning) => warnings.push(warning);
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('warning', onWarning);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const action = await client.wait(308, 900102, {
+      pollInterval: 10,
+      onPoll: async () => {
+        throw new Error('an async onPoll');
+      },
+    });
+    assert.equal(action.status, COMPLETED);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.off('warning', onWarning);
+    process.off('unhandledRejection', onUnhandled);
+  }
+  assert.deepEqual(unhandled, []);
+  assert.deepEqual(
+    warnings.map((w) => [w.name, w.message, w.cause.message]),
+    Array(3).fill(['DropletActionWarning', 'onPoll threw for action 900102; the wait goes on', 'an async onPoll']),
+  );
+});
+
 test('a failed request is reported with its HTTP status and no action status', async () => {
   const events = [];
   await client.wait(302, 900500, { pollInterval: 20, onPoll: (event) => events.push(event) });
