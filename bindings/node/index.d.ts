@@ -161,6 +161,15 @@ export interface WaitManyOptions extends WaitOptions {
   returnExceptions?: boolean;
 }
 
+/** The iterator `watch` returns. */
+export interface PollEvents extends AsyncIterableIterator<PollEvent> {
+  next(): Promise<IteratorResult<PollEvent, undefined>>;
+  /** Ends the wait (within about 20 ms) and resolves once it has ended. */
+  return<T = undefined>(value?: T): Promise<IteratorReturnResult<T>>;
+  /** Ends the wait as `return()` does, then rejects with `error`. */
+  throw(error?: unknown): Promise<never>;
+}
+
 export type ActionRef = readonly [dropletId: Id, actionId: Id];
 
 export declare class Client {
@@ -173,10 +182,12 @@ export declare class Client {
   get(dropletId: Id, actionId: Id, options?: GetOptions): Promise<Action>;
   wait(dropletId: Id, actionId: Id, options?: WaitOptions): Promise<Action>;
   /**
-   * `wait` as an async iterator of its PollEvents: it ends when the action completed and
-   * throws what `wait` rejects with otherwise; leaving it early ends the wait.
+   * `wait` as an async iterator of its PollEvents, started by the first `next()`: it ends
+   * when the action completed and throws what `wait` rejects with otherwise (a closed
+   * client's `InvalidArgumentError` included); leaving it early (`break`, `return()`) ends
+   * the wait at once, a pending `next()` resolving done, and so does its garbage collection.
    */
-  watch(dropletId: Id, actionId: Id, options?: WatchOptions): AsyncGenerator<PollEvent, void, undefined>;
+  watch(dropletId: Id, actionId: Id, options?: WatchOptions): PollEvents;
   waitMany(refs: Iterable<ActionRef>, options?: WaitManyOptions & { returnExceptions?: false }): Promise<Action[]>;
   waitMany(refs: Iterable<ActionRef>, options: WaitManyOptions & { returnExceptions: true }): Promise<(Action | DropletActionError)[]>;
   /** Frees the client once the calls running on it end; later calls reject. */

@@ -298,7 +298,7 @@ class Client {
   watch(dropletId, actionId, options = {}) {
     const { timeout, pollInterval, signal } = options;
     const args = [...checkIds(dropletId, actionId), ...waitTiming(timeout, pollInterval, signal)];
-    if (this.#closing) throw new InvalidArgumentError('the client is closed');
+    // A closed client rejects from the first next(), as the wait starts.
     const wait = (onPoll, stop) => this.#wait(args, stop, onPoll);
     return watchEvents(wait, signal);
   }

@@ -222,6 +222,10 @@ test('a closed client rejects every call with an InvalidArgumentError', async (t
   assert.equal(c.closed, true);
   await assert.rejects(c.get(1, 2), { name: 'InvalidArgumentError', message: 'the client is closed' });
   await assert.rejects(c.wait(1, 2), { name: 'InvalidArgumentError', message: 'the client is closed' });
+  await assert.rejects(c.waitMany([[1, 2]]), { name: 'InvalidArgumentError', message: 'the client is closed' });
+  const events = c.watch(1, 2);
+  await assert.rejects(events.next(), { name: 'InvalidArgumentError', message: 'the client is closed' });
+  assert.deepEqual(await events.next(), { value: undefined, done: true });
 });
 
 test('every failure status has its class, an unknown one the base class, and PANIC is InternalError', () => {

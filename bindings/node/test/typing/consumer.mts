@@ -35,3 +35,6 @@ const all: Action[] = await client.waitMany([[1, 2]]);
 const mixed = await client.waitMany([[1, 2]], { returnExceptions: true });
 console.log(status, started, all, mixed.map((m) => (m instanceof Error ? m.httpStatus : m.id)));
 client.close();
+const events = client.watch(1, 2);
+const first: IteratorResult<PollEvent, undefined> = await events.next();
+await events.return();
