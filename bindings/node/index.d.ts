@@ -113,7 +113,10 @@ export interface Settings {
   caFile?: string;
   /** Allow plain http to a host that is not loopback. */
   allowInsecureHttp?: boolean;
-  /** Requests a minute for the whole client (default: 250 for DigitalOcean's API, none elsewhere). */
+  /**
+   * Requests a minute for the whole client (default: 250 for DigitalOcean's API, none
+   * elsewhere); at least 1.
+   */
   requestsPerMinute?: number;
   /**
    * Receives the library's events, on the main thread, in order; never the token. An
@@ -190,6 +193,7 @@ export declare class Client {
   watch(dropletId: Id, actionId: Id, options?: WatchOptions): PollEvents;
   waitMany(refs: Iterable<ActionRef>, options?: WaitManyOptions & { returnExceptions?: false }): Promise<Action[]>;
   waitMany(refs: Iterable<ActionRef>, options: WaitManyOptions & { returnExceptions: true }): Promise<(Action | DropletActionError)[]>;
+  waitMany(refs: Iterable<ActionRef>, options?: WaitManyOptions): Promise<(Action | DropletActionError)[]>;
   /** Frees the client once the calls running on it end; later calls reject. */
   close(): void;
   readonly closed: boolean;
@@ -248,7 +252,11 @@ export declare const defaults: {
   readonly requestsPerHour: number;
 };
 
-/** The blocking calls in flight at once, process-wide: libuv's thread pool size. */
+/**
+ * The blocking calls in flight at once from this JavaScript thread (the main thread or a
+ * worker, each counting its own): libuv's thread pool size. Calls from several workers share
+ * the process's one pool of that size.
+ */
 export declare const threads: number;
 
 /** The version of the C library in use. */

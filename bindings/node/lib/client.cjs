@@ -86,6 +86,15 @@ class Native {
   }
 }
 
+/**
+ * The names of the settings, for the message of an unknown one: those the constructor
+ * reads (it takes any other name for a mistake).
+ */
+const SETTINGS = Object.freeze([
+  'token', 'baseUrl', 'timeout', 'connectTimeout', 'maxRetries', 'backoff', 'bodyLimit', 'userAgent',
+  'proxy', 'proxyFromEnv', 'caFile', 'allowInsecureHttp', 'requestsPerMinute', 'log', 'logLevel',
+]);
+
 /** Marks the settings `fromEnv` hands to the constructor. */
 const FROM_ENV = Symbol('fromEnv');
 
@@ -115,7 +124,13 @@ class Client {
       requestsPerMinute,
       log,
       logLevel: level = 'info',
+      ...unknown
     } = settings;
+    // A name not read above is a mistake (a misspelling, another package's setting).
+    const [stray] = Object.keys(unknown);
+    if (stray !== undefined) {
+      throw new TypeError(`unknown setting ${stray}; the settings are ${SETTINGS.join(', ')}`);
+    }
     if (typeof proxyFromEnv !== 'boolean') throw new TypeError('proxyFromEnv must be a boolean');
     if (typeof allowInsecureHttp !== 'boolean') throw new TypeError('allowInsecureHttp must be a boolean');
     if (proxy !== undefined && proxyFromEnv) {
@@ -124,7 +139,7 @@ class Client {
     if (backoff !== undefined && (!Array.isArray(backoff) || backoff.length !== 2)) {
       throw new TypeError('backoff must be a pair [base, max] of milliseconds');
     }
-    if (requestsPerMinute === 0) {
+    if (requestsPerMinute === 0 || requestsPerMinute === 0n) {
       const none = constants.DROPLET_NO_PACING;
       throw new InvalidArgumentError(
         `requestsPerMinute must be at least 1 (undefined: the default pacing, ${none}: none), not 0`,

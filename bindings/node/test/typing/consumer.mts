@@ -4,6 +4,7 @@ import {
   ActionStatus,
   CancelledError,
   Client,
+  DropletActionError,
   type Action,
   type PollEvent,
   TimeoutError,
@@ -38,3 +39,5 @@ client.close();
 const events = client.watch(1, 2);
 const first: IteratorResult<PollEvent, undefined> = await events.next();
 await events.return();
+declare const wantErrors: boolean;
+const either: (Action | DropletActionError)[] = await client.waitMany([[1, 2]], { returnExceptions: wantErrors });
