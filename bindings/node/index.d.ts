@@ -113,10 +113,16 @@ export interface Settings {
   caFile?: string;
   /** Allow plain http to a host that is not loopback. */
   allowInsecureHttp?: boolean;
-  /** Requests a minute for the whole client (default: 250 for DigitalOcean's API, none elsewhere). */
+  /**
+   * Requests a minute for the whole client (default: 250 for DigitalOcean's API, none
+   * elsewhere); at least 1.
+   */
   requestsPerMinute?: number;
-  /** Receives the library's events, on the main thread, in order; never the token. */
-  log?: (level: Exclude<LogLevel, 'off'>, message: string) => void;
+  /**
+   * Receives the library's events, on the main thread, in order; never the token. An
+   * exception it throws, or a promise it returns that rejects, is dropped.
+   */
+  log?: (level: Exclude<LogLevel, 'off'>, message: string) => unknown;
   /** The most verbose level `log` gets (default 'info'). */
   logLevel?: LogLevel;
 }
@@ -137,8 +143,12 @@ export interface WaitOptions {
   /** The pause between polls (default: the library's, 3000). */
   pollInterval?: number;
   signal?: AbortSignal;
-  /** Called with each PollEvent, on the event loop, after each request. */
-  onPoll?: (event: PollEvent) => void;
+  /**
+   * Called with each PollEvent, on the event loop, after each request. An exception it
+   * throws, or a promise it returns that rejects, becomes a `DropletActionWarning` process
+   * warning, and the wait goes on.
+   */
+  onPoll?: (event: PollEvent) => unknown;
 }
 
 export interface WatchOptions {
@@ -154,6 +164,15 @@ export interface WaitManyOptions extends WaitOptions {
   returnExceptions?: boolean;
 }
 
+/** The iterator `watch` returns. */
+export interface PollEvents extends AsyncIterableIterator<PollEvent> {
+  next(): Promise<IteratorResult<PollEvent, undefined>>;
+  /** Ends the wait (within about 20 ms) and resolves once it has ended. */
+  return<T = undefined>(value?: T): Promise<IteratorReturnResult<T>>;
+  /** Ends the wait as `return()` does, then rejects with `error`. */
+  throw(error?: unknown): Promise<never>;
+}
+
 export type ActionRef = readonly [dropletId: Id, actionId: Id];
 
 export declare class Client {
@@ -166,12 +185,15 @@ export declare class Client {
   get(dropletId: Id, actionId: Id, options?: GetOptions): Promise<Action>;
   wait(dropletId: Id, actionId: Id, options?: WaitOptions): Promise<Action>;
   /**
-   * `wait` as an async iterator of its PollEvents: it ends when the action completed and
-   * throws what `wait` rejects with otherwise; leaving it early ends the wait.
+   * `wait` as an async iterator of its PollEvents, started by the first `next()`: it ends
+   * when the action completed and throws what `wait` rejects with otherwise (a closed
+   * client's `InvalidArgumentError` included); leaving it early (`break`, `return()`) ends
+   * the wait at once, a pending `next()` resolving done, and so does its garbage collection.
    */
-  watch(dropletId: Id, actionId: Id, options?: WatchOptions): AsyncGenerator<PollEvent, void, undefined>;
+  watch(dropletId: Id, actionId: Id, options?: WatchOptions): PollEvents;
   waitMany(refs: Iterable<ActionRef>, options?: WaitManyOptions & { returnExceptions?: false }): Promise<Action[]>;
   waitMany(refs: Iterable<ActionRef>, options: WaitManyOptions & { returnExceptions: true }): Promise<(Action | DropletActionError)[]>;
+  waitMany(refs: Iterable<ActionRef>, options?: WaitManyOptions): Promise<(Action | DropletActionError)[]>;
   /** Frees the client once the calls running on it end; later calls reject. */
   close(): void;
   readonly closed: boolean;
@@ -230,7 +252,11 @@ export declare const defaults: {
   readonly requestsPerHour: number;
 };
 
-/** The blocking calls in flight at once, process-wide: libuv's thread pool size. */
+/**
+ * The blocking calls in flight at once from this JavaScript thread (the main thread or a
+ * worker, each counting its own): libuv's thread pool size. Calls from several workers share
+ * the process's one pool of that size.
+ */
 export declare const threads: number;
 
 /** The version of the C library in use. */

@@ -1,38 +1,17 @@
 'use strict';
-// Cancellation: an AbortSignal as the library's cancel token, and every call's token ended
-// when the process exits.
+// Cancellation: the library's cancel token of each call, cancelled by the call's
+// AbortSignal, and by the process's exit.
 
 const { c } = require('./ffi.cjs');
 
-/** The tokens of the calls in flight, and the live clients' exits (see `onExit`). */
+/** The tokens of the calls in flight, cancelled when the process exits. */
 const inFlight = new Set();
-const exits = new Set();
-let exiting = false;
 
 /**
- * When the process exits (`process.exit`, an uncaught exception, a signal handler that
- * exits), every call in flight is cancelled and every client stops logging: the library
- * ends each blocking call within about 20 ms, and no thread of libuv's pool then waits for
- * the main thread, which is exiting, to run a log function or an onPoll.
- */
-process.on('exit', () => {
-  exiting = true;
-  for (const exit of exits) exit();
-  for (const cancel of inFlight) c.droplet_cancel_token_cancel(cancel.pointer);
-});
-
-/** Runs `fn` when the process exits, until the returned function is called. */
-function onExit(fn) {
-  exits.add(fn);
-  return () => exits.delete(fn);
-}
-
-/**
- * A call's `droplet_cancel_token`, cancelled by its AbortSignal (when it has one) or by the
- * process's exit: one atomic store in the library, which ends the C call within about
- * 20 ms. It holds the one listener of the call on the signal (a thousand waits of one
- * waitMany add one), and tells its watchers (sleeps, calls queued for a thread). Freed
- * once no call holds it.
+ * A `droplet_cancel_token`, one per call, with or without an AbortSignal: one atomic store
+ * in the library, which ends the C call within about 20 ms. With a signal, it holds the one
+ * listener of the call on it (a thousand waits of one waitMany add one), and tells its
+ * watchers (sleeps, calls queued for a thread) when it aborts. Freed once no call holds it.
  */
 class Cancel {
   constructor(signal) {
@@ -44,7 +23,7 @@ class Cancel {
       c.droplet_cancel_token_cancel(this.pointer);
       for (const watcher of [...this.watchers]) watcher();
     };
-    if (exiting || this.signal?.aborted) c.droplet_cancel_token_cancel(this.pointer);
+    if (this.signal?.aborted) c.droplet_cancel_token_cancel(this.pointer);
     else this.signal?.addEventListener('abort', this.onAbort, { once: true });
     inFlight.add(this);
   }
@@ -53,7 +32,7 @@ class Cancel {
     return this.signal?.aborted ?? false;
   }
 
-  /** The signal's reason, when it was aborted. */
+  /** The signal's reason, when it aborted. */
   get reason() {
     return this.signal?.reason;
   }
@@ -70,6 +49,33 @@ class Cancel {
     c.droplet_cancel_token_free(this.pointer);
     this.pointer = null;
   }
+}
+
+/**
+ * Once the process (or this worker) exits, no call may go on: a pool thread that calls
+ * back into JavaScript (a log function, an onPoll) would wait forever for a main thread
+ * that is exiting, and one that is blocked on an answer would hold the exit up until the
+ * answer comes. The exit cancels every call's token (the library ends the call within
+ * about 20 ms and, for a cancelled wait request, calls no on_poll), and `onExit` hooks
+ * turn the clients' logging off.
+ */
+const exitHooks = [];
+process.on('exit', () => {
+  for (const hook of exitHooks) {
+    try {
+      hook();
+    } catch {
+      // the exit goes on
+    }
+  }
+  for (const cancel of inFlight) {
+    if (cancel.pointer !== null) c.droplet_cancel_token_cancel(cancel.pointer);
+  }
+});
+
+/** Runs `hook` when the process exits, before the calls in flight are cancelled. */
+function onExit(hook) {
+  exitHooks.push(hook);
 }
 
 module.exports = { Cancel, onExit };

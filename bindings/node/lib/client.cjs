@@ -48,32 +48,52 @@ function logLevel(value) {
   return LOG_LEVELS[value];
 }
 
+/** Whether `value` is a promise, or looks like one. */
+function isThenable(value) {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof value.then === 'function';
+}
+
+function ignore() {}
+
 /** Frees what a client that was never closed holds, once it is garbage. */
 const finalizer = new FinalizationRegistry((native) => native.free());
+
+/** The clients not yet freed that have a log function. */
+const logging = new Set();
+
+// Once the process exits, the library logs no more: a pool thread would wait forever for
+// an exiting main thread to run the log function.
+onExit(() => {
+  for (const native of logging) {
+    if (native.pointer !== null) c.droplet_client_set_log_level(native.pointer, LOG_LEVELS.off);
+  }
+});
 
 /** What a client owns in the C library: its pointer and its log callback. */
 class Native {
   constructor(pointer, logCallback) {
     this.pointer = pointer;
     this.logCallback = logCallback;
-    // A client that logs stops when the process exits (see lib/cancel.cjs).
-    this.forgetExit =
-      logCallback === null
-        ? null
-        : onExit(() => {
-            if (this.pointer !== null) c.droplet_client_set_log_level(this.pointer, LOG_LEVELS.off);
-          });
+    if (logCallback !== null) logging.add(this);
   }
 
   free() {
-    this.forgetExit?.();
-    this.forgetExit = null;
+    logging.delete(this);
     if (this.pointer !== null) c.droplet_client_free(this.pointer);
     this.pointer = null;
     if (this.logCallback !== null) koffi.unregister(this.logCallback);
     this.logCallback = null;
   }
 }
+
+/**
+ * The names of the settings, for the message of an unknown one: those the constructor
+ * reads (it takes any other name for a mistake).
+ */
+const SETTINGS = Object.freeze([
+  'token', 'baseUrl', 'timeout', 'connectTimeout', 'maxRetries', 'backoff', 'bodyLimit', 'userAgent',
+  'proxy', 'proxyFromEnv', 'caFile', 'allowInsecureHttp', 'requestsPerMinute', 'log', 'logLevel',
+]);
 
 /** Marks the settings `fromEnv` hands to the constructor. */
 const FROM_ENV = Symbol('fromEnv');
@@ -104,7 +124,13 @@ class Client {
       requestsPerMinute,
       log,
       logLevel: level = 'info',
+      ...unknown
     } = settings;
+    // A name not read above is a mistake (a misspelling, another package's setting).
+    const [stray] = Object.keys(unknown);
+    if (stray !== undefined) {
+      throw new TypeError(`unknown setting ${stray}; the settings are ${SETTINGS.join(', ')}`);
+    }
     if (typeof proxyFromEnv !== 'boolean') throw new TypeError('proxyFromEnv must be a boolean');
     if (typeof allowInsecureHttp !== 'boolean') throw new TypeError('allowInsecureHttp must be a boolean');
     if (proxy !== undefined && proxyFromEnv) {
@@ -113,7 +139,7 @@ class Client {
     if (backoff !== undefined && (!Array.isArray(backoff) || backoff.length !== 2)) {
       throw new TypeError('backoff must be a pair [base, max] of milliseconds');
     }
-    if (requestsPerMinute === 0) {
+    if (requestsPerMinute === 0 || requestsPerMinute === 0n) {
       const none = constants.DROPLET_NO_PACING;
       throw new InvalidArgumentError(
         `requestsPerMinute must be at least 1 (undefined: the default pacing, ${none}: none), not 0`,
@@ -165,13 +191,12 @@ class Client {
     if (log !== undefined) {
       const maxLevel = logLevel(level);
       // koffi runs this function on the main thread, whichever thread the library logs
-      // from: a call on a worker thread waits until it has run. An exception it throws is
-      // dropped; it never reaches the library.
+      // from: a call on a worker thread waits until it has run. An exception it throws, or
+      // the rejection of a promise it returns, is dropped; it never reaches the library.
       logCallback = koffi.register((_userdata, cLevel, message) => {
         try {
           const returned = log(LOG_NAMES.get(cLevel) ?? 'debug', message);
-          // an async log function's rejection is dropped the same way
-          if (typeof returned?.then === 'function') returned.then(undefined, () => {});
+          if (isThenable(returned)) returned.then(undefined, ignore);
         } catch {
           // dropped: a log function must not end the call that logged
         }
@@ -232,16 +257,15 @@ class Client {
   }
 
   /**
-   * Runs `call(pointer, cancel)` with the client held, and a Cancel of `signal` (cancelled
-   * by it, when given, and by the process's exit): both are let go once it has ended, the
-   * token first.
+   * Runs `call(pointer, cancel)` with the client held, and a Cancel of its own (with
+   * `signal`, when given, or none), which the process's exit cancels too: both are let go
+   * once it has ended, the token first.
    */
   async #hold(signal, call) {
     if (this.#closing || this.#native === null) throw new InvalidArgumentError('the client is closed');
     this.#inFlight++;
     let cancel = null;
     try {
-      // Every call has a token, a signal or not: the process's exit cancels it.
       cancel = new Cancel(signal);
       return await call(this.#native.pointer, cancel);
     } finally {
@@ -289,7 +313,7 @@ class Client {
   watch(dropletId, actionId, options = {}) {
     const { timeout, pollInterval, signal } = options;
     const args = [...checkIds(dropletId, actionId), ...waitTiming(timeout, pollInterval, signal)];
-    if (this.#closing) throw new InvalidArgumentError('the client is closed');
+    // A closed client rejects from the first next(), as the wait starts.
     const wait = (onPoll, stop) => this.#wait(args, stop, onPoll);
     return watchEvents(wait, signal);
   }

@@ -3,8 +3,9 @@
 // thread pool, as many at once as the pool has threads.
 
 /**
- * The blocking calls in flight at once, for the whole process: as many as libuv's thread
- * pool has threads (UV_THREADPOOL_SIZE, default 4), so that a call never waits in libuv's
+ * The blocking calls in flight at once from this JavaScript thread (each worker counts its
+ * own, and they share the process's one pool): as many as libuv's thread
+ * pool has threads (UV_THREADPOOL_SIZE, default 4), so that a call of one thread never waits in libuv's
  * queue, where its time could not be counted, and koffi's queue of asynchronous calls never
  * overflows. Calls beyond wait here, in order; a call whose timeout passes or whose signal
  * aborts while it waits is taken off the queue, and nothing is sent.

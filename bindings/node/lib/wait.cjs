@@ -6,7 +6,7 @@
 
 const { koffi, c, callOptions, constants, nowMs } = require('./ffi.cjs');
 const { pollEventFromC } = require('./model.cjs');
-const { refusal, takeResult, unwrap } = require('./errors.cjs');
+const { refusal, takeResult } = require('./errors.cjs');
 const { callAsync, slots } = require('./threads.cjs');
 
 /** The waits of a waitMany started in one turn of the event loop. */
@@ -59,20 +59,25 @@ function openSink() {
   return id;
 }
 
-/** Hands the events of `sink` to `onPoll`; an exception it throws becomes a warning. */
+/**
+ * Hands the events of `sink` to `onPoll`; an exception it throws, or the rejection of a
+ * promise it returns, becomes a warning.
+ */
 function deliver(sink, onPoll) {
   const events = pollSinks.get(sink);
   for (const event of events.splice(0)) {
     try {
       const returned = onPoll(event);
-      if (typeof returned?.then === 'function') returned.then(undefined, (error) => warn(event, error));
+      if ((typeof returned === 'object' || typeof returned === 'function') && returned !== null) {
+        if (typeof returned.then === 'function') returned.then(undefined, (error) => warn(event, error));
+      }
     } catch (error) {
       warn(event, error);
     }
   }
 }
 
-/** What an exception of `onPoll` (thrown, or the rejection of what it returned) becomes. */
+/** The process warning of an `onPoll` that failed on `event`. */
 function warn(event, error) {
   const warning = new Error(`onPoll threw for action ${event.actionId}; the wait goes on`, { cause: error });
   warning.name = 'DropletActionWarning';
@@ -89,7 +94,7 @@ async function waitOutcome(client, dropletId, actionId, timeoutMs, pollMs, cance
   const sink = onPoll === undefined ? 0 : openSink();
   try {
     const options = callOptions({
-      cancel: cancel?.pointer ?? null,
+      cancel: cancel.pointer,
       timeoutMs,
       pollMs,
       onPoll: sink === 0 ? null : collect,
@@ -104,7 +109,7 @@ async function waitOutcome(client, dropletId, actionId, timeoutMs, pollMs, cance
         c.droplet_waiter_next(waiter, now, step);
         const kind = step.readUInt32LE(STEP_KIND);
         if (kind === constants.DROPLET_WAIT_DONE) {
-          return takeResult(c.droplet_waiter_result(waiter, now), cancel?.reason);
+          return takeResult(c.droplet_waiter_result(waiter, now), cancel.reason);
         }
         if (kind === constants.DROPLET_WAIT_SLEEP) {
           await sleep(Math.max(0, Number(step.readBigUInt64LE(STEP_UNTIL)) - now), cancel);
@@ -143,55 +148,122 @@ async function waitOutcomes(client, pairs, timeoutMs, pollMs, cancel, onPoll) {
 }
 
 /**
- * The events of a wait as an async iterator. `wait(onPoll, stop)` runs the wait with the
- * signal `stop`, which aborts with the caller's signal, or when the iteration ends early.
+ * The abandoned watches: once a watch's iterator is garbage, its wait is aborted. The wait
+ * holds its state, never the iterator.
  */
-async function* watchEvents(wait, signal) {
-  const stop = new AbortController();
-  const forward = () => stop.abort(signal.reason);
-  if (signal?.aborted) forward();
-  else signal?.addEventListener('abort', forward, { once: true });
-  const events = [];
-  let wake = null;
-  let outcome;
-  let ended = false;
-  const running = wait((event) => {
-    events.push(event);
-    wake?.();
-  }, stop.signal).then(
-    (value) => {
-      outcome = value;
-      ended = true;
-      wake?.();
-    },
-    (error) => {
-      outcome = error;
-      ended = true;
-      wake?.();
-    },
-  );
-  try {
-    for (;;) {
-      if (events.length > 0) {
-        yield events.shift();
-      } else if (ended) {
-        break;
-      } else {
-        await new Promise((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
-      }
+const abandoned = new FinalizationRegistry((stop) => stop.abort());
+
+/**
+ * The events of a wait as an async iterator. `wait(onPoll, stop)` runs the wait with the
+ * signal `stop`, which aborts with the caller's signal, when the iteration ends early, or
+ * when the iterator is garbage; the wait starts with the first `next()`. Unlike an async
+ * generator's, `return()` does not queue behind a pending `next()`: it ends the wait at
+ * once, and the pending `next()` resolves done.
+ */
+function watchEvents(wait, signal) {
+  return new Watch(new WatchState(wait, signal));
+}
+
+/** What a watch's wait shares with its iterator: the events, the outcome, the callers. */
+class WatchState {
+  constructor(wait, signal) {
+    this.wait = wait;
+    this.signal = signal;
+    this.stop = new AbortController();
+    this.events = [];
+    /** The pending next() calls: [resolve, reject] each, in order. */
+    this.pending = [];
+    this.running = null;
+    this.ended = false;
+    this.outcome = undefined;
+    /** Whether the iteration is over: nothing more is handed out. */
+    this.finished = false;
+    this.forward = () => this.stop.abort(signal.reason);
+  }
+
+  start() {
+    const { signal } = this;
+    if (signal?.aborted) this.forward();
+    else signal?.addEventListener('abort', this.forward, { once: true });
+    const settle = (outcome) => {
+      signal?.removeEventListener('abort', this.forward);
+      this.outcome = outcome;
+      this.ended = true;
+      this.flush();
+    };
+    this.running = Promise.resolve()
+      .then(() =>
+        this.wait((event) => {
+          this.events.push(event);
+          this.flush();
+        }, this.stop.signal),
+      )
+      .then(settle, settle);
+  }
+
+  /** Hands out what has come to the pending next() calls. */
+  flush() {
+    while (this.pending.length > 0 && this.events.length > 0) {
+      this.pending.shift()[0]({ value: this.events.shift(), done: false });
     }
-    unwrap(outcome);
-  } finally {
-    signal?.removeEventListener('abort', forward);
-    if (!ended) {
-      // Ended early: the wait ends within about 20 ms of its token, and only then are its
-      // waiter and its hold on the client let go.
-      stop.abort();
-      await running;
+    if (this.pending.length > 0 && this.events.length === 0 && this.ended && !this.finished) {
+      this.finished = true;
+      const [resolve, reject] = this.pending.shift();
+      if (this.outcome instanceof Error) reject(this.outcome);
+      else resolve({ value: undefined, done: true });
     }
+    if (this.finished) this.endPending();
+  }
+
+  endPending() {
+    for (const [resolve] of this.pending.splice(0)) resolve({ value: undefined, done: true });
+  }
+
+  /** Ends the iteration: the wait ends (within about 20 ms), then this resolves. */
+  async finish() {
+    this.finished = true;
+    this.endPending();
+    if (this.running !== null && !this.ended) {
+      this.stop.abort();
+      await this.running;
+    }
+  }
+}
+
+class Watch {
+  #state;
+
+  constructor(state) {
+    this.#state = state;
+  }
+
+  next() {
+    const state = this.#state;
+    if (state.finished) return Promise.resolve({ value: undefined, done: true });
+    if (state.running === null) {
+      abandoned.register(this, state.stop, this);
+      state.start();
+    }
+    return new Promise((resolve, reject) => {
+      state.pending.push([resolve, reject]);
+      state.flush();
+    });
+  }
+
+  async return(value) {
+    abandoned.unregister(this);
+    await this.#state.finish();
+    return { value, done: true };
+  }
+
+  async throw(error) {
+    abandoned.unregister(this);
+    await this.#state.finish();
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
   }
 }
 

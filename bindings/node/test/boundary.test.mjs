@@ -139,6 +139,33 @@ test('logLevel filters the events, and an exception in the log function is dropp
   throwing.close();
 });
 
+test('a promise the log function returns that rejects is dropped', async (t) => {
+  const mock = await startMock();
+  t.after(() => mock.stop());
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  let calls = 0;
+  const client = new da.Client({
+    token: TOKEN,
+    baseUrl: mock.url,
+    logLevel: 'debug',
+    log: async () => {
+      calls++;
+      throw new Error('a log service that is down');
+    },
+  });
+  try {
+    assert.equal((await client.get(3164444, 36804636)).id, 36804636);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    client.close();
+  }
+  assert.ok(calls > 0);
+  assert.deepEqual(unhandled, []);
+});
+
 test('the fields of an action: dates, an unknown status with its text, nulls, bigint ids', async (t) => {
   const mock = await startMock();
   t.after(() => mock.stop());

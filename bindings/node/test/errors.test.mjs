@@ -206,12 +206,23 @@ test('an id below 1 and a refused setting are InvalidArgumentErrors; nothing is 
   await assert.rejects(client(mock).wait(1, 2, { pollInterval: -1 }), { name: 'InvalidArgumentError' });
   assert.throws(() => client(mock).watch(1, 2, { timeout: -1 }), { name: 'InvalidArgumentError' });
   assert.throws(() => new da.Client({ token: TOKEN, requestsPerMinute: 0 }), { name: 'InvalidArgumentError' });
+  assert.throws(() => new da.Client({ token: TOKEN, requestsPerMinute: 0n }), { name: 'InvalidArgumentError' });
   assert.throws(() => new da.Client({ token: 42 }), TypeError);
   await assert.rejects(client(mock).get('1', 2), TypeError);
   await assert.rejects(client(mock).get(1, 2 ** 53), TypeError);
   await assert.rejects(client(mock).get(2n ** 63n, 2), { name: 'InvalidArgumentError' });
   const mockStats = await (await fetch(`${mock.url}/__mock/stats`)).json();
   assert.equal(mockStats.requests, 0);
+});
+
+test('an unknown setting is a TypeError naming it and the settings', () => {
+  for (const name of ['baseURL', 'tokn']) {
+    assert.throws(() => new da.Client({ token: TOKEN, [name]: 'x' }), {
+      name: 'TypeError',
+      message: new RegExp(`^unknown setting ${name}; the settings are token, baseUrl, .*, logLevel$`),
+    });
+  }
+  assert.throws(() => da.Client.fromEnv({ token: TOKEN, tokn: 'x' }), TypeError);
 });
 
 test('a closed client rejects every call with an InvalidArgumentError', async (t) => {
@@ -222,6 +233,10 @@ test('a closed client rejects every call with an InvalidArgumentError', async (t
   assert.equal(c.closed, true);
   await assert.rejects(c.get(1, 2), { name: 'InvalidArgumentError', message: 'the client is closed' });
   await assert.rejects(c.wait(1, 2), { name: 'InvalidArgumentError', message: 'the client is closed' });
+  await assert.rejects(c.waitMany([[1, 2]]), { name: 'InvalidArgumentError', message: 'the client is closed' });
+  const events = c.watch(1, 2);
+  await assert.rejects(events.next(), { name: 'InvalidArgumentError', message: 'the client is closed' });
+  assert.deepEqual(await events.next(), { value: undefined, done: true });
 });
 
 test('every failure status has its class, an unknown one the base class, and PANIC is InternalError', () => {

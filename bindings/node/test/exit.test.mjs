@@ -1,6 +1,6 @@
-// The process exits promptly whatever calls are in flight, and async log and onPoll
-// functions that reject are handled like ones that throw. Each case runs in a process of
-// its own, which must end within its time.
+// The process exits while calls are in flight: process.exit() and an uncaught exception end
+// node at once, whatever the calls were doing (a blocking request, a log function or an
+// onPoll waiting to be called). Each case runs in a child process.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,73 +12,69 @@ let mock;
 before(async () => {
   mock = await startMock();
 });
-after(() => mock.stop());
+after(async () => {
+  await mock.stop();
+});
 
-/** Runs `body` (an async function's body, with `da`, `client` and `url` in scope) in a
- * node process of its own; its exit code, signal, stderr and how long it ran. */
-function run(body, { settings = '{}', limitMs = 10_000 } = {}) {
-  const script = `
-    const da = await import(${JSON.stringify(pathToFileURL(join(PACKAGE, 'index.mjs')).href)});
-    const url = ${JSON.stringify(mock.url)};
-    const client = new da.Client({ token: ${JSON.stringify(TOKEN)}, baseUrl: url, ...${settings} });
+/**
+ * Runs `body` in a child node, after `client` (a Client of the mock with `settings`) is
+ * made. The child prints `exiting` when it ends itself; resolves to its exit code, its
+ * signal, its stderr and the milliseconds from `exiting` to its exit. A child that lives
+ * `killAfterMs` is killed.
+ */
+function child(settings, body, killAfterMs = 8000) {
+  const source = `
+    const { Client } = await import(${JSON.stringify(pathToFileURL(join(PACKAGE, 'index.mjs')).href)});
+    const client = new Client({ token: ${JSON.stringify(TOKEN)}, baseUrl: ${JSON.stringify(mock.url)}, ${settings} });
     ${body}
   `;
-  const started = Date.now();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  return new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let exiting = null;
+    let stderr = '';
+    proc.stdout.on('data', (data) => {
+      if (exiting === null && data.toString().includes('exiting')) exiting = performance.now();
+    });
+    proc.stderr.on('data', (data) => {
+      stderr += data;
+    });
+    const killer = setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
+    proc.once('error', reject);
+    proc.once('exit', (code, signal) => {
       clearTimeout(killer);
-      resolve({ code, signal, stderr, ms: Date.now() - started });
+      resolve({ code, signal, stderr, exitMs: exiting === null ? null : performance.now() - exiting });
     });
   });
 }
 
-/** Exits 300 ms into `call` (not awaited); the process must end with 0 within 3 s. */
-async function exitsDuring(call, settings) {
-  const result = await run(`${call}.catch(() => {}); setTimeout(() => process.exit(0), 300);`, { settings });
-  assert.equal(result.signal, null, result.stderr);
-  assert.equal(result.code, 0, result.stderr);
-  assert.ok(result.ms < 3000, `${result.ms} ms`);
+const EXIT = `setTimeout(() => { console.log('exiting'); process.exit(0); }, 300);`;
+
+/** Asserts the child ended itself with `code` within 2 s of saying so. */
+function assertQuickExit(result, code) {
+  assert.equal(result.signal, null, `killed, still running: ${result.stderr}`);
+  assert.equal(result.code, code, result.stderr);
+  assert.ok(result.exitMs !== null && result.exitMs < 2000, `exited ${result.exitMs} ms after exiting began`);
 }
 
-test('process.exit during a get with a log function exits at once', () =>
-  exitsDuring('client.get(3000, 900800)', "{ log: () => {}, logLevel: 'debug' }"));
-
-test('process.exit during a wait with onPoll exits at once', () =>
-  exitsDuring('client.wait(3000, 900800, { onPoll: () => {} })'));
-
-test('process.exit during a get on a 60 s answer exits at once', () => exitsDuring('client.get(60000, 900800)'));
-
-test('an uncaught exception during a call with a log function exits with 1 at once', async () => {
-  const result = await run(
-    "client.get(3000, 900800).catch(() => {}); setTimeout(() => { throw new Error('boom'); }, 300);",
-    { settings: "{ log: () => {}, logLevel: 'debug' }" },
-  );
-  assert.equal(result.signal, null, result.stderr);
-  assert.equal(result.code, 1);
-  assert.match(result.stderr, /boom/);
-  assert.ok(result.ms < 3000, `${result.ms} ms`);
+test('process.exit() during a call with a log function, an onPoll, or none exits at once', async () => {
+  const [withLog, withOnPoll, plain, waitPlain] = await Promise.all([
+    child(`logLevel: 'debug', log: () => {}`, `client.get(3000, 900800).catch(() => {}); ${EXIT}`),
+    child('', `client.wait(3000, 900800, { onPoll: () => {} }).catch(() => {}); ${EXIT}`),
+    child('', `client.get(60000, 900800).catch(() => {}); ${EXIT}`),
+    child(`log: () => {}`, `client.waitMany([[60000, 900800]], { onPoll: () => {} }).catch(() => {}); ${EXIT}`),
+  ]);
+  assertQuickExit(withLog, 0);
+  assertQuickExit(withOnPoll, 0);
+  assertQuickExit(plain, 0);
+  assertQuickExit(waitPlain, 0);
 });
 
-test('an async log function that rejects is dropped like one that throws', async () => {
-  const result = await run(
-    "const action = await client.get(3164444, 36804636); console.error('status', action.status); client.close();",
-    { settings: "{ log: async () => { throw new Error('from log'); }, logLevel: 'debug' }" },
+test('an uncaught exception during a call with a log function exits with code 1 at once', async () => {
+  const result = await child(
+    `logLevel: 'debug', log: () => {}`,
+    `client.get(3000, 900800).catch(() => {});
+     setTimeout(() => { console.log('exiting'); throw new Error('some unrelated bug'); }, 300);`,
   );
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stderr, 'status completed\n');
-});
-
-test('an async onPoll that rejects becomes a DropletActionWarning and the wait goes on', async () => {
-  const result = await run(
-    "const action = await client.wait(3164444, 36804636, { onPoll: async () => { throw new Error('from onPoll'); } }); console.error('status', action.status); client.close();",
-  );
-  assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /DropletActionWarning: onPoll threw for action 36804636; the wait goes on/);
-  assert.match(result.stderr, /^status completed$/m);
+  assertQuickExit(result, 1);
+  assert.match(result.stderr, /some unrelated bug/);
 });

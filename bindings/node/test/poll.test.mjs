@@ -1,8 +1,11 @@
 // Every request of a wait is observable: onPoll on wait and waitMany, and watch(), an async
 // iterator of the same PollEvents.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { da, rejection, startMock, TOKEN } from './helpers.mjs';
+import { pathToFileURL } from 'node:url';
+import { da, PACKAGE, rejection, startMock, TOKEN } from './helpers.mjs';
 
 const { IN_PROGRESS, COMPLETED, ERRORED } = da.ActionStatus;
 
@@ -44,6 +47,33 @@ test('a wait reports a poll event after each request: status, HTTP status, polls
   assert.ok(events.every((event, i) => i === 0 || event.elapsedMs > events[i - 1].elapsedMs));
   assert.ok(events[3].elapsedMs >= 150, `${events[3].elapsedMs}`);
   assert.ok(Object.isFrozen(events[0]));
+});
+
+test('a promise onPoll returns that rejects becomes a process warning and the wait goes on', async () => {
+  const warnings = [];
+  const unhandled = [];
+  const onWarning = (warning) => warnings.push(warning);
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('warning', onWarning);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const action = await client.wait(308, 900102, {
+      pollInterval: 10,
+      onPoll: async () => {
+        throw new Error('an async onPoll');
+      },
+    });
+    assert.equal(action.status, COMPLETED);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.off('warning', onWarning);
+    process.off('unhandledRejection', onUnhandled);
+  }
+  assert.deepEqual(unhandled, []);
+  assert.deepEqual(
+    warnings.map((w) => [w.name, w.message, w.cause.message]),
+    Array(3).fill(['DropletActionWarning', 'onPoll threw for action 900102; the wait goes on', 'an async onPoll']),
+  );
 });
 
 test('a failed request is reported with its HTTP status and no action status', async () => {
@@ -142,6 +172,49 @@ test('leaving watch early ends the wait before the loop goes on', async () => {
   assert.equal((await events.next()).value.polls, 1);
   assert.deepEqual(await events.return(), { done: true, value: undefined });
   assert.equal((await requests()) - before, 4);
+});
+
+test('return() while a next() is pending ends the wait at once, and that next() resolves done', async () => {
+  const events = client.watch(316, 5000600, { pollInterval: 5000 });
+  assert.equal((await events.next()).value.polls, 1);
+  const pending = events.next();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const before = await requests();
+  const started = performance.now();
+  assert.deepEqual(await events.return(), { value: undefined, done: true });
+  assert.ok(performance.now() - started < 200, `return() took ${performance.now() - started} ms`);
+  assert.deepEqual(await pending, { value: undefined, done: true });
+  assert.deepEqual(await events.next(), { value: undefined, done: true });
+  assert.equal(await requests(), before);
+});
+
+test('an abandoned watch iterator, once garbage collected, ends its wait', async () => {
+  // In a child process run with --expose-gc: the wait polls every 50 ms until its dropped
+  // iterator is collected, then sends nothing more.
+  const source = `
+    const { Client } = await import(${JSON.stringify(pathToFileURL(join(PACKAGE, 'index.mjs')).href)});
+    const url = ${JSON.stringify(mock.url)};
+    const requests = async () => (await (await fetch(url + '/__mock/stats')).json()).requests;
+    const client = new Client({ token: ${JSON.stringify(TOKEN)}, baseUrl: url });
+    await (async () => { await client.watch(317, 5000600, { pollInterval: 50 }).next(); })();
+    for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((resolve) => setTimeout(resolve, 20)); }
+    const before = await requests();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    console.log(JSON.stringify({ sent: (await requests()) - before }));
+    client.close();
+  `;
+  const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', source], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (data) => {
+    out += data;
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  clearTimeout(killer);
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(out), { sent: 0 });
 });
 
 test('an aborted signal ends a watch with CancelledError, whose cause is the abort reason', async () => {

@@ -4,6 +4,7 @@ import {
   ActionStatus,
   CancelledError,
   Client,
+  DropletActionError,
   type Action,
   type PollEvent,
   TimeoutError,
@@ -35,3 +36,8 @@ const all: Action[] = await client.waitMany([[1, 2]]);
 const mixed = await client.waitMany([[1, 2]], { returnExceptions: true });
 console.log(status, started, all, mixed.map((m) => (m instanceof Error ? m.httpStatus : m.id)));
 client.close();
+const events = client.watch(1, 2);
+const first: IteratorResult<PollEvent, undefined> = await events.next();
+await events.return();
+declare const wantErrors: boolean;
+const either: (Action | DropletActionError)[] = await client.waitMany([[1, 2]], { returnExceptions: wantErrors });
